@@ -1,0 +1,211 @@
+"""Render speed, in ratios measured in one run on this machine.
+
+    python bench/render.py [--reps 3] [--scenes 8] [--skip-naive] [--out bench/RESULTS.md]
+
+Builds a fixed project with the offline backends (8 scenes, about a minute, 1080x1920, captions,
+crossfades, music), then times: (a) our full render; (b) the encode-only floor: ffmpeg encoding our
+output's own frames, read from a raw file, with our encoder settings; (c) a naive moviepy render of the
+same scenes; (d) a re-render with nothing changed; (e) a re-render after one scene's narration changed;
+(f) the peak memory of (a); and the 360p preview. Medians of ``--reps`` repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import videocreator as vc
+from videocreator.project import StageChoice
+from videocreator.render import encoder, ffmpeg
+
+TOPIC = "How volcanoes form"
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def median_of(reps: int, prepare, action) -> float:
+    times = []
+    for rep in range(reps):
+        prepare(rep)
+        times.append(timed(action))
+    return statistics.median(times)
+
+
+def build_project(root: Path, scenes: int) -> vc.ProjectFolder:
+    settings = vc.Settings(writer=StageChoice("template"))
+    folder = vc.new_project(TOPIC, root, settings=settings)
+    vc.write_script(folder, scenes=scenes)
+    vc.make_images(folder)
+    vc.narrate_all(folder)
+    return folder
+
+
+def clear_render(folder: vc.ProjectFolder) -> None:
+    shutil.rmtree(folder.cache, ignore_errors=True)
+    folder.video.unlink(missing_ok=True)
+
+
+def encode_floor(folder: vc.ProjectFolder, reps: int) -> tuple[float, int]:
+    """Seconds for ffmpeg alone to encode the video's own frames from a raw yuv420p file."""
+    width, height = folder.project.settings.size
+    raw = folder.root / "frames.yuv"
+    ffmpeg.run(["-i", folder.video, "-f", "rawvideo", "-pix_fmt", "yuv420p", raw], what="dumping frames")
+    frames = raw.stat().st_size // (width * height * 3 // 2)
+    settings = encoder.choose(preview=False)
+    command = encoder.encode_command(
+        width, height, folder.project.settings.fps, settings, folder.root / "floor.h264"
+    )
+    command[command.index("-")] = str(raw)
+    seconds = median_of(reps, lambda rep: None, lambda: subprocess.run(command, check=True))
+    raw.unlink()
+    return seconds, frames
+
+
+def naive_moviepy(folder: vc.ProjectFolder) -> float:
+    """The usual moviepy approach: resized ImageClips, text clips, CompositeVideoClip, write_videofile."""
+    import numpy as np
+    from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips, vfx
+
+    from videocreator.render import captions as cap
+    from videocreator.render import frames
+
+    project = folder.project
+    width, height = project.settings.size
+
+    def build() -> None:
+        clips = []
+        for scene in project.scenes:
+            voice = AudioFileClip(str(folder.path(scene.audio)))
+            length = voice.duration + 0.7
+            still = (
+                ImageClip(str(folder.path(scene.image)))
+                .with_duration(length)
+                .resized(lambda t, d=length: 1.0 + 0.1 * t / d)
+                .with_position("center")
+            )
+            timings = json.loads(folder.path(scene.audio.replace(".wav", ".json")).read_text())
+            texts = []
+            for cue in cap.cues_for([tuple(s) for s in timings["sentences"]], 0.25, 5):
+                overlay = frames.caption_overlay(
+                    cue.text,
+                    width=width,
+                    height=height,
+                    size_fraction=0.055,
+                    position="bottom",
+                    color="#FFFFFF",
+                )
+                alpha = 255 - overlay.inverse_alpha
+                rgba = np.dstack([overlay.premultiplied // np.maximum(alpha, 1), alpha]).astype(np.uint8)
+                texts.append(
+                    ImageClip(rgba)
+                    .with_start(cue.start)
+                    .with_duration(cue.end - cue.start)
+                    .with_position((overlay.x, overlay.y))
+                )
+            scene_clip = CompositeVideoClip([still, *texts], size=(width, height)).with_duration(length)
+            clips.append(scene_clip.with_audio(voice.with_start(0.25)).with_effects([vfx.CrossFadeIn(0.4)]))
+        video = concatenate_videoclips(clips, method="compose", padding=-0.4)
+        video.write_videofile(
+            str(folder.root / "naive.mp4"), fps=30, codec="libx264", preset=encoder.FINAL.preset,
+            audio_codec="aac", logger=None, threads=2,
+        )  # fmt: skip
+
+    return timed(build)
+
+
+def edit_one_scene(folder: vc.ProjectFolder, rep: int) -> None:
+    scene = folder.project.scenes[len(folder.project.scenes) // 2]
+    vc.pipeline.update_scene(folder, scene, narration=f"{scene.narration.split(' Take ')[0]} Take {rep + 2}.")
+
+
+def peak_memory(root: Path) -> tuple[float, float]:
+    """Peak RSS (MB) of a full render in a fresh process: the Python side and the largest ffmpeg child."""
+    code = (
+        "import resource, sys, shutil; sys.path.insert(0, sys.argv[2]); import videocreator as vc\n"
+        "f = vc.load_project(sys.argv[1]); shutil.rmtree(f.cache, ignore_errors=True); vc.render(f)\n"
+        "usage = resource.getrusage\n"
+        "print(usage(resource.RUSAGE_SELF).ru_maxrss, usage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    repo = str(Path(__file__).resolve().parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root), repo], capture_output=True, text=True, check=True
+    )
+    own, child = out.stdout.split()[-2:]
+    return int(own) / 1024, int(child) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--scenes", type=int, default=8)
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build_project(Path(tmp) / "bench", args.scenes)
+        full = median_of(args.reps, lambda rep: clear_render(folder), lambda: vc.render(folder))
+        result = vc.render(folder)
+        floor, frames = encode_floor(folder, args.reps)
+        unchanged = median_of(args.reps, lambda rep: None, lambda: vc.render(folder))
+        one_scene = median_of(args.reps, lambda rep: edit_one_scene(folder, rep), lambda: vc.render(folder))
+        preview = median_of(
+            args.reps, lambda rep: shutil.rmtree(folder.cache, ignore_errors=True),
+            lambda: vc.render(folder, preview=True),
+        )  # fmt: skip
+        naive = None if args.skip_naive else naive_moviepy(folder)
+        own_mb, ffmpeg_mb = peak_memory(folder.root)
+
+    width, height = folder.project.settings.size
+    rows = [
+        ("(a) full render", f"{full:.1f} s", f"{frames / full:.1f} fps", f"a/b = {full / floor:.2f}"),
+        ("(b) encode-only floor", f"{floor:.1f} s", f"{frames / floor:.1f} fps", ""),
+        (
+            "(c) naive moviepy",
+            "skipped" if naive is None else f"{naive:.1f} s",
+            "" if naive is None else f"{frames / naive:.1f} fps",
+            "" if naive is None else f"c/a = {naive / full:.1f}",
+        ),
+        ("(d) re-render, nothing changed", f"{unchanged:.2f} s", "", f"d/a = {unchanged / full:.3f}"),
+        ("(e) re-render, one narration changed", f"{one_scene:.1f} s", "", f"e/a = {one_scene / full:.2f}"),
+        ("(f) peak memory of (a)", f"{own_mb:.0f} MB python", f"{ffmpeg_mb:.0f} MB ffmpeg", ""),
+        ("360p preview", f"{preview:.1f} s", "", ""),
+    ]
+    table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
+    machine = f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"
+    report = (
+        f"# Render benchmark\n\n`python bench/render.py --reps {args.reps}` on {machine}.\n"
+        f"{args.scenes} scenes, {result.duration:.1f} s, {width}x{height} at 30 fps ({frames} frames), "
+        "captions, "
+        f"crossfades, music; encoder {encoder.choose(False).codec} preset {encoder.FINAL.preset} crf "
+        f"{encoder.FINAL.crf}. Medians of {args.reps} runs (the naive moviepy render: one run).\n\n"
+        f"| what | time | speed | ratio |\n|---|---|---|---|\n{table}\n"
+    )
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""The protocol every backend follows, and the data that flows between stages.
+
+A backend is a class with a ``name``, the ``stage`` it serves, a nested pydantic ``Options`` model
+(unknown or invalid options fail early, naming the option) and a ``readiness()`` classmethod that says
+whether it can run here and, if not, exactly why. The registry (``registry.py``) is the only place
+that knows every backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import InputError
+
+
+class Stage(StrEnum):
+    WRITER = "writer"
+    IMAGES = "images"
+    VOICE = "voice"
+
+    @property
+    def label(self) -> str:
+        return {"writer": "script", "images": "images", "voice": "narration"}[self.value]
+
+
+class Options(BaseModel):
+    """Base for each backend's own options: unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+
+class Backend:
+    """Common part of every backend: subclasses set the class attributes and implement their stage."""
+
+    name: ClassVar[str]
+    stage: ClassVar[Stage]
+    description: ClassVar[str] = ""
+    needs_network: ClassVar[bool] = False
+    offline_default: ClassVar[bool] = False
+    Options: ClassVar[type[Options]] = Options
+
+    def __init__(self, options: Options | None = None):
+        self.options = options if options is not None else self.Options()
+
+    @classmethod
+    def parse_options(cls, raw: dict[str, Any] | None) -> Options:
+        try:
+            return cls.Options(**(raw or {}))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}" for err in exc.errors()
+            )
+            raise InputError(
+                f"invalid options: {problems}", stage=cls.stage.label, provider=cls.name
+            ) from None
+
+    @classmethod
+    def readiness(cls) -> str | None:
+        """None when the backend can run here, else the reason it cannot (and what to do)."""
+        return None
+
+    def settings_key(self) -> dict[str, Any]:
+        """Everything about this backend that changes its output; part of every artifact's hash."""
+        return {"backend": self.name, "options": self.options.model_dump(mode="json")}
+
+
+def missing_packages(*modules: str) -> list[str]:
+    return [m for m in modules if importlib.util.find_spec(m) is None]
+
+
+def stable_hash(*parts: Any) -> str:
+    """Short content hash of JSON-able parts (bytes are hashed as they are)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, bytes | bytearray):
+            digest.update(part)
+        else:
+            digest.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()[:16]
+
+
+# ---- script writers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScriptRequest:
+    topic: str
+    scenes: int = 5
+    audience: str = "a general audience"
+    tone: str = "friendly and clear"
+    language: str = "en"
+    seed: int = 0
+
+
+@dataclass
+class SceneDraft:
+    narration: str
+    image_prompt: str
+
+
+@dataclass
+class Script:
+    title: str
+    scenes: list[SceneDraft]
+    # What was actually sent and received, for the "How it works" panels and for debugging.
+    trace: dict[str, Any] = field(default_factory=dict)
+
+
+class ScriptWriter(Backend):
+    stage = Stage.WRITER
+
+    def write(self, request: ScriptRequest) -> Script:
+        raise NotImplementedError
+
+
+# ---- image makers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    prompt: str
+    width: int
+    height: int
+    seed: int
+    # Optional context an image maker may use (the offline card shows the scene's key words).
+    narration: str = ""
+    title: str = ""
+    index: int = 0
+    total: int = 1
+
+
+class ImageMaker(Backend):
+    stage = Stage.IMAGES
+    # Whether the picture depends on the scene's narration/title/position, not only on prompt and seed.
+    uses_context: ClassVar[bool] = False
+
+    def request_key(self, request: ImageRequest) -> dict[str, Any]:
+        """What of the request changes this maker's output (part of the image's hash)."""
+        key = asdict(request)
+        if not self.uses_context:
+            for name in ("narration", "title", "index", "total"):
+                key.pop(name)
+        return key
+
+    def make(self, request: ImageRequest) -> Image.Image:
+        raise NotImplementedError
+
+
+# ---- narrators -------------------------------------------------------------------------------
+
+
+@dataclass
+class Speech:
+    """Mono float32 samples in [-1, 1] plus sentence spans (text, start_s, end_s) for captions."""
+
+    samples: np.ndarray
+    sample_rate: int
+    sentences: list[tuple[str, float, float]]
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+class Narrator(Backend):
+    stage = Stage.VOICE
+
+    def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
+        raise NotImplementedError

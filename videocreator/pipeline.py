@@ -1,0 +1,413 @@
+"""The stages over a project folder: write the script, make images, narrate, render.
+
+Every function takes a ``ProjectFolder``, does its stage for what is missing or out of date, saves
+``project.json`` and returns. Generated files are named by a hash of their inputs, so calling a stage
+again after an edit redoes only what the edit touched, and a crash loses nothing finished.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import registry
+from .assets import bundled_music
+from .backend import ImageMaker, ImageRequest, Narrator, ScriptRequest, ScriptWriter, Stage, stable_hash
+from .errors import BackendUnavailable, InputError, ProviderFailed
+from .files import atomic_path, write_json
+from .images.upload import fit_image
+from .project import Project, ProjectFolder, Scene, Settings, frame_size
+from .render import audio, renderer
+from .text import check_scene_text, check_topic
+
+MAX_SCENES = 20
+FALLBACK_WRITERS = ("local", "template")
+
+
+def _quiet_progress(fraction: float, message: str) -> None:
+    del fraction, message
+
+
+def _quiet_warn(message: str) -> None:
+    del message
+
+
+@dataclass
+class Reporter:
+    """Where a stage reports progress (0..1 with a message) and warnings the user should see."""
+
+    progress: Callable[[float, str], None] = _quiet_progress
+    warn: Callable[[str], None] = _quiet_warn
+    warnings: list[str] = field(default_factory=list)
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+        self.warn(message)
+
+
+def _reporter(reporter: Reporter | None) -> Reporter:
+    return reporter if reporter is not None else Reporter()
+
+
+# ---- project --------------------------------------------------------------------------------
+
+
+def new_project(
+    topic: str, out_dir: Path, *, language: str = "en", settings: Settings | None = None
+) -> ProjectFolder:
+    project = Project(topic=check_topic(topic), language=language, settings=settings or Settings())
+    return ProjectFolder.create(Path(out_dir), project)
+
+
+# ---- script ---------------------------------------------------------------------------------
+
+
+def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | None = None) -> None:
+    """Ask the chosen writer for a script; if it fails, say why and fall back to the offline writers."""
+    rep = _reporter(reporter)
+    project = folder.project
+    if not 1 <= scenes <= MAX_SCENES:
+        raise InputError(f"number of scenes must be between 1 and {MAX_SCENES}, not {scenes}", stage="script")
+    request = ScriptRequest(
+        topic=check_topic(project.topic),
+        scenes=scenes,
+        audience=project.settings.audience,
+        tone=project.settings.tone,
+        language=project.language,
+        seed=project.settings.seed,
+    )
+    choice = project.settings.writer
+    chain = [(choice.backend, choice.options)] + [(n, {}) for n in FALLBACK_WRITERS if n != choice.backend]
+    for position, (name, options) in enumerate(chain):
+        writer = registry.create(Stage.WRITER, name, options)
+        assert isinstance(writer, ScriptWriter)
+        rep.progress(0.05, f"writing the script with {name}")
+        started = time.monotonic()
+        try:
+            script = writer.write(request)
+        except (ProviderFailed, BackendUnavailable) as exc:
+            if position == len(chain) - 1:
+                raise
+            rep.warning(f"{exc}; continuing with the {chain[position + 1][0]} writer")
+            continue
+        break
+    project.title = script.title
+    project.scenes = []
+    for draft in script.scenes:
+        scene_id = project.new_scene_id()
+        project.scenes.append(
+            Scene(
+                id=scene_id,
+                narration=draft.narration,
+                image_prompt=draft.image_prompt,
+                image_seed=project.settings.seed * 1000 + int(scene_id),
+            )
+        )
+    project.script_trace = {"writer": name, "seconds": round(time.monotonic() - started, 2), **script.trace}
+    folder.save()
+    rep.progress(1.0, "script written")
+
+
+def add_scene(folder: ProjectFolder, narration: str, image_prompt: str, position: int | None = None) -> Scene:
+    project = folder.project
+    if len(project.scenes) >= MAX_SCENES:
+        raise InputError(f"a project has at most {MAX_SCENES} scenes", stage="script")
+    scene_id = project.new_scene_id()
+    scene = Scene(
+        id=scene_id,
+        narration=check_scene_text(narration, "narration"),
+        image_prompt=check_scene_text(image_prompt, "image prompt", required=False),
+        image_seed=project.settings.seed * 1000 + int(scene_id),
+    )
+    project.scenes.insert(len(project.scenes) if position is None else position, scene)
+    folder.save()
+    return scene
+
+
+def update_scene(
+    folder: ProjectFolder, scene: Scene, *, narration: str | None = None, image_prompt: str | None = None
+) -> None:
+    """Edit a scene's texts; its image and voice become out of date and are redone when next needed."""
+    if narration is not None:
+        scene.narration = check_scene_text(narration, "narration")
+    if image_prompt is not None:
+        scene.image_prompt = check_scene_text(image_prompt, "image prompt", required=False)
+    folder.save()
+
+
+def delete_scene(folder: ProjectFolder, scene: Scene) -> None:
+    if len(folder.project.scenes) == 1:
+        raise InputError("a video needs at least one scene", stage="script")
+    folder.project.scenes.remove(scene)
+    folder.save()
+
+
+def move_scene(folder: ProjectFolder, scene: Scene, offset: int) -> None:
+    """Move a scene ``offset`` places (negative: earlier), clamped to the ends."""
+    scenes = folder.project.scenes
+    position = scenes.index(scene)
+    scenes.insert(max(0, min(len(scenes) - 1, position + offset)), scenes.pop(position))
+    folder.save()
+
+
+@dataclass(frozen=True)
+class SceneState:
+    image_current: bool
+    audio_current: bool
+
+
+def scene_states(folder: ProjectFolder) -> list[SceneState]:
+    """Which scenes' image and narration are up to date (edits make them stale)."""
+    maker, narrator = _image_maker(folder.project), _narrator(folder.project)
+    return [
+        SceneState(image_is_current(folder, s, maker), audio_is_current(folder, s, narrator))
+        for s in folder.project.scenes
+    ]
+
+
+def scene_by_id(folder: ProjectFolder, scene_id: str) -> Scene:
+    for scene in folder.project.scenes:
+        if scene.id == scene_id:
+            return scene
+    raise InputError(f"there is no scene {scene_id!r}", stage="project")
+
+
+# ---- images ---------------------------------------------------------------------------------
+
+
+def _image_maker(project: Project) -> ImageMaker:
+    maker = registry.create(Stage.IMAGES, project.settings.images.backend, project.settings.images.options)
+    assert isinstance(maker, ImageMaker)
+    return maker
+
+
+def _image_request(project: Project, scene: Scene) -> ImageRequest:
+    width, height = project.settings.size
+    return ImageRequest(
+        prompt=scene.image_prompt or scene.narration,
+        width=width,
+        height=height,
+        seed=scene.image_seed,
+        narration=scene.narration,
+        title=project.title,
+        index=project.scenes.index(scene),
+        total=len(project.scenes),
+    )
+
+
+def image_key(project: Project, scene: Scene, maker: ImageMaker | None = None) -> str:
+    maker = maker or _image_maker(project)
+    return stable_hash(maker.settings_key(), maker.request_key(_image_request(project, scene)))
+
+
+def image_is_current(folder: ProjectFolder, scene: Scene, maker: ImageMaker | None = None) -> bool:
+    if not folder.has(scene.image):
+        return False
+    if scene.image_source == "upload":
+        return True
+    return scene.image_key == image_key(folder.project, scene, maker)
+
+
+def _set_image(scene: Scene, relative: str, key: str, source: str) -> None:
+    if scene.image and scene.image != relative:
+        scene.image_history = [*scene.image_history, scene.image][-10:]
+    scene.image, scene.image_key, scene.image_source = relative, key, source  # type: ignore[assignment]
+
+
+def make_image(folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None) -> None:
+    """(Re)make one scene's image if it is missing or out of date."""
+    project = folder.project
+    maker = _image_maker(project)
+    if image_is_current(folder, scene, maker):
+        return
+    key = image_key(project, scene, maker)
+    relative = f"{scene.folder}/image-{key}.png"
+    if not folder.has(relative):
+        _reporter(reporter).progress(0.0, f"image for scene {scene.id} with {maker.name}")
+        image = maker.make(_image_request(project, scene))
+        with atomic_path(folder.path(relative)) as tmp:
+            image.convert("RGB").save(tmp, format="PNG", compress_level=1)
+    _set_image(scene, relative, key, "generated")
+    folder.save()
+
+
+def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
+    rep = _reporter(reporter)
+    maker = _image_maker(folder.project)
+    scenes = folder.project.scenes
+    for n, scene in enumerate(scenes):
+        if not image_is_current(folder, scene, maker):
+            rep.progress(n / len(scenes), f"image {n + 1}/{len(scenes)} ({maker.name})")
+            make_image(folder, scene)
+    rep.progress(1.0, "images ready")
+
+
+def regenerate_image(folder: ProjectFolder, scene: Scene, seed: int | None = None) -> None:
+    """A new picture for a scene: a new seed (random unless given), generated again."""
+    scene.image_seed = seed if seed is not None else random.randrange(2**31)
+    scene.image_source = "generated"
+    make_image(folder, scene)
+
+
+def upload_image(folder: ProjectFolder, scene: Scene, source: Path | bytes) -> None:
+    """Use the person's own picture for a scene, fitted to the frame."""
+    width, height = folder.project.settings.size
+    image = fit_image(source, width, height)
+    data = image.tobytes()
+    key = stable_hash(b"upload", data, [width, height])
+    relative = f"{scene.folder}/upload-{key}.png"
+    with atomic_path(folder.path(relative)) as tmp:
+        image.save(tmp, format="PNG", compress_level=1)
+    _set_image(scene, relative, key, "upload")
+    folder.save()
+
+
+def undo_image(folder: ProjectFolder, scene: Scene) -> bool:
+    """Go back to the scene's previous picture. False when there is none."""
+    while scene.image_history:
+        previous = scene.image_history.pop()
+        if folder.has(previous):
+            scene.image = previous
+            scene.image_key = Path(previous).stem.split("-", 1)[1]
+            scene.image_source = "upload" if Path(previous).name.startswith("upload-") else "generated"
+            folder.save()
+            return True
+    folder.save()
+    return False
+
+
+# ---- narration ------------------------------------------------------------------------------
+
+
+def _narrator(project: Project) -> Narrator:
+    narrator = registry.create(Stage.VOICE, project.settings.voice.backend, project.settings.voice.options)
+    assert isinstance(narrator, Narrator)
+    return narrator
+
+
+def audio_key(project: Project, scene: Scene, narrator: Narrator | None = None) -> str:
+    narrator = narrator or _narrator(project)
+    return stable_hash(narrator.settings_key(), scene.narration, project.settings.speed, project.language)
+
+
+def audio_is_current(folder: ProjectFolder, scene: Scene, narrator: Narrator | None = None) -> bool:
+    return (
+        folder.has(scene.audio)
+        and folder.has(_timings_path(scene.audio))
+        and scene.audio_key == audio_key(folder.project, scene, narrator)
+    )
+
+
+def _timings_path(audio_relative: str | None) -> str | None:
+    return audio_relative[: -len(".wav")] + ".json" if audio_relative else None
+
+
+def narrate_scene(folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None) -> None:
+    project = folder.project
+    narrator = _narrator(project)
+    if audio_is_current(folder, scene, narrator):
+        return
+    check_scene_text(scene.narration, f"narration of scene {scene.id}")
+    key = audio_key(project, scene, narrator)
+    relative = f"{scene.folder}/voice-{key}.wav"
+    timings = _timings_path(relative)
+    if not (folder.has(relative) and folder.has(timings)):
+        _reporter(reporter).progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
+        speech = narrator.narrate(scene.narration, speed=project.settings.speed, language=project.language)
+        audio.write_wav(folder.path(relative), speech)
+        write_json(folder.path(timings), {"duration": speech.duration, "sentences": speech.sentences})
+    scene.audio, scene.audio_key = relative, key
+    scene.duration = round(json.loads(folder.path(timings).read_text())["duration"], 3)
+    folder.save()
+
+
+def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
+    rep = _reporter(reporter)
+    narrator = _narrator(folder.project)
+    scenes = folder.project.scenes
+    for n, scene in enumerate(scenes):
+        if not audio_is_current(folder, scene, narrator):
+            rep.progress(n / len(scenes), f"narrating scene {n + 1}/{len(scenes)} ({narrator.name})")
+            narrate_scene(folder, scene)
+    rep.progress(1.0, "narration ready")
+
+
+# ---- render ---------------------------------------------------------------------------------
+
+
+def music_path(settings: Settings) -> Path | None:
+    if settings.music in ("", "none"):
+        return None
+    path = bundled_music() if settings.music == "default" else Path(settings.music).expanduser()
+    if not path.is_file():
+        raise InputError(f"music file {path} not found (use --music none for no music)", stage="render")
+    return path
+
+
+def _scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
+    inputs = []
+    for scene in folder.project.scenes:
+        timings: dict[str, Any] = json.loads(folder.path(_timings_path(scene.audio)).read_text())
+        inputs.append(
+            renderer.SceneInput(
+                image=folder.path(scene.image),
+                image_key=scene.image_key or "",
+                voice=folder.path(scene.audio),
+                voice_key=scene.audio_key or "",
+                duration=float(timings["duration"]),
+                sentences=tuple((str(t), float(a), float(b)) for t, a, b in timings["sentences"]),
+            )
+        )
+    return inputs
+
+
+def render(
+    folder: ProjectFolder, *, preview: bool = False, reporter: Reporter | None = None
+) -> renderer.RenderResult:
+    """Bring images and narration up to date, then render ``video.mp4`` (or ``preview.mp4``)."""
+    rep = _reporter(reporter)
+    project = folder.project
+    if not project.scenes:
+        raise InputError("the project has no scenes: write the script first", stage="render")
+    music = music_path(project.settings)
+    make_images(folder, Reporter(lambda f, m: rep.progress(0.1 * f, m), rep.warning))
+    narrate_all(folder, Reporter(lambda f, m: rep.progress(0.1 + 0.1 * f, m), rep.warning))
+    settings = project.settings
+    width, height = frame_size(settings.aspect, "360p") if preview else settings.size
+    result = renderer.render(
+        _scene_inputs(folder),
+        out=folder.root / ("preview.mp4" if preview else "video.mp4"),
+        srt=None if preview else folder.captions,
+        cache=folder.cache,
+        width=width,
+        height=height,
+        fps=settings.fps,
+        style=settings.captions,
+        music=music,
+        music_volume=settings.music_volume,
+        preview=preview,
+        progress=lambda f, m: rep.progress(0.2 + 0.8 * f, m),
+    )
+    return result
+
+
+def make_video(
+    topic: str,
+    out_dir: Path | str,
+    *,
+    scenes: int = 5,
+    language: str = "en",
+    settings: Settings | None = None,
+    reporter: Reporter | None = None,
+) -> ProjectFolder:
+    """Topic in, finished project folder (with ``video.mp4`` and ``captions.srt``) out."""
+    rep = _reporter(reporter)
+    folder = new_project(topic, Path(out_dir), language=language, settings=settings)
+    write_script(folder, scenes, Reporter(lambda f, m: rep.progress(0.15 * f, m), rep.warning))
+    render(folder, reporter=Reporter(lambda f, m: rep.progress(0.15 + 0.85 * f, m), rep.warning))
+    return folder

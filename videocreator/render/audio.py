@@ -1,0 +1,86 @@
+"""The sound: narration placed on the timeline, background music ducked under it, muxed with the video."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from ..backend import Speech
+from ..files import atomic_path
+from . import ffmpeg
+from .timeline import Timeline
+
+OUTPUT_RATE = 48000
+
+
+def write_wav(path: Path, speech: Speech) -> None:
+    pcm = (np.clip(speech.samples, -1.0, 1.0) * 32767).astype("<i2")
+    with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(speech.sample_rate)
+        out.writeframes(pcm.tobytes())
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as src:
+        rate, channels = src.getframerate(), src.getnchannels()
+        pcm = np.frombuffer(src.readframes(src.getnframes()), dtype="<i2").astype(np.float32) / 32768
+    return pcm.reshape(-1, channels).mean(axis=1), rate
+
+
+def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    if rate == target:
+        return samples
+    positions = np.arange(round(len(samples) * target / rate)) * rate / target
+    return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
+
+
+def voice_track(timeline: Timeline, voices: list[Path], dest: Path) -> None:
+    """One WAV holding every scene's narration at its place on the timeline."""
+    clips = [read_wav(path) for path in voices]
+    rate = clips[0][1] if clips else OUTPUT_RATE
+    track = np.zeros(round(timeline.duration * rate) + 1, dtype=np.float32)
+    for slot, (samples, clip_rate) in zip(timeline.slots, clips, strict=True):
+        samples = _resample(samples, clip_rate, rate)
+        at = round(slot.voice_start * rate)
+        room = max(0, len(track) - at)
+        track[at : at + min(room, len(samples))] = samples[:room]
+    write_wav(dest, Speech(samples=track, sample_rate=rate, sentences=[]))
+
+
+def mux(
+    video: Path,
+    voice: Path,
+    dest: Path,
+    *,
+    fps: int,
+    duration: float,
+    music: Path | None,
+    music_volume: float,
+    bitrate: str = "160k",
+) -> None:
+    """Join the H.264 stream, the narration and (ducked) music into a faststart MP4."""
+    d = f"{duration:.6f}"
+    to_stereo = f"aresample={OUTPUT_RATE},aformat=channel_layouts=stereo"
+    inputs: list[str | Path] = ["-f", "h264", "-framerate", str(fps), "-i", video, "-i", voice]
+    if music is None:
+        graph = f"[1:a]{to_stereo},apad,atrim=0:{d}[a]"
+    else:
+        fade_out = max(0.0, duration - 2.0)
+        inputs += ["-stream_loop", "-1", "-i", music]
+        graph = (
+            f"[1:a]{to_stereo},apad,atrim=0:{d},asplit=2[voice][key];"
+            f"[2:a]{to_stereo},volume={music_volume:.3f},atrim=0:{d},"
+            f"afade=t=in:d=1,afade=t=out:st={fade_out:.3f}:d=2[bed];"
+            "[bed][key]sidechaincompress=threshold=0.02:ratio=6:attack=20:release=400[ducked];"
+            "[voice][ducked]amix=inputs=2:duration=first:normalize=0,alimiter=limit=0.95[a]"
+        )
+    streams = [*inputs, "-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy"]
+    # Raw H.264 carries no timestamps: give frame N exactly N/fps, on an exact time scale.
+    timing = ["-bsf:v", f"setts=ts=N/({fps}*TB)", "-video_track_timescale", str(fps * 512)]
+    sound = ["-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart"]
+    with atomic_path(dest) as tmp:
+        ffmpeg.run([*streams, *timing, *sound, tmp], what="joining video and sound")

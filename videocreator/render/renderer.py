@@ -1,0 +1,214 @@
+"""Render a list of scenes into an MP4: plan segments, encode only the missing ones, join, add sound.
+
+The video is cut into pieces: each scene's *body* (shown alone, with its captions) and each *crossfade*
+between two scenes. A piece's file name is the hash of everything that affects its pixels, so after an
+edit only the pieces that changed are encoded again; the rest are reused and joined without re-encoding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..backend import stable_hash
+from ..files import atomic_path, temp_name, write_json, write_text
+from ..project import CaptionStyle
+from . import audio, captions, encoder, frames
+from .timeline import Slot, Timeline, build
+
+RENDER_VERSION = 1
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class SceneInput:
+    image: Path
+    image_key: str
+    voice: Path
+    voice_key: str
+    duration: float
+    sentences: tuple[tuple[str, float, float], ...]
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    frames: int
+    label: str
+    frame_at: Callable[[int], np.ndarray]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    video: Path
+    captions: list[captions.Cue]
+    duration: float
+    frames: int
+    encoded_segments: int
+    reused_segments: int
+
+
+class _Plan:
+    def __init__(self, scenes: list[SceneInput], width: int, height: int, fps: int, style: CaptionStyle):
+        self.scenes, self.width, self.height, self.fps, self.style = scenes, width, height, fps, style
+        self.timeline: Timeline = build([s.duration for s in scenes], fps)
+        self.cues = [
+            captions.cues_for(list(scene.sentences), slot.voice_start, style.max_words)
+            for scene, slot in zip(scenes, self.timeline.slots, strict=True)
+        ]
+        self._image = lru_cache(maxsize=3)(self._load_image)
+
+    def _load_image(self, index: int) -> np.ndarray:
+        return frames.load_i420(str(self.scenes[index].image), self.width, self.height)
+
+    def shot(self, slot: Slot) -> frames.StillShot:
+        motion = frames.Motion.seeded(self.scenes[slot.index].image_key)
+        return frames.StillShot(self._image(slot.index), motion, slot.frames)
+
+    def _base_key(self) -> dict[str, object]:
+        return {"v": RENDER_VERSION, "size": [self.width, self.height], "fps": self.fps}
+
+    def body(self, slot: Slot, settings: encoder.EncoderSettings) -> Segment:
+        first, last = slot.body
+        cues = self.cues[slot.index] if self.style.enabled else []
+        cue_frames = [(c.text, round(c.start * self.fps), round(c.end * self.fps)) for c in cues]
+        style = asdict(self.style)
+        key = stable_hash(
+            "body", self._base_key(), settings.key(), self.scenes[slot.index].image_key,
+            [slot.frames, slot.fade_in, slot.fade_out], [first, cue_frames], style,
+        )  # fmt: skip
+
+        overlays: dict[str, frames.Overlay] = {}
+
+        def frame_at(i: int) -> np.ndarray:
+            local = slot.fade_in + i
+            image = self.shot(slot).frame(local)
+            g = first + i
+            for text, start, end in cue_frames:
+                if start <= g < end:
+                    if text not in overlays:
+                        overlays[text] = frames.caption_overlay(
+                            text, width=self.width, height=self.height, size_fraction=self.style.size,
+                            position=self.style.position, color=self.style.color,
+                        )  # fmt: skip
+                    overlays[text].blend_onto(image)
+                    break
+            return image
+
+        return Segment(key, last - first, f"scene {slot.index + 1}", frame_at)
+
+    def crossfade(self, slot: Slot, settings: encoder.EncoderSettings) -> Segment:
+        nxt = self.timeline.slots[slot.index + 1]
+        count = slot.fade_out
+        key = stable_hash(
+            "fade", self._base_key(), settings.key(),
+            [self.scenes[slot.index].image_key, slot.frames],
+            [self.scenes[nxt.index].image_key, nxt.frames], count,
+        )  # fmt: skip
+
+        def frame_at(i: int) -> np.ndarray:
+            a = self.shot(slot).frame(slot.frames - count + i)
+            b = self.shot(nxt).frame(i)
+            return frames.crossfade(a, b, (i + 1) / (count + 1))
+
+        return Segment(key, count, f"transition {slot.index + 1}→{nxt.index + 1}", frame_at)
+
+    def segments(self, settings: encoder.EncoderSettings) -> Iterator[Segment]:
+        for slot in self.timeline.slots:
+            yield self.body(slot, settings)
+            if slot.fade_out:
+                yield self.crossfade(slot, settings)
+
+
+def render(
+    scenes: list[SceneInput],
+    *,
+    out: Path,
+    srt: Path | None,
+    cache: Path,
+    width: int,
+    height: int,
+    fps: int,
+    style: CaptionStyle,
+    music: Path | None,
+    music_volume: float,
+    preview: bool = False,
+    progress: Progress | None = None,
+) -> RenderResult:
+    report = progress or (lambda fraction, message: None)
+    plan = _Plan(scenes, width, height, fps, style)
+    settings = encoder.choose(preview)
+    segments = list(plan.segments(settings))
+    seg_dir = cache / "segments"
+    seg_dir.mkdir(parents=True, exist_ok=True)
+    missing = [s for s in segments if not (seg_dir / f"{s.key}.h264").is_file()]
+    all_cues = [cue for scene_cues in plan.cues for cue in scene_cues]
+    duration = plan.timeline.duration
+
+    music_key = [str(music), music.stat().st_size, music.stat().st_mtime_ns] if music else None
+    final_key = stable_hash(
+        [s.key for s in segments], [s.voice_key for s in scenes], music_key, music_volume, duration
+    )
+    key_file = cache / f"{out.name}.key"
+    if out.is_file() and key_file.is_file() and key_file.read_text() == final_key:
+        report(1.0, "nothing changed: the video is up to date")
+        _write_srt(srt, all_cues, style)
+        return RenderResult(out, all_cues, duration, plan.timeline.frames, 0, len(segments))
+
+    total = sum(s.frames for s in missing) or 1
+    done = 0
+    for segment in missing:
+
+        def tick(label: str = segment.label) -> None:
+            nonlocal done
+            done += 1
+            if done % 15 == 0:
+                report(0.95 * done / total, f"rendering {label}")
+
+        with atomic_path(seg_dir / f"{segment.key}.h264") as tmp:
+            encoder.encode(
+                tmp, segment.frame_at, segment.frames,
+                width=width, height=height, fps=fps, settings=settings, on_frame=tick,
+            )  # fmt: skip
+
+    report(0.96, "mixing narration and music")
+    joined, voice = temp_name(cache / "joined.h264"), temp_name(cache / "voice.wav")
+    try:
+        with open(joined, "wb") as sink:
+            for segment in segments:
+                sink.write((seg_dir / f"{segment.key}.h264").read_bytes())
+        audio.voice_track(plan.timeline, [s.voice for s in scenes], voice)
+        audio.mux(joined, voice, out, fps=fps, duration=duration, music=music, music_volume=music_volume)
+    finally:
+        joined.unlink(missing_ok=True)
+        voice.unlink(missing_ok=True)
+    write_text(key_file, final_key)
+    _write_srt(srt, all_cues, style)
+    _sweep(seg_dir, out.name, {s.key for s in segments})
+    report(1.0, "done")
+    return RenderResult(
+        out, all_cues, duration, plan.timeline.frames, len(missing), len(segments) - len(missing)
+    )
+
+
+def _write_srt(srt: Path | None, cues: list[captions.Cue], style: CaptionStyle) -> None:
+    if srt is not None:
+        write_text(srt, captions.to_srt(cues))
+
+
+def _sweep(seg_dir: Path, output_name: str, used: set[str]) -> None:
+    """Keep the segments of the latest render of each output; delete the rest."""
+    manifests = seg_dir.parent / "segments.json"
+    kept: dict[str, list[str]] = json.loads(manifests.read_text()) if manifests.is_file() else {}
+    kept[output_name] = sorted(used)
+    write_json(manifests, kept)
+    keep = {key for keys in kept.values() for key in keys}
+    for path in seg_dir.glob("*.h264"):
+        if path.stem not in keep:
+            path.unlink(missing_ok=True)

