@@ -113,7 +113,7 @@ def test_captions_end_with_the_narration(rendered):
     last = timeline.slots[-1]
     assert abs(result.captions[-1].end - (last.voice_start + last.voice_duration)) < 1e-6
     srt = (folder / "captions.srt").read_text(encoding="utf-8")
-    assert srt.startswith("1\n00:00:00,350 --> ")
+    assert srt.startswith("1\n00:00:00,333 --> ")  # 0.35 s, on a whole frame
     assert "Scene 2 says" in srt
 
 

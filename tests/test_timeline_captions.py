@@ -14,7 +14,7 @@ def test_scenes_overlap_by_the_transition_and_voice_avoids_crossfades():
         body_start, body_end = slot.body
         assert body_start / 30 <= slot.voice_start
         assert slot.voice_start + slot.voice_duration <= body_end / 30
-    assert a.voice_start == FIRST_LEAD_S
+    assert a.voice_frame == round(FIRST_LEAD_S * 30)
 
 
 def test_single_scene_has_no_transition():

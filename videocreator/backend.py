@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -19,7 +20,8 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import InputError
+from .errors import InputError, ProviderFailed
+from .text import sentences
 
 
 class Stage(StrEnum):
@@ -170,6 +172,29 @@ class Speech:
     @property
     def duration(self) -> float:
         return len(self.samples) / self.sample_rate
+
+
+def speak_sentences(
+    text: str, synthesize: Callable[[str], np.ndarray], sample_rate: int, pause_s: float, *, provider: str
+) -> Speech:
+    """Synthesise ``text`` sentence by sentence, so each sentence's span (used by captions) is exact."""
+    pause = np.zeros(round(pause_s * sample_rate), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    spans: list[tuple[str, float, float]] = []
+    cursor = 0
+    for sentence in sentences(text):
+        audio = np.asarray(synthesize(sentence), dtype=np.float32).reshape(-1)
+        if not audio.size:
+            continue
+        if pieces:
+            pieces.append(pause)
+            cursor += len(pause)
+        pieces.append(audio)
+        spans.append((sentence, cursor / sample_rate, (cursor + len(audio)) / sample_rate))
+        cursor += len(audio)
+    if not pieces:
+        raise ProviderFailed(f"no speech produced for {text[:60]!r}", stage="narration", provider=provider)
+    return Speech(samples=np.concatenate(pieces), sample_rate=sample_rate, sentences=spans)
 
 
 class Narrator(Backend):

@@ -17,9 +17,13 @@ from .errors import InputError
 _BUILTIN_MODULES = (
     "videocreator.writers.template",
     "videocreator.writers.local_llm",
+    "videocreator.writers.openai_compat",
+    "videocreator.writers.g4f_writer",
     "videocreator.images.card",
     "videocreator.images.upload",
+    "videocreator.images.diffusion",
     "videocreator.voices.piper",
+    "videocreator.voices.coqui",
 )
 
 _backends: dict[Stage, dict[str, type[Backend]]] = {stage: {} for stage in Stage}

@@ -48,12 +48,15 @@ def chunk(sentence: str, max_words: int) -> list[str]:
         ]
     words = sentence.split()
     pieces: list[list[str]] = [[]]
-    for word in words:
+    for n, word in enumerate(words):
         current = pieces[-1]
         current.append(word)
-        full = len(current) >= max_words
+        following = words[n + 1] if n + 1 < len(words) else ""
         natural = _BREAK_AFTER.search(word) and len(current) >= 2
-        if full or natural:
+        # A full chunk still takes the next word when that word closes the phrase ("... magma rises,").
+        closes_next = len(current) == max_words and _BREAK_AFTER.search(following)
+        full = len(current) >= max_words and not closes_next
+        if natural or full:
             pieces.append([])
     pieces = [p for p in pieces if p]
     # Avoid a lonely last word: merge it back when it fits a little over the limit.

@@ -57,9 +57,10 @@ class Motion:
 def planes(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Views of the Y, U and V planes of an I420 frame."""
     height, width = frame.shape[0] * 2 // 3, frame.shape[1]
-    quarter = height // 4
-    u = frame[height : height + quarter].reshape(height // 2, width // 2)
-    v = frame[height + quarter :].reshape(height // 2, width // 2)
+    flat = frame.reshape(-1)
+    luma, chroma = height * width, (height // 2) * (width // 2)
+    u = flat[luma : luma + chroma].reshape(height // 2, width // 2)
+    v = flat[luma + chroma : luma + 2 * chroma].reshape(height // 2, width // 2)
     return frame[:height], u, v
 
 

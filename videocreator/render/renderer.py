@@ -77,11 +77,20 @@ class _Plan:
     def body(self, slot: Slot, settings: encoder.EncoderSettings) -> Segment:
         first, last = slot.body
         cues = self.cues[slot.index] if self.style.enabled else []
-        cue_frames = [(c.text, round(c.start * self.fps), round(c.end * self.fps)) for c in cues]
+        # Cue frames counted from the body's first frame: moving the scene in time keeps its key.
+        voice = slot.voice_frame - first
+        cue_frames = [
+            (
+                c.text,
+                voice + round((c.start - slot.voice_start) * self.fps),
+                voice + round((c.end - slot.voice_start) * self.fps),
+            )
+            for c in cues
+        ]
         style = asdict(self.style)
         key = stable_hash(
             "body", self._base_key(), settings.key(), self.scenes[slot.index].image_key,
-            [slot.frames, slot.fade_in, slot.fade_out], [first, cue_frames], style,
+            [slot.frames, slot.fade_in, slot.fade_out], cue_frames, style,
         )  # fmt: skip
 
         overlays: dict[str, frames.Overlay] = {}
@@ -89,9 +98,8 @@ class _Plan:
         def frame_at(i: int) -> np.ndarray:
             local = slot.fade_in + i
             image = self.shot(slot).frame(local)
-            g = first + i
             for text, start, end in cue_frames:
-                if start <= g < end:
+                if start <= i < end:
                     if text not in overlays:
                         overlays[text] = frames.caption_overlay(
                             text, width=self.width, height=self.height, size_fraction=self.style.size,

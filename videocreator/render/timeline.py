@@ -25,8 +25,13 @@ class Slot:
     frames: int  # frames on screen, transitions included
     fade_in: int  # frames shared with the previous scene
     fade_out: int  # frames shared with the next scene
-    voice_start: float  # seconds (global) when the narration starts
+    voice_frame: int  # the frame (global) at which the narration starts
     voice_duration: float
+    fps: int
+
+    @property
+    def voice_start(self) -> float:
+        return self.voice_frame / self.fps
 
     @property
     def end(self) -> int:
@@ -71,8 +76,9 @@ def build(durations: list[float], fps: int, *, transition_s: float = TRANSITION_
                 frames=frames,
                 fade_in=fade_in,
                 fade_out=fade_out,
-                voice_start=(start + fade_in) / fps + lead,
+                voice_frame=start + fade_in + round(lead * fps),
                 voice_duration=duration,
+                fps=fps,
             )
         )
         start += frames - fade_out

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
-from ..backend import Narrator, Options, Speech, missing_packages
-from ..errors import BackendUnavailable, ProviderFailed
+from ..backend import Narrator, Options, Speech, missing_packages, speak_sentences
+from ..errors import BackendUnavailable
 from ..registry import register
-from ..text import sentences
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -92,25 +91,12 @@ class PiperNarrator(Narrator):
         with _load_lock:
             voice, voice_lock = _load_voice(str(self.model_path()))
         config = SynthesisConfig(speaker_id=self.options.speaker, length_scale=1.0 / speed)
-        rate = voice.config.sample_rate
-        pause = np.zeros(int(self.options.sentence_pause * rate), dtype=np.float32)
-        pieces: list[np.ndarray] = []
-        spans: list[tuple[str, float, float]] = []
-        cursor = 0
+
+        def synthesize(sentence: str) -> np.ndarray:
+            chunks = [c.audio_float_array for c in voice.synthesize(sentence, config)]
+            return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+
         with voice_lock:
-            for sentence in sentences(text):
-                audio = [c.audio_float_array.astype(np.float32) for c in voice.synthesize(sentence, config)]
-                if not audio:
-                    continue
-                if pieces:
-                    pieces.append(pause)
-                    cursor += len(pause)
-                chunk = np.concatenate(audio)
-                pieces.append(chunk)
-                spans.append((sentence, cursor / rate, (cursor + len(chunk)) / rate))
-                cursor += len(chunk)
-        if not pieces:
-            raise ProviderFailed(
-                f"no speech produced for {text[:60]!r}", stage="narration", provider=self.name
+            return speak_sentences(
+                text, synthesize, voice.config.sample_rate, self.options.sentence_pause, provider=self.name
             )
-        return Speech(samples=np.concatenate(pieces), sample_rate=rate, sentences=spans)

@@ -1,0 +1,1 @@
+"""Image makers: a picture per scene, at the video's frame size."""

@@ -1,0 +1,180 @@
+"""Text-to-image with diffusers: SD-Turbo by default, any hub id or local pipeline folder.
+
+The pipeline is loaded once per (model, device, dtype) and reused across scenes and sessions. Pictures
+are generated near the model's native size in the video's aspect ratio, then scaled to the frame.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image
+from pydantic import Field
+
+from ..backend import ImageMaker, ImageRequest, Options, missing_packages
+from ..errors import BackendUnavailable, ProviderFailed
+from ..registry import register
+
+DEFAULT_MODEL = "stabilityai/sd-turbo"
+
+STYLES = {
+    "none": "",
+    "photo": "professional photograph, natural light, sharp focus, high detail",
+    "illustration": "clean digital illustration, vibrant colours, soft shading",
+    "watercolor": "watercolor painting, soft edges, paper texture",
+    "cinematic": "cinematic still, dramatic lighting, shallow depth of field, film grain",
+    "3d": "3d render, soft studio lighting, octane render",
+}
+DEFAULT_NEGATIVE = "text, watermark, logo, blurry, deformed, lowres"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Defaults that differ between model families."""
+
+    steps: int
+    guidance: float
+    native: int  # the side length (pixels) the model was trained at
+
+
+def family_of(model: str, pipeline_class: str = "") -> Family:
+    name = f"{model} {pipeline_class}".lower()
+    if "flux" in name:
+        return Family(steps=4, guidance=0.0, native=1024)
+    if "turbo" in name or "lcm" in name or "lightning" in name:
+        return Family(steps=2, guidance=0.0, native=1024 if "xl" in name else 512)
+    if "xl" in name:
+        return Family(steps=30, guidance=6.0, native=1024)
+    return Family(steps=25, guidance=7.5, native=512)
+
+
+def generation_size(width: int, height: int, native: int) -> tuple[int, int]:
+    """About native*native pixels in the frame's aspect ratio, multiples of 64."""
+    scale = (native * native / (width * height)) ** 0.5
+    return max(64, round(width * scale / 64) * 64), max(64, round(height * scale / 64) * 64)
+
+
+class DiffusersOptions(Options):
+    model: str = Field(DEFAULT_MODEL, description="Hub model id or a local pipeline folder")
+    steps: int | None = Field(None, ge=1, le=150, description="Denoising steps (default: per model family)")
+    guidance: float | None = Field(None, ge=0.0, le=30.0, description="Classifier-free guidance scale")
+    style: Literal["none", "photo", "illustration", "watercolor", "cinematic", "3d"] = "illustration"
+    negative_prompt: str = DEFAULT_NEGATIVE
+    device: Literal["auto", "cuda", "mps", "cpu"] = "auto"
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
+    cpu_offload: bool = Field(False, description="Keep weights in RAM, move each part to the GPU when used")
+
+
+_pipelines: dict[tuple[str, str, str], Any] = {}
+_lock = threading.Lock()
+
+
+def _is_local(model: str) -> bool:
+    return Path(model).expanduser().is_dir()
+
+
+def _downloaded(model: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(model, "model_index.json"), str)
+
+
+@register
+class DiffusersImages(ImageMaker):
+    name = "diffusers"
+    description = f"Stable Diffusion family via diffusers (default {DEFAULT_MODEL}; GPU recommended)"
+    Options = DiffusersOptions
+
+    @classmethod
+    def readiness(cls) -> str | None:
+        missing = missing_packages("torch", "diffusers", "transformers")
+        if missing:
+            return f"needs {', '.join(missing)}: pip install torch diffusers transformers"
+        if not _downloaded(DEFAULT_MODEL):
+            return (
+                f"{DEFAULT_MODEL} is not downloaded: run `hf download {DEFAULT_MODEL}` once while online, "
+                "or pass --image-model PATH to a saved pipeline folder"
+            )
+        return None
+
+    def _device_and_dtype(self) -> tuple[str, Any]:
+        import torch
+
+        device = self.options.device
+        if device == "auto":
+            device = (
+                "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+            )
+        dtype_name = self.options.dtype
+        if dtype_name == "auto":
+            dtype_name = "float16" if device in ("cuda", "mps") else "float32"
+        return device, getattr(torch, dtype_name)
+
+    def pipeline(self) -> Any:
+        model = self.options.model
+        local = _is_local(model)
+        if not local and not _downloaded(model):
+            raise BackendUnavailable(
+                f"model {model!r} is neither a local folder nor downloaded; run `hf download {model}` "
+                "while online, or pass --image-model PATH",
+                stage="images",
+                provider=self.name,
+            )
+        device, dtype = self._device_and_dtype()
+        key = (str(Path(model).expanduser().resolve()) if local else model, device, str(dtype))
+        with _lock:
+            if key not in _pipelines:
+                _pipelines[key] = self._load(key[0], device, dtype)
+            return _pipelines[key]
+
+    def _load(self, model: str, device: str, dtype: Any) -> Any:
+        from diffusers import AutoPipelineForText2Image
+        from diffusers.utils import logging as diffusers_logging
+
+        diffusers_logging.disable_progress_bar()
+        try:
+            pipe = AutoPipelineForText2Image.from_pretrained(model, torch_dtype=dtype, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise BackendUnavailable(
+                f"cannot load {model}: {exc}", stage="images", provider=self.name
+            ) from None
+        pipe.set_progress_bar_config(disable=True)
+        if self.options.cpu_offload and device == "cuda":
+            pipe.enable_model_cpu_offload()
+        else:
+            pipe.to(device)
+        if device != "cuda":
+            pipe.enable_attention_slicing()
+        return pipe
+
+    def make(self, request: ImageRequest) -> Image.Image:
+        import torch
+
+        pipe = self.pipeline()
+        family = family_of(self.options.model, type(pipe).__name__)
+        width, height = generation_size(request.width, request.height, family.native)
+        style = STYLES[self.options.style]
+        prompt = f"{request.prompt}, {style}" if style else request.prompt
+        guidance = family.guidance if self.options.guidance is None else self.options.guidance
+        kwargs: dict[str, Any] = {}
+        if guidance > 1.0:
+            kwargs["negative_prompt"] = self.options.negative_prompt
+        generator = torch.Generator("cpu").manual_seed(request.seed)
+        try:
+            with _lock:
+                result = pipe(
+                    prompt=prompt,
+                    width=width,
+                    height=height,
+                    num_inference_steps=self.options.steps or family.steps,
+                    guidance_scale=guidance,
+                    generator=generator,
+                    **kwargs,
+                )
+        except (RuntimeError, ValueError) as exc:
+            raise ProviderFailed(f"generation failed: {exc}", stage="images", provider=self.name) from None
+        image = result.images[0]
+        return image.convert("RGB").resize((request.width, request.height), Image.Resampling.LANCZOS)

@@ -1,0 +1,216 @@
+"""Text as pictures: the one primitive that captions and picture cards both use.
+
+Every script renders with the fonts shipped in ``assets/fonts`` (per-character fallback across them, so a
+line may mix Latin, Arabic and CJK), right-to-left scripts are shaped by Pillow's raqm layout, lines wrap
+within a width (also scripts written without spaces), and characters no font has (emoji, control codes)
+are dropped rather than drawn as boxes. It never raises on any string.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageDraw, ImageFont
+
+from .assets import assets_dir
+
+Weight = Literal["bold", "regular"]
+Align = Literal["left", "center", "right"]
+Color = str | tuple[int, int, int] | tuple[int, int, int, int]
+
+_STACK = ("NotoSans", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "NotoSansThai")
+_CJK_FONT = "DroidSansFallbackFull.ttf"
+_RTL = {"R", "AL"}
+_GLUE = {"Mn", "Mc", "Me", "Cf"}  # marks and format characters belong to the character before them
+
+
+@lru_cache(maxsize=2)
+def font_files(weight: Weight) -> tuple[Path, ...]:
+    folder = assets_dir() / "fonts"
+    suffix = "Bold" if weight == "bold" else "Regular"
+    return (*(folder / f"{name}-{suffix}.ttf" for name in _STACK), folder / _CJK_FONT)
+
+
+@lru_cache(maxsize=16)
+def _coverage(path: Path) -> frozenset[int]:
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap() or {})
+
+
+@lru_cache(maxsize=128)
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size)
+
+
+def _font_for(ch: str, weight: Weight) -> Path | None:
+    code = ord(ch)
+    for path in font_files(weight):
+        if code in _coverage(path):
+            return path
+    return None
+
+
+def clean(text: str) -> str:
+    """NFC, whitespace collapsed, control characters dropped."""
+    text = unicodedata.normalize("NFC", text)
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch.isspace():
+            kept.append(" ")
+        elif category not in ("Cc", "Cs", "Co", "Cn"):
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive characters drawn with one font."""
+
+    text: str
+    font: Path
+    rtl: bool
+
+
+def runs(text: str, weight: Weight) -> list[Run]:
+    """Split text into same-font runs, dropping characters no shipped font can draw."""
+    out: list[tuple[list[str], Path]] = []
+    for ch in text:
+        if ch == " " and out and _is_rtl(out[-1][0]):
+            out.append(([ch], out[-1][1]))  # its own run, so runs can be reordered right to left
+            continue
+        if out and (unicodedata.category(ch) in _GLUE or ch == " ") and out[-1][0] != [" "]:
+            if ch == " " or ord(ch) in _coverage(out[-1][1]):
+                out[-1][0].append(ch)
+            continue
+        path = _font_for(ch, weight)
+        if path is None:
+            continue
+        if out and out[-1][1] == path:
+            out[-1][0].append(ch)
+        else:
+            out.append(([ch], path))
+    return [Run("".join(chars), path, _is_rtl(chars)) for chars, path in out]
+
+
+def _is_rtl(chars: list[str]) -> bool:
+    strong = [unicodedata.bidirectional(c) for c in chars if unicodedata.bidirectional(c) in _RTL | {"L"}]
+    return bool(strong) and strong[0] in _RTL
+
+
+@lru_cache(maxsize=4096)
+def _width(line: str, size: int, weight: Weight) -> float:
+    return sum(
+        _font(r.font, size).getlength(r.text, direction="rtl" if r.rtl else None) for r in runs(line, weight)
+    )
+
+
+def _unspaced(ch: str) -> bool:
+    name = unicodedata.name(ch, "")
+    return any(s in name for s in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "IDEOGRAPH"))
+
+
+def _tokens(text: str) -> list[str]:
+    """Words, with each character of an unspaced script (CJK, Thai) its own token; spaces kept."""
+    tokens: list[str] = []
+    for word in text.split(" "):
+        if tokens:
+            tokens.append(" ")
+        current = ""
+        for ch in word:
+            if _unspaced(ch):
+                if current:
+                    tokens.append(current)
+                    current = ""
+                tokens.append(ch)
+            else:
+                current += ch
+        if current:
+            tokens.append(current)
+    return tokens
+
+
+def wrap_lines(text: str, *, size: int, max_width: int, weight: Weight = "bold") -> list[str]:
+    """Greedy line breaking within ``max_width`` pixels; a too-long word is broken between characters."""
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(clean(text)):
+        candidate = line + token
+        if _width(candidate.strip(), size, weight) <= max_width or not line.strip():
+            line = candidate
+            if _width(line.strip(), size, weight) > max_width:  # one word wider than the line
+                head = ""
+                for ch in line:
+                    if head and _width((head + ch).strip(), size, weight) > max_width:
+                        lines.append(head.strip())
+                        head = ""
+                    head += ch
+                line = head
+            continue
+        lines.append(line.strip())
+        line = token.lstrip()
+    if line.strip():
+        lines.append(line.strip())
+    return lines
+
+
+def fit_size(text: str, *, size: int, max_width: int, weight: Weight = "bold", smallest: float = 0.4) -> int:
+    """The largest size up to ``size`` at which no single word is wider than ``max_width``."""
+    words = [t for t in _tokens(clean(text)) if t != " "]
+    floor = max(1, round(size * smallest))
+    while size > floor and any(_width(word, size, weight) > max_width for word in words):
+        size = max(floor, round(size * 0.9))
+    return size
+
+
+def _ellipsize(line: str, size: int, max_width: int, weight: Weight) -> str:
+    while line and _width(line + "…", size, weight) > max_width:
+        line = line[:-1]
+    return line.rstrip() + "…"
+
+
+def render_text(
+    text: str,
+    *,
+    size: int,
+    max_width: int,
+    color: Color = "#FFFFFF",
+    weight: Weight = "bold",
+    stroke_width: int = 0,
+    stroke_color: Color = (0, 0, 0),
+    align: Align = "center",
+    line_spacing: float = 1.2,
+    max_lines: int | None = None,
+) -> Image.Image:
+    """The text wrapped within ``max_width`` as a tight transparent RGBA image (1x1 when nothing to draw)."""
+    lines = wrap_lines(text, size=size, max_width=max_width, weight=weight)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _ellipsize(lines[max_lines - 1], size, max_width, weight)]
+    if not lines:
+        return Image.new("RGBA", (1, 1), (0, 0, 0, 0))
+    widths = [_width(line, size, weight) for line in lines]
+    pad = stroke_width + 2
+    step = round(size * line_spacing)
+    width = round(max(widths)) + 2 * pad
+    height = step * (len(lines) - 1) + round(size * 1.35) + 2 * pad
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    for n, (line, line_width) in enumerate(zip(lines, widths, strict=True)):
+        x = {"left": pad, "center": (width - line_width) / 2, "right": width - pad - line_width}[align]
+        baseline = pad + round(size * 1.05) + n * step
+        line_runs = runs(line, weight)
+        rtl_line = sum(len(r.text) for r in line_runs if r.rtl) > sum(len(r.text) for r in line_runs) / 2
+        for run in reversed(line_runs) if rtl_line else line_runs:
+            font = _font(run.font, size)
+            direction = "rtl" if run.rtl else None
+            draw.text(
+                (x, baseline), run.text, font=font, fill=color, anchor="ls", direction=direction,
+                stroke_width=stroke_width, stroke_fill=stroke_color,
+            )  # fmt: skip
+            x += font.getlength(run.text, direction=direction)
+    return image.crop(image.getbbox() or (0, 0, 1, 1))

@@ -1,0 +1,1 @@
+"""Script writers: a topic in, a title and N scenes (narration + image prompt) out."""
