@@ -2,7 +2,7 @@
 
 A 270M-parameter *base* model cannot follow instructions or emit a whole JSON script reliably, but it
 continues a document well. So the script is written as a document, scene by scene: a few example scripts,
-then the topic, then "Scene k:" lines, each generated under a grammar that allows one to three sentences
+then the topic, then "Scene k:" lines, each generated under a grammar that allows one or two sentences
 of words (no digits, so it cannot invent statistics). Each line is checked (long enough, not a repeat of
 an earlier one, on topic-ish); an unusable line is tried once more and otherwise replaced by the template
 writer's line for that scene, and the trace records which lines came from where.
@@ -24,8 +24,8 @@ from ..backend import Options, SceneDraft, Script, ScriptRequest, ScriptWriter, 
 from ..errors import BackendUnavailable, ProviderFailed
 from ..files import atomic_path
 from ..registry import register
-from ..text import clean
-from .parsing import language_name, trim_narration
+from ..text import clean, sentences
+from .parsing import MAX_PROMPT_CHARS, language_name, trim_narration
 from .template import TemplateWriter
 
 EXAMPLES = (
@@ -51,14 +51,14 @@ EXAMPLES = (
     ),
 )
 
-# One to three sentences of words: letters, spaces and light punctuation, and no digits.
+# One or two sentences of words: letters, spaces and light punctuation, and no digits.
 GRAMMAR_EN = r"""
-root ::= sentence (" " sentence)?  (" " sentence)?
-sentence ::= [A-Z] [a-zA-Z ,'-]{12,150} [.!?]
+root ::= sentence (" " sentence)?
+sentence ::= [A-Z] [a-zA-Z ,'-]{12,170} [.!?]
 """
 GRAMMAR_ANY = r"""
-root ::= sentence (" " sentence)?  (" " sentence)?
-sentence ::= [^0-9\n".!?。！？]{12,150} [.!?。！？]
+root ::= sentence (" " sentence)?
+sentence ::= [^0-9\n".!?。！？]{12,170} [.!?。！？]
 """
 
 
@@ -70,7 +70,7 @@ class LocalOptions(Options):
     model: str = Field("", description="Path to a GGUF model (empty: the bundled Gemma 3 270M)")
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     repeat_penalty: float = Field(1.3, ge=1.0, le=2.0)
-    max_tokens: int = Field(70, ge=16, le=400, description="Tokens per scene")
+    max_tokens: int = Field(48, ge=16, le=400, description="Tokens per scene")
     threads: int = Field(0, ge=0, le=64, description="CPU threads (0: all cores)")
 
 
@@ -108,7 +108,7 @@ def _words(text: str) -> set[str]:
 
 def usable(line: str, earlier: list[str]) -> str | None:
     """The line cleaned to whole sentences, or None when it is too short or repeats an earlier one."""
-    line = clean(line)
+    line = re.sub(r"\s+([.!?,;:])", r"\1", clean(line))
     cut = max(line.rfind(ch) for ch in ".!?。！？")
     line = line[: cut + 1] if cut >= 0 else ""
     words = _words(line)
@@ -184,11 +184,11 @@ class LocalWriter(ScriptWriter):
         fallback = TemplateWriter().write(request)
         scenes = []
         for n, line in enumerate(lines):
-            topic_words = " ".join(sorted(_words(request.topic)))
-            prompt = f"{request.topic}, {topic_words}, {' '.join(sorted(_words(line or '')))[:160]}".strip(
-                ", "
-            )
-            scenes.append(SceneDraft(line, prompt) if line else fallback.scenes[n])
+            if line:
+                picture = f"{request.topic}: {sentences(line)[0]}"[:MAX_PROMPT_CHARS]
+                scenes.append(SceneDraft(line, picture))
+            else:
+                scenes.append(fallback.scenes[n])
         if not any(lines):
             raise ProviderFailed("the model wrote nothing usable", stage="script", provider=self.name)
         title = clean(request.topic)[:80]
