@@ -134,8 +134,7 @@ class ImageRequest:
     width: int
     height: int
     seed: int
-    # Optional context an image maker may use (the offline card shows the scene's key words).
-    narration: str = ""
+    # Context an image maker may use (the offline card shows the video title and "02 / 05").
     title: str = ""
     index: int = 0
     total: int = 1
@@ -143,16 +142,14 @@ class ImageRequest:
 
 class ImageMaker(Backend):
     stage = Stage.IMAGES
-    # Whether the picture depends on the scene's narration/title/position, not only on prompt and seed.
-    uses_context: ClassVar[bool] = False
+    # Which context fields of ImageRequest (title, index, total) the picture depends on,
+    # besides the prompt, size and seed.
+    context_fields: ClassVar[tuple[str, ...]] = ()
 
     def request_key(self, request: ImageRequest) -> dict[str, Any]:
         """What of the request changes this maker's output (part of the image's hash)."""
-        key = asdict(request)
-        if not self.uses_context:
-            for name in ("narration", "title", "index", "total"):
-                key.pop(name)
-        return key
+        used = {"prompt", "width", "height", "seed", *self.context_fields}
+        return {name: value for name, value in asdict(request).items() if name in used}
 
     def make(self, request: ImageRequest) -> Image.Image:
         raise NotImplementedError

@@ -193,7 +193,6 @@ def _image_request(project: Project, scene: Scene) -> ImageRequest:
         width=width,
         height=height,
         seed=scene.image_seed,
-        narration=scene.narration,
         title=project.title,
         index=project.scenes.index(scene),
         total=len(project.scenes),

@@ -56,9 +56,9 @@ class CardOptions(Options):
     )
 
 
-def key_words(prompt: str, fallback: str = "", limit: int = 3) -> str:
+def key_words(prompt: str, limit: int = 3) -> str:
     """The 1-3 most telling words of a prompt (longest content words, in their original order)."""
-    text = clean(prompt) or clean(fallback)
+    text = clean(prompt)
     words = [w.strip(".,;:!?\"'()[]{}«»“”‘’—–-") for w in text.split()]
     words = [w for w in words if w and any(ch.isalnum() for ch in w)]
     content = [w for w in words if w.lower() not in STOP_WORDS and len(w) > 2]
@@ -151,7 +151,7 @@ class CardImages(ImageMaker):
     name = "card"
     description = "Designed typographic cards with the scene's key words (offline, instant)"
     offline_default = True
-    uses_context = True
+    context_fields = ("title", "index", "total")
     Options = CardOptions
 
     def make(self, request: ImageRequest) -> Image.Image:
@@ -171,7 +171,7 @@ class CardImages(ImageMaker):
         unit = min(w, h)
         margin = round(unit * 0.11)
         text_color = palette[4]
-        words = key_words(request.prompt, request.narration)
+        words = key_words(request.prompt)
         size = fit_size(words, size=round(unit * (0.13 if h >= w else 0.11)), max_width=w - 2 * margin)
         title = render_text(
             words, size=size, max_width=w - 2 * margin, color=text_color,
