@@ -51,7 +51,7 @@ class StageChoice:
 @dataclass
 class CaptionStyle:
     enabled: bool = True
-    size: float = 0.055  # font size as a fraction of the frame's short side
+    size: float = 0.06  # font size as a fraction of the frame's short side
     position: Literal["bottom", "middle", "top"] = "bottom"
     color: str = "#FFFFFF"
     highlight: str = "#FFD84D"

@@ -45,7 +45,10 @@ so such very much many more most some any each every other another how what why 
 during after before between through across up down out off again further once only own same can will just
 should could would may might must do does did doing have has had having not no nor too shot view image photo
 picture illustration showing shows show scene close closeup wide angle detailed style background foreground
-colorful vivid realistic cinematic digital art high quality beautiful
+colorful vivid realistic cinematic digital art high quality beautiful though although because also even
+still yet thus hence therefore however instead rather quite really almost already always never often
+sometimes something someone anything everything nothing thing things like made make makes making get gets
+got come comes came going goes went take takes took seen look looks looking called
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
@@ -56,12 +59,19 @@ class CardOptions(Options):
     )
 
 
-def key_words(prompt: str, limit: int = 3) -> str:
-    """The 1-3 most telling words of a prompt (longest content words, in their original order)."""
+def key_words(prompt: str, title: str = "", limit: int = 3) -> str:
+    """The 1-3 most telling words of a prompt (longest content words, in their original order).
+
+    Words of the video's title are skipped when the prompt has enough of its own, so that every scene's
+    card does not repeat the topic.
+    """
     text = clean(prompt)
     words = [w.strip(".,;:!?\"'()[]{}«»“”‘’—–-") for w in text.split()]
     words = [w for w in words if w and any(ch.isalnum() for ch in w)]
     content = [w for w in words if w.lower() not in STOP_WORDS and len(w) > 2]
+    own = [w for w in content if w.lower() not in {t.lower() for t in clean(title).split()}]
+    if len(own) >= 2:
+        content = own
     if not content:
         content = words
     if len(content) == 1 and len(content[0]) > 14 and not any(ch.isspace() for ch in content[0]):
@@ -171,7 +181,7 @@ class CardImages(ImageMaker):
         unit = min(w, h)
         margin = round(unit * 0.11)
         text_color = palette[4]
-        words = key_words(request.prompt)
+        words = key_words(request.prompt, request.title)
         size = fit_size(words, size=round(unit * (0.13 if h >= w else 0.11)), max_width=w - 2 * margin)
         title = render_text(
             words, size=size, max_width=w - 2 * margin, color=text_color,

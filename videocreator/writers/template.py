@@ -20,30 +20,30 @@ HOOKS = (
 ANGLES = (
     (
         "Start with the big picture. {T} is about how a few simple parts work together.",
-        "overview, big picture",
+        "the big picture",
     ),
     (
         "Here is the key idea: small causes, repeated over and over, add up to large effects.",
-        "key idea, diagram",
+        "the key idea",
     ),
     (
         "Timing matters too. Some of it happens in seconds, some of it takes a very long time.",
-        "timeline, change",
+        "a timeline",
     ),
     (
         "Scientists study it by measuring, comparing, and testing their ideas again and again.",
-        "research, tools",
+        "research tools",
     ),
-    ("You can see traces of it in the world around you, once you know where to look.", "everyday example"),
+    ("You can see traces of it in the world around you, once you know where to look.", "everyday examples"),
     (
         "A common mistake is to think it has a single cause. In reality, several things combine.",
         "many causes",
     ),
     (
         "Why does it matter? Because understanding it helps us plan, prepare, and make better choices.",
-        "impact",
+        "why it matters",
     ),
-    ("And there are still open questions, which is what keeps the subject exciting.", "mystery, discovery"),
+    ("And there are still open questions, which is what keeps the subject exciting.", "open questions"),
 )
 OUTROS = (
     "So next time you think about {t}, you'll know what is really going on. Thanks for watching!",
@@ -77,9 +77,9 @@ class TemplateWriter(ScriptWriter):
         angles = rng.sample(ANGLES, k=min(len(ANGLES), max(0, request.scenes - 2)))
         while len(angles) < request.scenes - 2:
             angles.append(rng.choice(ANGLES))
-        scenes = [SceneDraft(_fill(rng.choice(HOOKS), phrase), f"{visual}, striking opening view")]
+        scenes = [SceneDraft(_fill(rng.choice(HOOKS), phrase), visual)]
         scenes += [SceneDraft(_fill(text, phrase), f"{visual}, {look}") for text, look in angles]
         if request.scenes > 1:
-            scenes.append(SceneDraft(_fill(rng.choice(OUTROS), phrase), f"{visual}, calm closing view"))
+            scenes.append(SceneDraft(_fill(rng.choice(OUTROS), phrase), f"{visual}, a recap"))
         title = clean(request.topic)[:80]
         return Script(title=title[:1].upper() + title[1:], scenes=scenes[: request.scenes], trace={})
