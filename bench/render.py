@@ -81,7 +81,7 @@ def naive_moviepy(folder: vc.ProjectFolder) -> float:
     from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips, vfx
 
     from videocreator.render import captions as cap
-    from videocreator.render import frames
+    from videocreator.typography import render_text
 
     project = folder.project
     width, height = project.settings.size
@@ -100,22 +100,13 @@ def naive_moviepy(folder: vc.ProjectFolder) -> float:
             timings = json.loads(folder.path(scene.audio.replace(".wav", ".json")).read_text())
             texts = []
             for cue in cap.cues_for([tuple(s) for s in timings["sentences"]], 0.25, 5):
-                overlay = frames.caption_overlay(
-                    cue.text,
-                    width=width,
-                    height=height,
-                    size_fraction=0.055,
-                    position="bottom",
-                    color="#FFFFFF",
+                rgba = np.asarray(
+                    render_text(
+                        cue.text, size=round(0.06 * width), max_width=int(width * 0.84), stroke_width=8
+                    )
                 )
-                alpha = 255 - overlay.inverse_alpha
-                rgba = np.dstack([overlay.premultiplied // np.maximum(alpha, 1), alpha]).astype(np.uint8)
-                texts.append(
-                    ImageClip(rgba)
-                    .with_start(cue.start)
-                    .with_duration(cue.end - cue.start)
-                    .with_position((overlay.x, overlay.y))
-                )
+                clip = ImageClip(rgba).with_start(cue.start).with_duration(cue.end - cue.start)
+                texts.append(clip.with_position(("center", int(height * 0.75))))
             scene_clip = CompositeVideoClip([still, *texts], size=(width, height)).with_duration(length)
             clips.append(scene_clip.with_audio(voice.with_start(0.25)).with_effects([vfx.CrossFadeIn(0.4)]))
         video = concatenate_videoclips(clips, method="compose", padding=-0.4)

@@ -99,30 +99,26 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     project.title = script.title
     project.scenes = []
     for draft in script.scenes:
-        scene_id = project.new_scene_id()
-        project.scenes.append(
-            Scene(
-                id=scene_id,
-                narration=draft.narration,
-                image_prompt=draft.image_prompt,
-                image_seed=project.settings.seed * 1000 + int(scene_id),
-            )
-        )
+        project.scenes.append(_new_scene(project, draft.narration, draft.image_prompt))
     project.script_trace = {"writer": name, "seconds": round(time.monotonic() - started, 2), **script.trace}
     folder.save()
     rep.progress(1.0, "script written")
+
+
+def _new_scene(project: Project, narration: str, image_prompt: str) -> Scene:
+    scene_id = project.new_scene_id()
+    seed = project.settings.seed * 1000 + int(scene_id)
+    return Scene(id=scene_id, narration=narration, image_prompt=image_prompt, image_seed=seed)
 
 
 def add_scene(folder: ProjectFolder, narration: str, image_prompt: str, position: int | None = None) -> Scene:
     project = folder.project
     if len(project.scenes) >= MAX_SCENES:
         raise InputError(f"a project has at most {MAX_SCENES} scenes", stage="script")
-    scene_id = project.new_scene_id()
-    scene = Scene(
-        id=scene_id,
-        narration=check_scene_text(narration, "narration"),
-        image_prompt=check_scene_text(image_prompt, "image prompt", required=False),
-        image_seed=project.settings.seed * 1000 + int(scene_id),
+    scene = _new_scene(
+        project,
+        check_scene_text(narration, "narration"),
+        check_scene_text(image_prompt, "image prompt", required=False),
     )
     project.scenes.insert(len(project.scenes) if position is None else position, scene)
     folder.save()
@@ -137,6 +133,31 @@ def update_scene(
         scene.narration = check_scene_text(narration, "narration")
     if image_prompt is not None:
         scene.image_prompt = check_scene_text(image_prompt, "image prompt", required=False)
+    folder.save()
+
+
+def set_script(folder: ProjectFolder, title: str, rows: list[tuple[str, str]]) -> None:
+    """Make the scenes match an edited table of (narration, image prompt) rows, position by position.
+
+    Existing scenes keep their pictures and voices where their texts did not change; extra rows become
+    new scenes, missing rows delete scenes. Empty rows are ignored.
+    """
+    rows = [(n, p) for n, p in rows if (n or "").strip() or (p or "").strip()]
+    if not rows:
+        raise InputError("the script has no scenes", stage="script")
+    if len(rows) > MAX_SCENES:
+        raise InputError(f"a project has at most {MAX_SCENES} scenes", stage="script")
+    project = folder.project
+    project.title = check_scene_text(title, "title", required=False)[:120] or project.title
+    checked = [
+        (check_scene_text(n, f"narration of scene {i}"), check_scene_text(p, "image prompt", required=False))
+        for i, (n, p) in enumerate(rows, 1)
+    ]
+    del project.scenes[len(checked) :]
+    for scene, (narration, prompt) in zip(project.scenes, checked, strict=False):
+        scene.narration, scene.image_prompt = narration, prompt
+    for narration, prompt in checked[len(project.scenes) :]:
+        project.scenes.append(_new_scene(project, narration, prompt))
     folder.save()
 
 
