@@ -411,7 +411,7 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
             with gr.Row():
                 preview_btn = gr.Button("Preview (fast, 360p)", elem_id="preview")
                 render_btn = gr.Button("Render video", variant="primary", elem_id="render")
-            video = gr.Video(label="Video", elem_id="video")
+            video = gr.Video(label="Video", elem_id="video", height=540)
             render_note = gr.Markdown()
             downloads = gr.File(
                 label="Downloads: video, captions, project", file_count="multiple", elem_id="downloads"
