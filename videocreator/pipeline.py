@@ -228,8 +228,8 @@ def image_key(project: Project, scene: Scene, maker: ImageMaker | None = None) -
 def image_is_current(folder: ProjectFolder, scene: Scene, maker: ImageMaker | None = None) -> bool:
     if not folder.has(scene.image):
         return False
-    if scene.image_source == "upload":
-        return True
+    if scene.image_source != "generated":
+        return True  # an upload, or a picture the person went back to: kept until they regenerate
     return scene.image_key == image_key(folder.project, scene, maker)
 
 
@@ -239,10 +239,12 @@ def _set_image(scene: Scene, relative: str, key: str, source: str) -> None:
     scene.image, scene.image_key, scene.image_source = relative, key, source  # type: ignore[assignment]
 
 
-def make_image(folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None) -> None:
+def make_image(
+    folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, maker: ImageMaker | None = None
+) -> None:
     """(Re)make one scene's image if it is missing or out of date."""
     project = folder.project
-    maker = _image_maker(project)
+    maker = maker or _image_maker(project)
     if image_is_current(folder, scene, maker):
         return
     key = image_key(project, scene, maker)
@@ -263,7 +265,7 @@ def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None
     for n, scene in enumerate(scenes):
         if not image_is_current(folder, scene, maker):
             rep.progress(n / len(scenes), f"image {n + 1}/{len(scenes)} ({maker.name})")
-            make_image(folder, scene)
+            make_image(folder, scene, maker=maker)
     rep.progress(1.0, "images ready")
 
 
@@ -294,7 +296,7 @@ def undo_image(folder: ProjectFolder, scene: Scene) -> bool:
         if folder.has(previous):
             scene.image = previous
             scene.image_key = Path(previous).stem.split("-", 1)[1]
-            scene.image_source = "upload" if Path(previous).name.startswith("upload-") else "generated"
+            scene.image_source = "upload" if Path(previous).name.startswith("upload-") else "kept"
             folder.save()
             return True
     folder.save()
@@ -327,9 +329,11 @@ def _timings_path(audio_relative: str | None) -> str | None:
     return audio_relative[: -len(".wav")] + ".json" if audio_relative else None
 
 
-def narrate_scene(folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None) -> None:
+def narrate_scene(
+    folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, narrator: Narrator | None = None
+) -> None:
     project = folder.project
-    narrator = _narrator(project)
+    narrator = narrator or _narrator(project)
     if audio_is_current(folder, scene, narrator):
         return
     check_scene_text(scene.narration, f"narration of scene {scene.id}")
@@ -353,7 +357,7 @@ def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None
     for n, scene in enumerate(scenes):
         if not audio_is_current(folder, scene, narrator):
             rep.progress(n / len(scenes), f"narrating scene {n + 1}/{len(scenes)} ({narrator.name})")
-            narrate_scene(folder, scene)
+            narrate_scene(folder, scene, narrator=narrator)
     rep.progress(1.0, "narration ready")
 
 

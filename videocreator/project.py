@@ -85,8 +85,9 @@ class Scene:
     narration: str
     image_prompt: str
     image_seed: int = 0
-    # "generated" images are remade when the prompt, seed or backend change; "upload" ones are kept.
-    image_source: Literal["generated", "upload"] = "generated"
+    # "generated" images are remade when the prompt, seed or backend change; an "upload", or a picture
+    # the person went back to with undo ("kept"), stays until they regenerate.
+    image_source: Literal["generated", "upload", "kept"] = "generated"
     image: str | None = None
     image_key: str | None = None
     image_history: list[str] = field(default_factory=list)
