@@ -19,7 +19,7 @@ from typing import Any
 
 import gradio as gr
 
-from videocreator import archive, pipeline, registry, settings
+from videocreator import archive, checks, pipeline, registry, settings
 from videocreator.backend import Stage
 from videocreator.errors import InputError, VideoCreatorError
 from videocreator.project import ProjectFolder, StageChoice
@@ -331,6 +331,8 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
         session = gr.State(None)
         gr.Markdown("# 🎬 VideoCreator\nType a topic, get a short narrated video. Every step can be redone.",
                     elem_id="vc-title")  # fmt: skip
+        if problems := checks.environment_problems():
+            gr.Markdown("**This installation is incomplete:** " + " · ".join(problems), elem_id="problems")
 
         with gr.Accordion("1 · Topic & script", open=True):
             with gr.Row():

@@ -113,6 +113,7 @@ def naive_moviepy(folder: vc.ProjectFolder) -> float:
         video.write_videofile(
             str(folder.root / "naive.mp4"), fps=30, codec="libx264", preset=encoder.FINAL.preset,
             audio_codec="aac", logger=None, threads=2,
+            temp_audiofile=str(folder.root / "naive-audio.m4a"),
         )  # fmt: skip
 
     return timed(build)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import pipeline, registry, settings
+from . import checks, pipeline, registry, settings
 from .errors import VideoCreatorError
 from .project import ProjectFolder
 
@@ -146,6 +146,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     progress = ProgressLine()
+    if args.command != "backends" and (problems := checks.environment_problems()):
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         return args.run(args, progress)
     except VideoCreatorError as exc:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import registry
+from . import checks, registry
 from .assets import bundled_music
 from .backend import ImageMaker, ImageRequest, Narrator, ScriptRequest, ScriptWriter, Stage, stable_hash
 from .errors import BackendUnavailable, InputError, ProviderFailed
 from .files import atomic_path, write_json
 from .images.upload import fit_image
-from .project import Project, ProjectFolder, Scene, Settings, frame_size
+from .project import PROJECT_FILE, Project, ProjectFolder, Scene, Settings, frame_size
 from .render import audio, renderer
 from .text import check_scene_text, check_topic
 
@@ -403,6 +403,8 @@ def render(
     narrate_all(folder, Reporter(lambda f, m: rep.progress(0.1 + 0.1 * f, m), rep.warning))
     settings = project.settings
     width, height = frame_size(settings.aspect, "360p") if preview else settings.size
+    seconds = sum((scene.duration or 0.0) + 1.0 for scene in project.scenes)
+    checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
     result = renderer.render(
         _scene_inputs(folder),
         out=folder.root / ("preview.mp4" if preview else "video.mp4"),
@@ -420,6 +422,24 @@ def render(
     return result
 
 
+def _continue(out_dir: Path, topic: str) -> ProjectFolder | None:
+    """The project already in ``out_dir`` when it is about the same topic; an error if it is another one."""
+    if not (out_dir / PROJECT_FILE).is_file():
+        if out_dir.is_dir() and any(out_dir.iterdir()):
+            raise InputError(
+                f"{out_dir} is not empty and holds no project; choose another --out", stage="project"
+            )
+        return None
+    folder = ProjectFolder.open(out_dir)
+    if folder.project.topic != check_topic(topic):
+        raise InputError(
+            f"{out_dir} already holds a project about {folder.project.topic!r}; choose another --out "
+            f"or run `videocreator render {out_dir}`",
+            stage="project",
+        )
+    return folder
+
+
 def make_video(
     topic: str,
     out_dir: Path | str,
@@ -429,9 +449,16 @@ def make_video(
     settings: Settings | None = None,
     reporter: Reporter | None = None,
 ) -> ProjectFolder:
-    """Topic in, finished project folder (with ``video.mp4`` and ``captions.srt``) out."""
+    """Topic in, finished project folder (with ``video.mp4`` and ``captions.srt``) out.
+
+    Run again on the same folder (after a crash, or an interruption), it continues: the script already
+    written is kept and every finished picture, voice and video piece is reused.
+    """
     rep = _reporter(reporter)
-    folder = new_project(topic, Path(out_dir), language=language, settings=settings)
-    write_script(folder, scenes, Reporter(lambda f, m: rep.progress(0.15 * f, m), rep.warning))
+    folder = _continue(Path(out_dir), topic) or new_project(
+        topic, Path(out_dir), language=language, settings=settings
+    )
+    if not folder.project.scenes:
+        write_script(folder, scenes, Reporter(lambda f, m: rep.progress(0.15 * f, m), rep.warning))
     render(folder, reporter=Reporter(lambda f, m: rep.progress(0.15 + 0.85 * f, m), rep.warning))
     return folder

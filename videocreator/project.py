@@ -54,7 +54,6 @@ class CaptionStyle:
     size: float = 0.06  # font size as a fraction of the frame's short side
     position: Literal["bottom", "middle", "top"] = "bottom"
     color: str = "#FFFFFF"
-    highlight: str = "#FFD84D"
     max_words: int = 5
 
 

@@ -7,13 +7,16 @@ edit only the pieces that changed are encoded again; the rest are reused and joi
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from platformdirs import user_cache_dir
 
 from ..backend import stable_hash
 from ..files import atomic_path, temp_name, write_json, write_text
@@ -170,20 +173,26 @@ def render(
         return RenderResult(out, all_cues, duration, plan.timeline.frames, 0, len(segments))
 
     total = sum(s.frames for s in missing) or 1
+    speed = _Speed(width, height, settings)
+    report(0.0, f"rendering {total} frames, about {speed.estimate(total):.0f} s")
     done = 0
+    started = time.monotonic()
     for segment in missing:
 
         def tick(label: str = segment.label) -> None:
             nonlocal done
             done += 1
             if done % 15 == 0:
-                report(0.95 * done / total, f"rendering {label}")
+                left = (total - done) * (time.monotonic() - started) / done
+                report(0.95 * done / total, f"rendering {label}, {left:.0f} s left")
 
         with atomic_path(seg_dir / f"{segment.key}.h264") as tmp:
             encoder.encode(
                 tmp, segment.frame_at, segment.frames,
                 width=width, height=height, fps=fps, settings=settings, on_frame=tick,
             )  # fmt: skip
+    if missing:
+        speed.remember(total / max(1e-3, time.monotonic() - started))
 
     report(0.96, "mixing narration and music")
     joined, voice = temp_name(cache / "joined.h264"), temp_name(cache / "voice.wav")
@@ -203,6 +212,34 @@ def render(
     return RenderResult(
         out, all_cues, duration, plan.timeline.frames, len(missing), len(segments) - len(missing)
     )
+
+
+class _Speed:
+    """Frames per second this machine renders at, per size and encoder, remembered between renders.
+
+    The first estimate assumes a pixel rate typical of two CPU cores; every render corrects it.
+    """
+
+    DEFAULT_PIXELS_PER_S = 60e6
+
+    def __init__(self, width: int, height: int, settings: encoder.EncoderSettings):
+        self.key = f"{width}x{height}-{settings.codec}-{settings.preset}"
+        self.pixels = width * height
+        self.file = Path(user_cache_dir("videocreator")) / "render-speed.json"
+
+    def _known(self) -> dict[str, float]:
+        try:
+            return json.loads(self.file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def estimate(self, frames: int) -> float:
+        fps = self._known().get(self.key) or self.DEFAULT_PIXELS_PER_S / self.pixels
+        return frames / fps
+
+    def remember(self, fps: float) -> None:
+        with contextlib.suppress(OSError):
+            write_json(self.file, {**self._known(), self.key: round(fps, 2)})
 
 
 def _write_srt(srt: Path | None, cues: list[captions.Cue], style: CaptionStyle) -> None:

@@ -1,0 +1,185 @@
+"""Bad input, killed processes, full disks and many visitors: only clear errors, nothing lost."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import namedtuple
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import probe
+from videocreator import pipeline
+from videocreator.errors import InputError
+from videocreator.images.upload import fit_image
+from videocreator.project import ProjectFolder, Settings, StageChoice
+from videocreator.render import captions
+from videocreator.text import check_topic
+from videocreator.typography import render_text
+from videocreator.writers.template import TemplateWriter
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+ANY_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=400
+) | st.sampled_from(
+    ["../../etc/passwd", "/dev/null", "C:\\Windows", "مرحبا \u202e abc", "e\u0301" * 300, "🌋" * 50]
+)
+
+
+@FUZZ
+@given(ANY_TEXT)
+def test_any_topic_is_accepted_cleanly_or_refused_clearly(topic: str):
+    try:
+        cleaned = check_topic(topic)
+    except InputError as exc:
+        assert exc.stage == "script" and "\n" not in str(exc)
+        return
+    assert cleaned == cleaned.strip() and "\x00" not in cleaned
+    script = TemplateWriter().write(pipeline.ScriptRequest(topic=cleaned, scenes=3))
+    assert len(script.scenes) == 3
+
+
+@FUZZ
+@given(ANY_TEXT, st.integers(1, 8))
+def test_any_text_renders_within_the_frame_and_chunks_losslessly(text: str, max_words: int):
+    image = render_text(text, size=40, max_width=600, stroke_width=3, max_lines=3)
+    assert image.width <= 600 + 10 and image.height < 400
+    words = " ".join(text.split())
+    if words:
+        assert " ".join(captions.chunk(words, max_words)).replace(" ", "") == words.replace(" ", "")
+
+
+@FUZZ
+@given(st.binary(max_size=4096))
+def test_any_bytes_as_an_upload_are_an_image_or_a_clear_error(data: bytes):
+    try:
+        assert fit_image(data, 64, 64).size == (64, 64)
+    except InputError as exc:
+        assert exc.stage == "images"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(ANY_TEXT, ANY_TEXT), min_size=0, max_size=25))
+def test_any_edited_script_is_saved_or_refused_and_stays_inside_the_folder(tmp_path_factory, rows):
+    root = tmp_path_factory.mktemp("fuzz")
+    folder = pipeline.new_project("Owls", root / "p", settings=Settings(writer=StageChoice("template")))
+    pipeline.write_script(folder, 2)
+    with contextlib.suppress(InputError):
+        pipeline.set_script(folder, rows[0][0] if rows else "", rows)
+    reopened = ProjectFolder.open(folder.root).project
+    assert 1 <= len(reopened.scenes) <= pipeline.MAX_SCENES
+    everything = {p.resolve() for p in root.rglob("*")}
+    assert all(p.is_relative_to(root.resolve()) for p in everything)
+    assert {p.name for p in (folder.root / "scenes").iterdir()} <= {s.id for s in reopened.scenes} | {
+        "01",
+        "02",
+    }
+
+
+def _make_command(out: Path) -> list[str]:
+    cmd = [sys.executable, "-m", "videocreator", "make", "How tides work", "--out", str(out)]
+    return [*cmd, "--writer", "template", "--scenes", "3", "--resolution", "720p"]
+
+
+def _run_killed_at(out: Path, delay: float) -> None:
+    proc = subprocess.Popen(
+        _make_command(out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its ffmpeg children, as a power cut would
+    proc.wait()
+
+
+def test_killed_at_random_points_then_rerun_finishes_and_reuses(tmp_path: Path):
+    rng = random.Random(7)
+    out = tmp_path / "tides"
+    for delay in sorted(rng.uniform(0.5, 6.0) for _ in range(4)):
+        _run_killed_at(out, delay)
+    done = subprocess.run(_make_command(out), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    info = probe(out / "video.mp4")
+    assert info.frames > 0 and abs(info.audio_duration - info.video_duration) < 1 / 30
+    assert not [p for p in out.rglob(".*") if p.is_file()], "no partial files are left behind"
+    project = json.loads((out / "project.json").read_text())
+    assert len(project["scenes"]) == 3 and all(s["audio"] and s["image"] for s in project["scenes"])
+
+
+def test_render_refuses_to_start_without_disk_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    pipeline.write_script(folder, 1)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr("shutil.disk_usage", lambda path: usage(10**9, 10**9 - 5 * 2**20, 5 * 2**20))
+    with pytest.raises(InputError, match=r"only 5 MB free .* rendering needs about"):
+        pipeline.render(folder)
+    assert not folder.video.exists()
+
+
+def test_a_failing_progress_callback_cancels_cleanly(tmp_path: Path):
+    """What a cancelled UI render does: stop, leave no partial file, and the next render finishes."""
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    pipeline.write_script(folder, 2)
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel_midway(fraction: float, message: str) -> None:
+        if fraction > 0.5:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        pipeline.render(folder, preview=True, reporter=pipeline.Reporter(cancel_midway))
+    assert not [p for p in folder.root.rglob(".*") if p.is_file()]
+    result = pipeline.render(folder, preview=True)
+    assert result.reused_segments >= 1 and probe(result.video).frames == result.frames
+
+
+def test_eight_visitors_at_once(tmp_path_factory: pytest.TempPathFactory):
+    from gradio_client import Client
+
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio8"))
+    import app as studio_app
+    from tests.test_app import free_port
+    from videocreator.sessions import SessionStore
+
+    store = SessionStore(tmp_path_factory.mktemp("sessions8"))
+    demo = studio_app.build_app(store)
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    results: dict[int, tuple[str, str]] = {}
+    errors: list[BaseException] = []
+
+    def visitor(n: int) -> None:
+        try:
+            client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+            topic = f"Visitor {n} explains topic number {n}"
+            client.predict(topic, 2, "all", "calm", "en", "template", api_name="/write_script")
+            video, *_ = client.predict(
+                "16:9", "720p", True, 6, "bottom", "#FFFFFF", "None", None, 0.1, api_name="/preview"
+            )
+            results[n] = (topic, video["video"] if isinstance(video, dict) else video)
+        except BaseException as exc:  # collected and re-raised in the test thread
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=visitor, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(600)
+    finally:
+        demo.close()
+    assert not errors, errors
+    assert len(results) == 8
+    assert len({video for _, video in results.values()}) == 8, "each visitor got their own video"
+    projects = [json.loads(p.read_text()) for p in store.root.glob("*/project/project.json")]
+    assert sorted(p["topic"] for p in projects) == sorted(topic for topic, _ in results.values())
