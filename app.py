@@ -21,7 +21,7 @@ import gradio as gr
 
 from videocreator import archive, checks, pipeline, registry, settings
 from videocreator.backend import Stage
-from videocreator.errors import InputError, VideoCreatorError
+from videocreator.errors import InputError, Stopped, VideoCreatorError
 from videocreator.project import ProjectFolder, StageChoice
 from videocreator.sessions import SessionStore
 from videocreator.writers.parsing import LANGUAGE_NAMES
@@ -49,14 +49,12 @@ def friendly(handler: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
             return handler(*args, **kwargs)
+        except Stopped as exc:
+            raise gr.Error(str(exc), title="Stopped") from None
         except VideoCreatorError as exc:
             raise gr.Error(str(exc)) from None
 
     return wrapped
-
-
-def reporter(progress: gr.Progress) -> pipeline.Reporter:
-    return pipeline.Reporter(lambda fraction, message: progress(fraction, desc=message), gr.Warning)
 
 
 def _open(store: SessionStore, session: str | None) -> ProjectFolder:
@@ -158,9 +156,27 @@ def everything(folder: ProjectFolder, number: float | None = 1) -> tuple[Any, ..
 class Studio:
     def __init__(self, store: SessionStore):
         self.store = store
+        self.stopping: set[str] = set()  # sessions whose running step was asked to stop
 
     def _session(self, session: str | None) -> Path:
         return Path(session) if session and self.store.owns(session) else self.store.new()
+
+    def _reporter(self, session: str | Path, stage: str, progress: gr.Progress) -> pipeline.Reporter:
+        """Progress into the page; a Stop pressed meanwhile ends the step at its next progress report."""
+        key = str(Path(session))
+        self.stopping.discard(key)
+
+        def report(fraction: float, message: str) -> None:
+            if key in self.stopping:
+                self.stopping.discard(key)
+                raise Stopped(stage)
+            progress(fraction, desc=message)
+
+        return pipeline.Reporter(report, gr.Warning)
+
+    def stop(self, session: str | None) -> None:
+        if session and self.store.owns(session):
+            self.stopping.add(str(Path(session)))
 
     @friendly
     def write_script(
@@ -171,7 +187,7 @@ class Studio:
         shutil.rmtree(root / PROJECT, ignore_errors=True)
         chosen = settings.resolve({"writer": {"backend": writer}, "audience": audience, "tone": tone})
         folder = pipeline.new_project(topic, root / PROJECT, language=language, settings=chosen)
-        pipeline.write_script(folder, min(int(scenes), MAX_SCENES), reporter(progress))
+        pipeline.write_script(folder, min(int(scenes), MAX_SCENES), self._reporter(root, "script", progress))
         return everything(folder)
 
     @friendly
@@ -215,7 +231,7 @@ class Studio:
     ) -> tuple[Any, ...]:
         folder = _open(self.store, session)
         self._choose(folder, Stage.IMAGES, backend)
-        pipeline.make_images(folder, reporter(progress))
+        pipeline.make_images(folder, self._reporter(session, "images", progress))
         return everything(folder, number)
 
     @friendly
@@ -253,10 +269,11 @@ class Studio:
         self._choose(folder, Stage.VOICE, backend)
         folder.project.settings.speed = float(speed)
         folder.save()
+        report = self._reporter(session, "narration", progress)
         if only_selected:
-            pipeline.narrate_scene(folder, _scene(folder, number), reporter(progress))
+            pipeline.narrate_scene(folder, _scene(folder, number), report)
         else:
-            pipeline.narrate_all(folder, reporter(progress))
+            pipeline.narrate_all(folder, report)
         return everything(folder, number)
 
     @friendly
@@ -274,7 +291,9 @@ class Studio:
         chosen.music_volume = float(volume)
         chosen.music = self._music(folder, music, music_upload)
         folder.save()
-        result = pipeline.render(folder, preview=preview, reporter=reporter(progress))
+        result = pipeline.render(
+            folder, preview=preview, reporter=self._reporter(session, "render", progress)
+        )
         downloads = [str(result.video)]
         if not preview:
             downloads.append(str(folder.captions))
@@ -324,10 +343,15 @@ def _choices(stage: Stage) -> list[tuple[str, str]]:
     return [(f"{row.name}" + ("" if row.ready else " (not ready)"), row.name) for row in rows]
 
 
+def _stop_button(elem_id: str) -> gr.Button:
+    return gr.Button("Stop", variant="stop", scale=0, min_width=90, elem_id=elem_id)
+
+
 def build_app(store: SessionStore | None = None) -> gr.Blocks:
     studio = Studio(store or SessionStore())
     defaults = settings.resolve()
-    with gr.Blocks(title="VideoCreator", delete_cache=(3600, 6 * 3600)) as app:
+    max_age = int(studio.store.max_age)  # Gradio's copies of outputs live as long as the sessions
+    with gr.Blocks(title="VideoCreator", delete_cache=(max(1, min(3600, max_age // 4)), max_age)) as app:
         session = gr.State(None)
         gr.Markdown("# 🎬 VideoCreator\nType a topic, get a short narrated video. Every step can be redone.",
                     elem_id="vc-title")  # fmt: skip
@@ -348,6 +372,7 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
             with gr.Row():
                 write_btn = gr.Button("Write script", variant="primary", elem_id="write-script")
                 make_all_btn = gr.Button("Make it all (topic → video)", elem_id="make-all")
+                stop_buttons = [_stop_button("stop-script")]
             title = gr.Textbox(label="Title")
             table = gr.Dataframe(
                 headers=["Narration", "Image prompt"], datatype=["str", "str"], type="array",
@@ -370,6 +395,7 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
                     _choices(Stage.IMAGES), value=defaults.images.backend, label="Pictures"
                 )
                 images_btn = gr.Button("Generate all missing", variant="primary", elem_id="make-images")
+                stop_buttons.append(_stop_button("stop-images"))
             pictures = gr.Gallery(
                 label="Scenes", columns=5, height="auto", object_fit="contain", elem_id="gallery"
             )
@@ -390,6 +416,7 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
             with gr.Row():
                 narrate_btn = gr.Button("Narrate all", variant="primary", elem_id="narrate-all")
                 narrate_one_btn = gr.Button("Narrate selected scene again")
+                stop_buttons.append(_stop_button("stop-voice"))
             voice = gr.Audio(label="Selected scene's narration", type="filepath", interactive=False)
             status = gr.Markdown(elem_classes="vc-status")
 
@@ -413,6 +440,7 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
             with gr.Row():
                 preview_btn = gr.Button("Preview (fast, 360p)", elem_id="preview")
                 render_btn = gr.Button("Render video", variant="primary", elem_id="render")
+                stop_buttons.append(_stop_button("stop-render"))
             video = gr.Video(label="Video", elem_id="video", height=540)
             render_note = gr.Markdown()
             downloads = gr.File(
@@ -428,7 +456,7 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
         all_outputs = [session, title, table, pictures, picture, prompt, voice, status, trace]
         heavy = {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
         script_inputs = [session, topic, scenes, audience, tone, language, writer]
-        write_btn.click(studio.write_script, script_inputs, all_outputs, **heavy)
+        write_evt = write_btn.click(studio.write_script, script_inputs, all_outputs, **heavy)
         save_btn.click(studio.save_script, [session, title, table, number], all_outputs)
         add_btn.click(studio.add_scene, [session], all_outputs)
         del_btn.click(studio.delete_scene, [session, number], all_outputs)
@@ -440,39 +468,46 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
         )
         number.change(studio.select, [session, number], [picture, prompt, voice])
         pictures.select(picked_scene, None, number)
-        images_btn.click(studio.make_images, [session, image_backend, number], all_outputs, **heavy)
-        regen_btn.click(
+        images_evt = images_btn.click(
+            studio.make_images, [session, image_backend, number], all_outputs, **heavy
+        )
+        regen_evt = regen_btn.click(
             studio.regenerate_image, [session, number, prompt, image_backend], all_outputs, **heavy
         )
         upload_btn.upload(studio.upload_image, [session, number, upload_btn], all_outputs)
         undo_btn.click(studio.undo_image, [session, number], all_outputs)
-        narrate_btn.click(
+        narrate_evt = narrate_btn.click(
             lambda s, b, sp, n, p=gr.Progress(): studio.narrate(s, b, sp, n, False, p),  # noqa: B008
             [session, voice_backend, speed, number], all_outputs, **heavy, api_name="narrate_all",
         )  # fmt: skip
-        narrate_one_btn.click(
+        narrate_one_evt = narrate_one_btn.click(
             lambda s, b, sp, n, p=gr.Progress(): studio.narrate(s, b, sp, n, True, p),  # noqa: B008
             [session, voice_backend, speed, number], all_outputs, **heavy, api_name="narrate_scene",
         )  # fmt: skip
         render_inputs = [aspect, resolution, captions, caption_size, caption_position, caption_color, music]
         render_inputs += [music_upload, volume]
         render_outputs = [video, downloads, render_note, *all_outputs]
-        preview_btn.click(
+        preview_evt = preview_btn.click(
             lambda s, *a, p=gr.Progress(): studio.render(s, True, *a, progress=p),  # noqa: B008
             [session, *render_inputs], render_outputs, **heavy, api_name="preview",
         )  # fmt: skip
-        render_btn.click(
+        render_evt = render_btn.click(
             lambda s, *a, p=gr.Progress(): studio.render(s, False, *a, progress=p),  # noqa: B008
             [session, *render_inputs], render_outputs, **heavy, api_name="render",
         )  # fmt: skip
         make_all = make_all_btn.click(
             studio.write_script, script_inputs, all_outputs, api_name="make_all", **heavy
         )
-        make_all.success(
+        make_all_render = make_all.success(
             lambda s, *a, p=gr.Progress(): studio.render(s, False, *a, progress=p),  # noqa: B008
             [session, *render_inputs], render_outputs, **heavy, api_name="make_all_render",
         )  # fmt: skip
         project_zip.upload(studio.open_zip, [session, project_zip], all_outputs)
+        long_steps = [write_evt, images_evt, regen_evt, narrate_evt, narrate_one_evt, preview_evt, render_evt]
+        gr.on(
+            [button.click for button in stop_buttons], studio.stop, [session], None,
+            cancels=[*long_steps, make_all, make_all_render], queue=False, api_name="stop",
+        )  # fmt: skip
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app
 

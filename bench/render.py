@@ -12,6 +12,7 @@ same scenes; (d) a re-render with nothing changed; (e) a re-render after one sce
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import shutil
@@ -21,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -125,19 +128,36 @@ def edit_one_scene(folder: vc.ProjectFolder, rep: int) -> None:
 
 
 def peak_memory(root: Path) -> tuple[float, float]:
-    """Peak RSS (MB) of a full render in a fresh process: the Python side and the largest ffmpeg child."""
+    """Peak RSS (MB) of a full render in a fresh process: Python alone, and with its ffmpeg children.
+
+    Sampled every 20 ms from outside (getrusage would count a child's memory from before its exec).
+    """
     code = (
-        "import resource, sys, shutil; sys.path.insert(0, sys.argv[2]); import videocreator as vc\n"
-        "f = vc.load_project(sys.argv[1]); shutil.rmtree(f.cache, ignore_errors=True); vc.render(f)\n"
-        "usage = resource.getrusage\n"
-        "print(usage(resource.RUSAGE_SELF).ru_maxrss, usage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        "import sys, shutil; sys.path.insert(0, sys.argv[2]); import videocreator as vc\n"
+        "f = vc.load_project(sys.argv[1]); shutil.rmtree(f.cache, ignore_errors=True); vc.render(f)"
     )
     repo = str(Path(__file__).resolve().parent.parent)
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(root), repo], capture_output=True, text=True, check=True
-    )
-    own, child = out.stdout.split()[-2:]
-    return int(own) / 1024, int(child) / 1024
+    proc = psutil.Popen([sys.executable, "-c", code, str(root), repo])
+    own = total = 0
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            mine = proc.memory_info().rss
+            children = sum(c.memory_info().rss for c in proc.children(recursive=True))
+            own, total = max(own, mine), max(total, mine + children)
+        time.sleep(0.02)
+    if proc.returncode:
+        raise SystemExit(f"the render for the memory figure failed ({proc.returncode})")
+    return own / 2**20, total / 2**20
+
+
+def three_times_longer(folder: vc.ProjectFolder, root: Path) -> vc.ProjectFolder:
+    """The same project with every narration said three times: a video about three times as long."""
+    shutil.copytree(folder.root, root)
+    longer = vc.load_project(root)
+    for scene in longer.project.scenes:
+        vc.pipeline.update_scene(longer, scene, narration=" ".join([scene.narration] * 3))
+    vc.narrate_all(longer)
+    return longer
 
 
 def main() -> None:
@@ -162,7 +182,10 @@ def main() -> None:
             lambda: vc.render(folder, preview=True),
         )  # fmt: skip
         naive = None if args.skip_naive else naive_moviepy(folder)
-        own_mb, ffmpeg_mb = peak_memory(folder.root)
+        own_mb, total_mb = peak_memory(folder.root)
+        longer = three_times_longer(folder, Path(tmp) / "longer")
+        long_own_mb, long_total_mb = peak_memory(longer.root)
+        long_duration = sum(scene.duration or 0 for scene in longer.project.scenes)
 
     width, height = folder.project.settings.size
     rows = [
@@ -176,7 +199,13 @@ def main() -> None:
         ),
         ("(d) re-render, nothing changed", f"{unchanged:.2f} s", "", f"d/a = {unchanged / full:.3f}"),
         ("(e) re-render, one narration changed", f"{one_scene:.1f} s", "", f"e/a = {one_scene / full:.2f}"),
-        ("(f) peak memory of (a)", f"{own_mb:.0f} MB python", f"{ffmpeg_mb:.0f} MB ffmpeg", ""),
+        ("(f) peak memory of (a)", f"{total_mb:.0f} MB", f"{own_mb:.0f} MB in Python", "with ffmpeg"),
+        (
+            f"(f) same, a {long_duration:.0f} s video",
+            f"{long_total_mb:.0f} MB",
+            f"{long_own_mb:.0f} MB in Python",
+            f"{long_total_mb / total_mb:.2f}x (a)",
+        ),
         ("360p preview", f"{preview:.1f} s", "", ""),
     ]
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 import zipfile
 from pathlib import Path
 
@@ -62,6 +63,24 @@ def test_full_flow_through_the_api(served, tmp_path: Path):
     names = sorted(Path(d).name for d in downloads)
     assert names == ["captions.srt", "project.zip", "video.mp4"]
     assert "pieces encoded" in note
+
+
+def test_stop_ends_a_running_render_and_the_next_one_reuses_its_pieces(served):
+    url, _ = served
+    client = Client(url, verbose=False)
+    client.predict("Stopping half way", 3, "all", "calm", "en", "template", api_name="/write_script")
+    full_hd = ("9:16", "1080p", *RENDER_ARGS[2:])
+    job = client.submit(*full_hd, api_name="/render")
+    deadline = time.monotonic() + 300
+    while not any((unit.progress or 0) > 0.6 for unit in job.status().progress_data or []):
+        assert time.monotonic() < deadline and not job.done(), "the render never got half way"
+        time.sleep(0.2)
+    client.predict(api_name="/stop")
+    with pytest.raises(Exception, match="stopped"):
+        job.result(timeout=120)
+    video, _, note, *_ = client.predict(*full_hd, api_name="/render")
+    assert probe(Path(video["video"] if isinstance(video, dict) else video)).frames > 0
+    assert " 0 reused" not in note, note
 
 
 def test_sessions_are_isolated(served):

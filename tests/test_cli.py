@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +16,11 @@ from tests.conftest import decode_audio, probe, rms
 FAST = ["--writer", "template", "--resolution", "720p", "--scenes", "3"]
 
 
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "videocreator", *args], capture_output=True, text=True, timeout=900
+        [sys.executable, "-m", "videocreator", *args], capture_output=True, text=True, timeout=900, env=env
     )
     if check:
         assert proc.returncode == 0, proc.stderr
@@ -106,6 +109,14 @@ def test_missing_music_file_is_named(tmp_path: Path):
     proc = run("make", "Bees", "--out", str(tmp_path / "p"), *FAST, "--music", "/nope/song.mp3", check=False)
     assert proc.returncode == 2
     assert "music file /nope/song.mp3 not found" in proc.stderr
+
+
+def test_missing_ffmpeg_is_reported_before_any_work(tmp_path: Path):
+    env = {**os.environ, "IMAGEIO_FFMPEG_EXE": str(tmp_path / "no-ffmpeg"), "PATH": str(tmp_path)}
+    proc = run("make", "Bees", "--out", str(tmp_path / "p"), *FAST, check=False, env=env)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "ffmpeg not found: pip install imageio-ffmpeg" in proc.stderr
+    assert not (tmp_path / "p").exists()
 
 
 def test_hand_broken_project_file_is_reported(tmp_path: Path):

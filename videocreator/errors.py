@@ -29,3 +29,18 @@ class BackendUnavailable(VideoCreatorError):
 
 class ProviderFailed(VideoCreatorError):
     """A backend ran and failed (timeout, junk reply, crash in the model)."""
+
+
+class Stopped(VideoCreatorError):
+    """The person stopped a long step; what was finished is kept, so running it again continues."""
+
+    def __init__(self, stage: str):
+        super().__init__("stopped; the finished pieces are kept and the next run continues", stage=stage)
+
+
+class DiskFull(VideoCreatorError):
+    """The disk filled up while writing; every finished piece is kept, so a re-run continues."""
+
+    def __init__(self, where: str | None, *, stage: str):
+        where = f" ({where})" if where else ""
+        super().__init__(f"the disk is full{where}: free some space and run again", stage=stage)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -9,6 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from .errors import DiskFull
+
+FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
 
 def temp_name(dest: Path) -> Path:
@@ -26,6 +31,17 @@ def atomic_path(dest: Path) -> Iterator[Path]:
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def full_disk_is(stage: str) -> Iterator[None]:
+    """Turn "no space left on device" into a message naming the stage (usable as a decorator too)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in FULL_DISK:
+            raise
+        raise DiskFull(exc.filename, stage=stage) from exc
 
 
 def write_bytes(dest: Path, data: bytes) -> None:

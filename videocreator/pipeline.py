@@ -19,7 +19,7 @@ from . import checks, registry
 from .assets import bundled_music
 from .backend import ImageMaker, ImageRequest, Narrator, ScriptRequest, ScriptWriter, Stage, stable_hash
 from .errors import BackendUnavailable, InputError, ProviderFailed
-from .files import atomic_path, write_json
+from .files import atomic_path, full_disk_is, write_json
 from .images.upload import fit_image
 from .project import PROJECT_FILE, Project, ProjectFolder, Scene, Settings, frame_size
 from .render import audio, renderer
@@ -67,6 +67,7 @@ def new_project(
 # ---- script ---------------------------------------------------------------------------------
 
 
+@full_disk_is("script")
 def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | None = None) -> None:
     """Ask the chosen writer for a script; if it fails, say why and fall back to the offline writers."""
     rep = _reporter(reporter)
@@ -136,6 +137,7 @@ def update_scene(
     folder.save()
 
 
+@full_disk_is("script")
 def set_script(folder: ProjectFolder, title: str, rows: list[tuple[str, str]]) -> None:
     """Make the scenes match an edited table of (narration, image prompt) rows, position by position.
 
@@ -239,6 +241,7 @@ def _set_image(scene: Scene, relative: str, key: str, source: str) -> None:
     scene.image, scene.image_key, scene.image_source = relative, key, source  # type: ignore[assignment]
 
 
+@full_disk_is("images")
 def make_image(
     folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, maker: ImageMaker | None = None
 ) -> None:
@@ -276,6 +279,7 @@ def regenerate_image(folder: ProjectFolder, scene: Scene, seed: int | None = Non
     make_image(folder, scene)
 
 
+@full_disk_is("images")
 def upload_image(folder: ProjectFolder, scene: Scene, source: Path | bytes) -> None:
     """Use the person's own picture for a scene, fitted to the frame."""
     width, height = folder.project.settings.size
@@ -329,6 +333,7 @@ def _timings_path(audio_relative: str | None) -> str | None:
     return audio_relative[: -len(".wav")] + ".json" if audio_relative else None
 
 
+@full_disk_is("narration")
 def narrate_scene(
     folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, narrator: Narrator | None = None
 ) -> None:
@@ -390,6 +395,7 @@ def _scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
     return inputs
 
 
+@full_disk_is("render")
 def render(
     folder: ProjectFolder, *, preview: bool = False, reporter: Reporter | None = None
 ) -> renderer.RenderResult:

@@ -18,7 +18,6 @@ from typing import IO
 
 import numpy as np
 
-from ..errors import ProviderFailed
 from . import ffmpeg
 
 QUEUE_FRAMES = 6
@@ -137,13 +136,10 @@ def encode(
         proc.stdin.close()
         stderr = proc.stderr.read().decode(errors="replace")
         if proc.wait() != 0:
-            raise ProviderFailed(f"encoding failed: {ffmpeg.tail(stderr)}", stage="render", provider="ffmpeg")
+            raise ffmpeg.failure("encoding", stderr)
     except BrokenPipeError:
         proc.wait()
-        stderr = proc.stderr.read().decode(errors="replace")
-        raise ProviderFailed(
-            f"encoder stopped: {ffmpeg.tail(stderr)}", stage="render", provider="ffmpeg"
-        ) from None
+        raise ffmpeg.failure("encoding", proc.stderr.read().decode(errors="replace")) from None
     finally:
         stop.set()
         while producer.is_alive():  # unblock a producer waiting on a full queue

@@ -7,7 +7,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import BackendUnavailable, ProviderFailed
+from ..errors import BackendUnavailable, DiskFull, ProviderFailed, VideoCreatorError
 
 
 @lru_cache(maxsize=1)
@@ -15,11 +15,12 @@ def ffmpeg_exe() -> str:
     try:
         import imageio_ffmpeg
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
+        shipped = shutil.which(imageio_ffmpeg.get_ffmpeg_exe())  # None when IMAGEIO_FFMPEG_EXE is wrong
     except (ImportError, RuntimeError):
-        found = shutil.which("ffmpeg")
-        if found:
-            return found
+        shipped = None
+    found = shipped or shutil.which("ffmpeg")
+    if found:
+        return found
     raise BackendUnavailable(
         "ffmpeg not found: pip install imageio-ffmpeg (ships a binary) or install ffmpeg", stage="render"
     )
@@ -38,7 +39,14 @@ def run(args: list[str | Path], *, what: str) -> None:
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *map(str, args)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise ProviderFailed(f"{what} failed: {tail(proc.stderr)}", stage="render", provider="ffmpeg")
+        raise failure(what, proc.stderr)
+
+
+def failure(what: str, stderr: str) -> VideoCreatorError:
+    """The error for a failed ffmpeg run, from the tail of its own error output."""
+    if "No space left on device" in stderr:
+        return DiskFull(f"{what} stopped", stage="render")
+    return ProviderFailed(f"{what} failed: {tail(stderr)}", stage="render", provider="ffmpeg")
 
 
 def tail(stderr: str, lines: int = 3) -> str:

@@ -10,6 +10,7 @@ writer's line for that scene, and the trace records which lines came from where.
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 import time
@@ -92,7 +93,9 @@ _lock = threading.Lock()
 def _load(path: str, threads: int) -> Any:
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=2048, n_threads=threads or None, verbose=False)
+    model = Llama(model_path=path, n_ctx=2048, n_threads=threads or None, verbose=False)
+    atexit.register(model.close)  # freed while llama.cpp is still loaded, not during interpreter teardown
+    return model
 
 
 @lru_cache(maxsize=2)
