@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..backend import Speech
-from ..files import atomic_path
+from ..files import atomic_path, temp_name
 from . import ffmpeg
 from .timeline import Timeline
 
@@ -38,7 +38,7 @@ def _resample(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
     return np.interp(positions, np.arange(len(samples)), samples).astype(np.float32)
 
 
-def voice_track(timeline: Timeline, voices: list[Path], dest: Path) -> None:
+def _voice_track(timeline: Timeline, voices: list[Path], dest: Path) -> None:
     """One WAV holding every scene's narration at its place on the timeline."""
     clips = [read_wav(path) for path in voices]
     rate = clips[0][1] if clips else OUTPUT_RATE
@@ -51,36 +51,49 @@ def voice_track(timeline: Timeline, voices: list[Path], dest: Path) -> None:
     write_wav(dest, Speech(samples=track, sample_rate=rate, sentences=[]))
 
 
-def mux(
-    video: Path,
-    voice: Path,
+def sound_track(
+    timeline: Timeline,
+    voices: list[Path],
     dest: Path,
     *,
-    fps: int,
-    duration: float,
     music: Path | None,
     music_volume: float,
     bitrate: str = "160k",
 ) -> None:
-    """Join the H.264 stream, the narration and (ducked) music into a faststart MP4."""
-    d = f"{duration:.6f}"
+    """The narration on the timeline with the (ducked) music under it, encoded once as AAC.
+
+    It needs no frames, so the renderer makes it while the video is being encoded.
+    """
+    d = f"{timeline.duration:.6f}"
     to_stereo = f"aresample={OUTPUT_RATE},aformat=channel_layouts=stereo"
-    inputs: list[str | Path] = ["-f", "h264", "-framerate", str(fps), "-i", video, "-i", voice]
+    voice = temp_name(dest.with_suffix(".wav"))
+    inputs: list[str | Path] = ["-i", voice]
     if music is None:
-        graph = f"[1:a]{to_stereo},apad,atrim=0:{d}[a]"
+        graph = f"[0:a]{to_stereo},apad,atrim=0:{d}[a]"
     else:
-        fade_out = max(0.0, duration - 2.0)
+        fade_out = max(0.0, timeline.duration - 2.0)
         inputs += ["-stream_loop", "-1", "-i", music]
         graph = (
-            f"[1:a]{to_stereo},apad,atrim=0:{d},asplit=2[voice][key];"
-            f"[2:a]{to_stereo},volume={music_volume:.3f},atrim=0:{d},"
+            f"[0:a]{to_stereo},apad,atrim=0:{d},asplit=2[voice][key];"
+            f"[1:a]{to_stereo},volume={music_volume:.3f},atrim=0:{d},"
             f"afade=t=in:d=1,afade=t=out:st={fade_out:.3f}:d=2[bed];"
             "[bed][key]sidechaincompress=threshold=0.02:ratio=6:attack=20:release=400[ducked];"
             "[voice][ducked]amix=inputs=2:duration=first:normalize=0,alimiter=limit=0.95[a]"
         )
-    streams = [*inputs, "-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy"]
+    try:
+        _voice_track(timeline, voices, voice)
+        with atomic_path(dest) as tmp:
+            mixed = [*inputs, "-filter_complex", graph, "-map", "[a]", "-c:a", "aac", "-b:a", bitrate]
+            ffmpeg.run([*mixed, "-f", "mp4", tmp], what="mixing narration and music")
+    finally:
+        voice.unlink(missing_ok=True)
+
+
+def mux(video: Path, sound: Path, dest: Path, *, fps: int) -> None:
+    """Join the H.264 stream and the sound into a faststart MP4, copying both."""
+    inputs: list[str | Path] = ["-f", "h264", "-framerate", str(fps), "-i", video, "-i", sound]
+    streams = [*inputs, "-map", "0:v", "-map", "1:a", "-c", "copy"]
     # Raw H.264 carries no timestamps: give frame N exactly N/fps, on an exact time scale.
     timing = ["-bsf:v", f"setts=ts=N/({fps}*TB)", "-video_track_timescale", str(fps * 512)]
-    sound = ["-c:a", "aac", "-b:a", bitrate, "-movflags", "+faststart"]
     with atomic_path(dest) as tmp:
-        ffmpeg.run([*streams, *timing, *sound, tmp], what="joining video and sound")
+        ffmpeg.run([*streams, *timing, "-movflags", "+faststart", tmp], what="joining video and sound")

@@ -11,6 +11,7 @@ import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -163,15 +164,50 @@ def render(
     duration = plan.timeline.duration
 
     music_key = [str(music), music.stat().st_size, music.stat().st_mtime_ns] if music else None
-    final_key = stable_hash(
-        [s.key for s in segments], [s.voice_key for s in scenes], music_key, music_volume, duration
-    )
+    voices_at = [[s.voice_key, slot.voice_start] for s, slot in zip(scenes, plan.timeline.slots, strict=True)]
+    sound = cache / f"sound-{stable_hash('sound', voices_at, music_key, music_volume, duration)}.m4a"
+    final_key = stable_hash([s.key for s in segments], sound.name)
     key_file = cache / f"{out.name}.key"
     if out.is_file() and key_file.is_file() and key_file.read_text() == final_key:
         report(1.0, "nothing changed: the video is up to date")
         _write_srt(srt, all_cues, style)
         return RenderResult(out, all_cues, duration, plan.timeline.frames, 0, len(segments))
 
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sound") as background:
+        mixing = None
+        if not sound.is_file():  # the sound needs no frames: it is mixed while the video is encoded
+            voices = [s.voice for s in scenes]
+            mixing = background.submit(
+                audio.sound_track, plan.timeline, voices, sound, music=music, music_volume=music_volume
+            )
+        _encode_missing(missing, seg_dir, width, height, fps, settings, report)
+        report(0.96, "mixing narration and music")
+        if mixing:
+            mixing.result()
+    joined = temp_name(cache / "joined.h264")
+    try:
+        with open(joined, "wb") as sink:
+            for segment in segments:
+                sink.write((seg_dir / f"{segment.key}.h264").read_bytes())
+        audio.mux(joined, sound, out, fps=fps)
+    finally:
+        joined.unlink(missing_ok=True)
+    write_text(key_file, final_key)
+    _write_srt(srt, all_cues, style)
+    _sweep(seg_dir, out.name, {s.key for s in segments})
+    for old in cache.glob("sound-*.m4a"):
+        if old != sound:
+            old.unlink(missing_ok=True)
+    report(1.0, "done")
+    return RenderResult(
+        out, all_cues, duration, plan.timeline.frames, len(missing), len(segments) - len(missing)
+    )
+
+
+def _encode_missing(
+    missing: list[Segment], seg_dir: Path, width: int, height: int, fps: int,
+    settings: encoder.EncoderSettings, report: Progress,
+) -> None:  # fmt: skip
     total = sum(s.frames for s in missing) or 1
     speed = _Speed(width, height, settings)
     report(0.0, f"rendering {total} frames, about {speed.estimate(total):.0f} s")
@@ -193,25 +229,6 @@ def render(
             )  # fmt: skip
     if missing:
         speed.remember(total / max(1e-3, time.monotonic() - started))
-
-    report(0.96, "mixing narration and music")
-    joined, voice = temp_name(cache / "joined.h264"), temp_name(cache / "voice.wav")
-    try:
-        with open(joined, "wb") as sink:
-            for segment in segments:
-                sink.write((seg_dir / f"{segment.key}.h264").read_bytes())
-        audio.voice_track(plan.timeline, [s.voice for s in scenes], voice)
-        audio.mux(joined, voice, out, fps=fps, duration=duration, music=music, music_volume=music_volume)
-    finally:
-        joined.unlink(missing_ok=True)
-        voice.unlink(missing_ok=True)
-    write_text(key_file, final_key)
-    _write_srt(srt, all_cues, style)
-    _sweep(seg_dir, out.name, {s.key for s in segments})
-    report(1.0, "done")
-    return RenderResult(
-        out, all_cues, duration, plan.timeline.frames, len(missing), len(segments) - len(missing)
-    )
 
 
 class _Speed:
