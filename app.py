@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -223,23 +224,21 @@ class Studio:
 
     @friendly
     def make_images(
-        self,
-        session: str | None,
-        backend: str,
-        number: float,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> tuple[Any, ...]:
+        self, session: str | None, backend: str, number: float, model: str = "", style: str = "",
+        steps: float | None = None, progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[Any, ...]:  # fmt: skip
         folder = _open(self.store, session)
-        self._choose(folder, Stage.IMAGES, backend)
+        self._choose(folder, Stage.IMAGES, backend, {"model": model, "style": style, "steps": steps})
         pipeline.make_images(folder, self._reporter(session, "images", progress))
         return everything(folder, number)
 
     @friendly
     def regenerate_image(
-        self, session: str | None, number: float, prompt: str, backend: str
-    ) -> tuple[Any, ...]:
+        self, session: str | None, number: float, prompt: str, backend: str, model: str = "",
+        style: str = "", steps: float | None = None,
+    ) -> tuple[Any, ...]:  # fmt: skip
         folder = _open(self.store, session)
-        self._choose(folder, Stage.IMAGES, backend)
+        self._choose(folder, Stage.IMAGES, backend, {"model": model, "style": style, "steps": steps})
         scene = _scene(folder, number)
         pipeline.update_scene(folder, scene, image_prompt=prompt)
         pipeline.regenerate_image(folder, scene)
@@ -263,10 +262,16 @@ class Studio:
     @friendly
     def narrate(
         self, session: str | None, backend: str, speed: float, number: float, only_selected: bool,
+        model: str = "", speaker: str = "", reference: str | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[Any, ...]:  # fmt: skip
         folder = _open(self.store, session)
-        self._choose(folder, Stage.VOICE, backend)
+        if reference:  # kept inside the project, so that it travels with it
+            copy = folder.root / f"voice-reference{Path(reference).suffix.lower()[:6]}"
+            shutil.copyfile(reference, copy)
+            reference = str(copy)
+        options = {"model": model, "speaker": speaker, "speaker_wav": reference}
+        self._choose(folder, Stage.VOICE, backend, options)
         folder.project.settings.speed = float(speed)
         folder.save()
         report = self._reporter(session, "narration", progress)
@@ -326,12 +331,61 @@ class Studio:
         return "none" if music == "None" else "default"
 
     @staticmethod
-    def _choose(folder: ProjectFolder, stage: Stage, backend: str) -> None:
+    def _choose(folder: ProjectFolder, stage: Stage, backend: str, given: dict[str, Any]) -> None:
+        """Use ``backend`` with the options the page gave (blank ones keep what the project had)."""
         current: StageChoice = getattr(folder.project.settings, stage.value)
-        if backend and backend != current.backend:
-            registry.get(stage, backend)
-            setattr(folder.project.settings, stage.value, StageChoice(backend))
+        backend = backend or current.backend
+        fields = option_fields(stage, backend)
+        options = dict(current.options) if backend == current.backend else {}
+        options.update({k: v for k, v in given.items() if k in fields and v not in (None, "")})
+        if PUBLIC:  # visitors may not point the server at models or files of their choosing
+            options.pop("model", None)
+        registry.get(stage, backend).parse_options(options)  # a bad value is named before any work
+        choice = StageChoice(backend, options)
+        if choice != current:
+            setattr(folder.project.settings, stage.value, choice)
             folder.save()
+
+
+def option_fields(stage: Stage, backend: str) -> dict[str, Any]:
+    """The options a backend takes, by name (none for an unknown backend)."""
+    try:
+        return dict(registry.get(stage, backend).Options.model_fields)
+    except VideoCreatorError:
+        return {}
+
+
+def _literal_choices(field: Any) -> list[str]:
+    return [arg for arg in typing.get_args(field.annotation) if isinstance(arg, str)]
+
+
+def _model_input(field: Any) -> Any:
+    """Where a backend takes a model, a field for it (not in public mode: no visitor-chosen models)."""
+    hint = str(field.default or "") if field else ""
+    return gr.Textbox(visible=field is not None and not PUBLIC, value="", placeholder=hint)
+
+
+def image_option_inputs(backend: str) -> tuple[Any, Any, Any]:
+    """The model, style and steps fields, shown only where the chosen picture maker has them."""
+    fields = option_fields(Stage.IMAGES, backend)
+    style = fields.get("style")
+    return (
+        _model_input(fields.get("model")),
+        gr.Dropdown(choices=_literal_choices(style), value=style.default, visible=True)
+        if style
+        else gr.Dropdown(visible=False),
+        gr.Number(visible="steps" in fields, value=None),
+    )
+
+
+def voice_option_inputs(backend: str) -> tuple[Any, Any, Any]:
+    """The voice model, speaker and reference recording fields, where the chosen narrator has them."""
+    fields = option_fields(Stage.VOICE, backend)
+    return (
+        _model_input(fields.get("model")),
+        gr.Textbox(visible="speaker" in fields, value=""),
+        gr.Audio(visible="speaker_wav" in fields, value=None),
+    )
 
 
 def picked_scene(event: gr.SelectData) -> int:
@@ -396,6 +450,10 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
                 )
                 images_btn = gr.Button("Generate all missing", variant="primary", elem_id="make-images")
                 stop_buttons.append(_stop_button("stop-images"))
+            with gr.Row():
+                image_model = gr.Textbox(label="Model (hub id or local folder)", elem_id="image-model")
+                image_style = gr.Dropdown(label="Style", allow_custom_value=True, elem_id="image-style")
+                image_steps = gr.Number(label="Steps", precision=0, minimum=1, maximum=150)
             pictures = gr.Gallery(
                 label="Scenes", columns=5, height="auto", object_fit="contain", elem_id="gallery"
             )
@@ -413,6 +471,15 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
                     _choices(Stage.VOICE), value=defaults.voice.backend, label="Narrator"
                 )
                 speed = gr.Slider(0.7, 1.4, value=defaults.speed, step=0.05, label="Speed")
+            with gr.Row():
+                voice_model = gr.Textbox(
+                    label="Voice model (file, folder or zoo name)", elem_id="voice-model"
+                )
+                voice_speaker = gr.Textbox(label="Speaker", elem_id="voice-speaker")
+                voice_reference = gr.Audio(
+                    label="Voice to clone: a short recording", type="filepath",
+                    sources=["upload", "microphone"], elem_id="voice-reference",
+                )  # fmt: skip
             with gr.Row():
                 narrate_btn = gr.Button("Narrate all", variant="primary", elem_id="narrate-all")
                 narrate_one_btn = gr.Button("Narrate selected scene again")
@@ -468,21 +535,29 @@ def build_app(store: SessionStore | None = None) -> gr.Blocks:
         )
         number.change(studio.select, [session, number], [picture, prompt, voice])
         pictures.select(picked_scene, None, number)
+        image_options = [image_model, image_style, image_steps]
+        image_backend.change(image_option_inputs, image_backend, image_options)
+        app.load(image_option_inputs, image_backend, image_options)
         images_evt = images_btn.click(
-            studio.make_images, [session, image_backend, number], all_outputs, **heavy
+            studio.make_images, [session, image_backend, number, *image_options], all_outputs, **heavy
         )
         regen_evt = regen_btn.click(
-            studio.regenerate_image, [session, number, prompt, image_backend], all_outputs, **heavy
-        )
+            studio.regenerate_image, [session, number, prompt, image_backend, *image_options], all_outputs,
+            **heavy,
+        )  # fmt: skip
         upload_btn.upload(studio.upload_image, [session, number, upload_btn], all_outputs)
         undo_btn.click(studio.undo_image, [session, number], all_outputs)
+        voice_options = [voice_model, voice_speaker, voice_reference]
+        voice_backend.change(voice_option_inputs, voice_backend, voice_options)
+        app.load(voice_option_inputs, voice_backend, voice_options)
+        voice_inputs = [session, voice_backend, speed, number, *voice_options]
         narrate_evt = narrate_btn.click(
-            lambda s, b, sp, n, p=gr.Progress(): studio.narrate(s, b, sp, n, False, p),  # noqa: B008
-            [session, voice_backend, speed, number], all_outputs, **heavy, api_name="narrate_all",
+            lambda s, b, sp, n, m, k, r, p=gr.Progress(): studio.narrate(s, b, sp, n, False, m, k, r, p),  # noqa: B008
+            voice_inputs, all_outputs, **heavy, api_name="narrate_all",
         )  # fmt: skip
         narrate_one_evt = narrate_one_btn.click(
-            lambda s, b, sp, n, p=gr.Progress(): studio.narrate(s, b, sp, n, True, p),  # noqa: B008
-            [session, voice_backend, speed, number], all_outputs, **heavy, api_name="narrate_scene",
+            lambda s, b, sp, n, m, k, r, p=gr.Progress(): studio.narrate(s, b, sp, n, True, m, k, r, p),  # noqa: B008
+            voice_inputs, all_outputs, **heavy, api_name="narrate_scene",
         )  # fmt: skip
         render_inputs = [aspect, resolution, captions, caption_size, caption_position, caption_color, music]
         render_inputs += [music_upload, volume]

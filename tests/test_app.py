@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 import zipfile
@@ -41,7 +42,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_full_flow_through_the_api(served, tmp_path: Path):
-    url, _ = served
+    url, store = served
     client = Client(url, verbose=False)
     out = client.predict("How bees make honey", 3, "kids", "fun", "en", "template", api_name="/write_script")
     title, table = out[0], out[1]
@@ -51,12 +52,17 @@ def test_full_flow_through_the_api(served, tmp_path: Path):
         title, {"headers": ["Narration", "Image prompt"], "data": rows}, 1, api_name="/save_script"
     )
     assert [r[0] for r in out[1]["data"]] == [r[0] for r in rows]
-    out = client.predict("card", 1, api_name="/make_images")
+    with pytest.raises(Exception, match=r"images \(card\): invalid options: style"):
+        client.predict("card", 1, "", "watercolor", None, api_name="/make_images")
+    out = client.predict("card", 1, "", "band", None, api_name="/make_images")
     assert len(out[2]) == 2
-    out = client.predict(1, "a honeycomb, close up", "card", api_name="/regenerate_image")
+    out = client.predict(1, "a honeycomb, close up", "card", "", "band", None, api_name="/regenerate_image")
     assert out[4] == "a honeycomb, close up"
-    out = client.predict("piper", 1.0, 1, api_name="/narrate_all")
+    out = client.predict("piper", 1.0, 1, "", "", None, api_name="/narrate_all")
     assert out[6].count("✅") == 4
+    saved = next(p for p in store.root.glob("*/project/project.json") if "How bees" in p.read_text())
+    settings = json.loads(saved.read_text())["settings"]
+    assert settings["images"] == {"backend": "card", "options": {"style": "band"}}
     video, downloads, note, *_ = client.predict(*RENDER_ARGS, api_name="/render")
     info = probe(Path(video["video"] if isinstance(video, dict) else video))
     assert (info.width, info.height) == (720, 1280) and info.frames > 0
@@ -103,7 +109,7 @@ def test_errors_are_messages_not_tracebacks(served):
     url, _ = served
     client = Client(url, verbose=False)
     with pytest.raises(Exception, match="write a script"):
-        client.predict("card", 1, api_name="/make_images")
+        client.predict("card", 1, "", "auto", None, api_name="/make_images")
     with pytest.raises(Exception, match="topic is empty"):
         client.predict("   ", 3, "all", "calm", "en", "template", api_name="/write_script")
 
