@@ -336,10 +336,10 @@ class Studio:
         current: StageChoice = getattr(folder.project.settings, stage.value)
         backend = backend or current.backend
         fields = option_fields(stage, backend)
+        if PUBLIC:  # visitors may not point the server at models or files of their choosing
+            given = {name: value for name, value in given.items() if name != "model"}
         options = dict(current.options) if backend == current.backend else {}
         options.update({k: v for k, v in given.items() if k in fields and v not in (None, "")})
-        if PUBLIC:  # visitors may not point the server at models or files of their choosing
-            options.pop("model", None)
         registry.get(stage, backend).parse_options(options)  # a bad value is named before any work
         choice = StageChoice(backend, options)
         if choice != current:

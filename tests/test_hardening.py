@@ -247,3 +247,47 @@ def test_eight_visitors_at_once_round_after_round(tmp_path_factory: pytest.TempP
         demo.close()
     assert sizes[1] <= sizes[0] * 1.2, f"temporary folders grew from {sizes[0]} to {sizes[1]} bytes"
     assert memory[1] - memory[0] < 300, f"memory grew from {memory[0]:.0f} to {memory[1]:.0f} MB"
+
+
+def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path):
+    """`python app.py` as on a Space: uploads capped, fewer scenes, no visitor-chosen models, no keys kept."""
+    import httpx
+    from gradio_client import Client, handle_file
+
+    from tests.test_app import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {
+        **os.environ, "VIDEOCREATOR_PUBLIC": "1", "GRADIO_SERVER_NAME": "127.0.0.1",
+        "GRADIO_SERVER_PORT": str(port), "VIDEOCREATOR_SESSIONS": str(tmp_path / "sessions"),
+        "GRADIO_TEMP_DIR": str(tmp_path / "gradio"), "OPENAI_API_KEY": "sk-never-stored-0451",
+    }  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=Path(__file__).parent.parent, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url, timeout=5).status_code == 200:
+                    break
+            assert time.monotonic() < deadline and server.poll() is None, "the app did not start"
+            time.sleep(0.5)
+        client = Client(url, verbose=False)
+        with pytest.raises(Exception, match="greater than maximum value 10"):
+            client.predict("Owls at night", 20, "all", "calm", "en", "template", api_name="/write_script")
+        out = client.predict("Owls at night", 3, "all", "calm", "en", "template", api_name="/write_script")
+        assert len(out[1]["data"]) == 3
+        out = client.predict("piper", 1.0, 1, "/etc/passwd", "", None, api_name="/narrate_all")
+        assert out[6].count("✅") == 3, "a visitor's model path is ignored: the bundled voice speaks"
+        big = tmp_path / "big.zip"
+        big.write_bytes(bytes(26 * 2**20))
+        with pytest.raises(Exception, match=r"(?i)size"):
+            client.predict(handle_file(str(big)), api_name="/open_zip")
+    finally:
+        server.terminate()
+        server.wait(30)
+    stored = [p for p in (tmp_path / "sessions").rglob("*") if p.is_file()]
+    assert stored and not [p for p in stored if b"sk-never-stored-0451" in p.read_bytes()]
