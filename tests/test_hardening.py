@@ -213,10 +213,29 @@ def _visitors_round(url: str, count: int) -> dict[int, tuple[str, str]]:
     return results
 
 
-def test_eight_visitors_at_once_round_after_round(tmp_path_factory: pytest.TempPathFactory):
-    """8 visitors at once, twice: all finish with their own video, no one reaches another's files, and
-    neither memory nor the temporary folders grow from one round to the next."""
+def test_eight_visitors_at_once_round_after_round(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    """8 visitors at once, twice: all finish with their own video, one render at a time (the queue's
+    limit), no one reaches another's files, and neither memory nor the temporary folders grow from one
+    round to the next."""
     import httpx
+
+    running, most = [0], [0]
+    guard = threading.Lock()
+    real_render = pipeline.render
+
+    def counted_render(*args, **kwargs):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return real_render(*args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr(pipeline, "render", counted_render)
 
     gradio_temp = tmp_path_factory.mktemp("gradio8")
     os.environ["GRADIO_TEMP_DIR"] = str(gradio_temp)
@@ -245,6 +264,8 @@ def test_eight_visitors_at_once_round_after_round(tmp_path_factory: pytest.TempP
             memory.append(_rss_mb())
     finally:
         demo.close()
+    limit = studio_app.CONCURRENCY
+    assert 1 <= most[0] <= limit, f"{most[0]} renders ran at once; the queue allows {limit}"
     assert sizes[1] <= sizes[0] * 1.2, f"temporary folders grew from {sizes[0]} to {sizes[1]} bytes"
     assert memory[1] - memory[0] < 300, f"memory grew from {memory[0]:.0f} to {memory[1]:.0f} MB"
 
