@@ -22,7 +22,7 @@ import gradio as gr
 
 from videocreator import archive, checks, pipeline, registry, settings
 from videocreator.backend import Stage
-from videocreator.errors import InputError, Stopped, VideoCreatorError
+from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from videocreator.project import ProjectFolder, StageChoice
 from videocreator.sessions import SessionStore
 from videocreator.writers.parsing import LANGUAGE_NAMES
@@ -52,10 +52,23 @@ def friendly(handler: Callable[..., Any]) -> Callable[..., Any]:
             return handler(*args, **kwargs)
         except Stopped as exc:
             raise gr.Error(str(exc), title="Stopped") from None
+        except (BackendUnavailable, ProviderFailed) as exc:
+            raise gr.Error(f"{exc}{_offline_hint(exc)}") from None
         except VideoCreatorError as exc:
             raise gr.Error(str(exc)) from None
 
     return wrapped
+
+
+def _offline_hint(exc: VideoCreatorError) -> str:
+    """When a model backend fails, name the offline one that works in its place."""
+    stage = next((stage for stage in Stage if stage.label == exc.stage), None)
+    fallback = registry.default_name(stage) if stage else None
+    return (
+        f". The offline {fallback!r} backend works here: choose it in this step."
+        if (fallback and fallback != exc.provider)
+        else ""
+    )
 
 
 def _open(store: SessionStore, session: str | None) -> ProjectFolder:

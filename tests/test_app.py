@@ -54,6 +54,8 @@ def test_full_flow_through_the_api(served, tmp_path: Path):
     assert [r[0] for r in out[1]["data"]] == [r[0] for r in rows]
     with pytest.raises(Exception, match=r"images \(card\): invalid options: style"):
         client.predict("card", 1, "", "watercolor", None, api_name="/make_images")
+    with pytest.raises(Exception, match=r"model folder /no/such/model not found\. The offline 'card'"):
+        client.predict("diffusers", 1, "/no/such/model", "none", None, api_name="/make_images")
     out = client.predict("card", 1, "", "band", None, api_name="/make_images")
     assert len(out[2]) == 2
     out = client.predict(1, "a honeycomb, close up", "card", "", "band", None, api_name="/regenerate_image")

@@ -78,8 +78,12 @@ def _is_local(model: str) -> bool:
 
 def _downloaded(model: str) -> bool:
     from huggingface_hub import try_to_load_from_cache
+    from huggingface_hub.errors import HFValidationError
 
-    return isinstance(try_to_load_from_cache(model, "model_index.json"), str)
+    try:
+        return isinstance(try_to_load_from_cache(model, "model_index.json"), str)
+    except HFValidationError:  # neither a hub id nor an existing folder, e.g. a mistyped path
+        return False
 
 
 @register
@@ -116,6 +120,8 @@ class DiffusersImages(ImageMaker):
     def pipeline(self) -> Any:
         model = self.options.model
         local = _is_local(model)
+        if not local and (Path(model).expanduser().is_absolute() or model.startswith(".")):
+            raise BackendUnavailable(f"model folder {model} not found", stage="images", provider=self.name)
         if not local and not _downloaded(model):
             raise BackendUnavailable(
                 f"model {model!r} is neither a local folder nor downloaded; run `hf download {model}` "
