@@ -348,12 +348,13 @@ class Studio:
         """Use ``backend`` with the options the page gave (blank ones keep what the project had)."""
         current: StageChoice = getattr(folder.project.settings, stage.value)
         backend = backend or current.backend
-        fields = option_fields(stage, backend)
+        maker = registry.get(stage, backend)  # an unknown name is refused here, naming the stage
+        fields = maker.Options.model_fields
         if PUBLIC:  # visitors may not point the server at models or files of their choosing
             given = {name: value for name, value in given.items() if name != "model"}
         options = dict(current.options) if backend == current.backend else {}
         options.update({k: v for k, v in given.items() if k in fields and v not in (None, "")})
-        registry.get(stage, backend).parse_options(options)  # a bad value is named before any work
+        maker.parse_options(options)  # a bad value is named before any work
         choice = StageChoice(backend, options)
         if choice != current:
             setattr(folder.project.settings, stage.value, choice)

@@ -208,7 +208,9 @@ def _encode_missing(
     missing: list[Segment], seg_dir: Path, width: int, height: int, fps: int,
     settings: encoder.EncoderSettings, report: Progress,
 ) -> None:  # fmt: skip
-    total = sum(s.frames for s in missing) or 1
+    if not missing:
+        return
+    total = sum(s.frames for s in missing)
     speed = _Speed(width, height, settings)
     report(0.0, f"rendering {total} frames, about {speed.estimate(total):.0f} s")
     done = 0
@@ -227,8 +229,7 @@ def _encode_missing(
                 tmp, segment.frame_at, segment.frames,
                 width=width, height=height, fps=fps, settings=settings, on_frame=tick,
             )  # fmt: skip
-    if missing:
-        speed.remember(total / max(1e-3, time.monotonic() - started))
+    speed.remember(total / max(1e-3, time.monotonic() - started))
 
 
 class _Speed:
