@@ -378,7 +378,8 @@ def music_path(settings: Settings) -> Path | None:
     return path
 
 
-def _scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
+def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
+    """What the renderer needs of each scene (its picture, narration and timings)."""
     inputs = []
     for scene in folder.project.scenes:
         timings: dict[str, Any] = json.loads(folder.path(_timings_path(scene.audio)).read_text())
@@ -412,7 +413,7 @@ def render(
     seconds = sum((scene.duration or 0.0) + 1.0 for scene in project.scenes)
     checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
     result = renderer.render(
-        _scene_inputs(folder),
+        scene_inputs(folder),
         out=folder.root / ("preview.mp4" if preview else "video.mp4"),
         srt=None if preview else folder.captions,
         cache=folder.cache,

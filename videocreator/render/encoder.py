@@ -1,7 +1,9 @@
-"""Streaming frames into ffmpeg: raw YUV in, an H.264 elementary stream out.
+"""Streaming frames into ffmpeg: raw YUV in, raw H.264 pieces out.
 
-Segments are raw Annex-B H.264 with identical settings, so they join by plain concatenation, frame-exact,
-without re-encoding. Frames are produced in a thread while the previous ones are being encoded.
+All the pieces a render needs are encoded back to back in one ffmpeg run, each starting on a forced IDR
+frame, and the output stream is cut into one file per piece. Pieces share identical settings, so pieces
+from different runs join by plain concatenation, frame-exact, without re-encoding. Frames are made in a
+thread while the previous ones are being encoded, and the output is read in another.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import contextlib
 import queue
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import IO
 import numpy as np
 
 from . import ffmpeg
+from .annexb import StreamCutter
 
 QUEUE_FRAMES = 6
 PIPE_BYTES = 1 << 20
@@ -32,7 +35,7 @@ class EncoderSettings:
 
     def args(self) -> list[str]:
         if self.codec == "h264_nvenc":
-            return ["-c:v", "h264_nvenc", "-preset", "p4", "-cq", str(self.crf + 2), "-b:v", "0"]
+            return ["-c:v", "h264_nvenc", "-preset", "p4", "-cq", str(self.crf + 2), "-b:v", "0", "-bf", "0"]
         return [
             "-c:v",
             "libx264",
@@ -44,6 +47,8 @@ class EncoderSettings:
             "0",
             "-profile:v",
             "high",
+            "-x264-params",
+            "repeat-headers=1",  # SPS and PPS before every IDR frame: each piece decodes on its own
         ]
 
     def key(self) -> dict[str, object]:
@@ -84,72 +89,111 @@ def _widen_pipe(stream: IO[bytes] | None) -> None:
             fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def encode_command(width: int, height: int, fps: int, settings: EncoderSettings, dest: Path) -> list[str]:
+def encode_command(
+    width: int, height: int, fps: int, settings: EncoderSettings, dest: str, *, keyframes: Sequence[int] = ()
+) -> list[str]:
+    """ffmpeg reading raw I420 frames on stdin, writing raw H.264 to ``dest`` (``-`` for stdout), with
+    IDR frames forced at the frame numbers ``keyframes``."""
+    forced = ["-force_key_frames", "expr:" + "+".join(f"eq(n,{n})" for n in keyframes), "-forced-idr", "1"]
     return [
         ffmpeg.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
-        *settings.args(),
+        *settings.args(), *(forced if keyframes else []),
         "-pix_fmt", "yuv420p", "-color_range", "tv", "-colorspace", "smpte170m",
         "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
-        "-f", "h264", str(dest),
+        "-flush_packets", "1", "-f", "h264", dest,  # each frame out as soon as it is encoded
     ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Piece:
+    """``frames`` frames from ``frame_at(i)``, to be encoded into the raw H.264 file ``dest``."""
+
+    dest: Path
+    frames: int
+    frame_at: Callable[[int], np.ndarray]
+
+
 def encode(
-    dest: Path,
-    frame_at: Callable[[int], np.ndarray],
-    count: int,
+    pieces: list[Piece],
     *,
     width: int,
     height: int,
     fps: int,
     settings: EncoderSettings,
-    on_frame: Callable[[], None] | None = None,
+    on_frame: Callable[[int], None] | None = None,
 ) -> None:
-    """Encode ``count`` I420 frames from ``frame_at(i)`` into the raw H.264 file ``dest``."""
-    frames: queue.Queue[np.ndarray | BaseException | None] = queue.Queue(QUEUE_FRAMES)
+    """Encode ``pieces`` in one ffmpeg run; each file appears (atomically) once its last frame is out.
+
+    ``on_frame(n)`` is called as each frame of piece ``n`` goes to the encoder; an exception it raises
+    (a stop) ends the run, keeping the pieces already finished. One run rather than one per piece keeps
+    the encoder's threads busy across the joins: no start-up and drain per piece.
+    """
+    frames: queue.Queue[tuple[int, np.ndarray] | BaseException | None] = queue.Queue(QUEUE_FRAMES)
     stop = threading.Event()
+    cutter = StreamCutter([(piece.dest, piece.frames) for piece in pieces])
+    failed: list[BaseException] = []
 
     def produce() -> None:
         try:
-            for i in range(count):
-                if stop.is_set():
-                    return
-                frames.put(frame_at(i))
+            for n, piece in enumerate(pieces):
+                for i in range(piece.frames):
+                    if stop.is_set():
+                        return
+                    frames.put((n, piece.frame_at(i)))
             frames.put(None)
         except BaseException as exc:  # handed to the consumer, which re-raises it
             frames.put(exc)
 
-    proc = subprocess.Popen(
-        encode_command(width, height, fps, settings, dest), stdin=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    def cut() -> None:
+        try:
+            while chunk := proc.stdout.read1(PIPE_BYTES):
+                cutter.feed(chunk)
+        except BaseException as exc:  # a full disk, say: end the run, the main thread re-raises it
+            failed.append(exc)
+            proc.kill()
+
+    starts = [sum(piece.frames for piece in pieces[:n]) for n in range(len(pieces))]
+    command = encode_command(width, height, fps, settings, "-", keyframes=starts)
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _widen_pipe(proc.stdin)
-    producer = threading.Thread(target=produce, name="frames", daemon=True)
-    producer.start()
+    _widen_pipe(proc.stdout)
+    workers = [
+        threading.Thread(target=target, name=name, daemon=True)
+        for target, name in ((produce, "frames"), (cut, "cut"))
+    ]
+    for worker in workers:
+        worker.start()
     try:
-        while (item := frames.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            proc.stdin.write(memoryview(item))
-            if on_frame:
-                on_frame()
-        proc.stdin.close()
+        try:
+            while (item := frames.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                proc.stdin.write(memoryview(item[1]))
+                if on_frame:
+                    on_frame(item[0])
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg ended early: its exit status and error output say why
+        workers[1].join()
         stderr = proc.stderr.read().decode(errors="replace")
+        if failed:
+            raise failed[0]
         if proc.wait() != 0:
             raise ffmpeg.failure("encoding", stderr)
-    except BrokenPipeError:
-        proc.wait()
-        raise ffmpeg.failure("encoding", proc.stderr.read().decode(errors="replace")) from None
+        cutter.finish()
     finally:
         stop.set()
-        while producer.is_alive():  # unblock a producer waiting on a full queue
+        while workers[0].is_alive():  # unblock a producer waiting on a full queue
             try:
                 frames.get_nowait()
             except queue.Empty:
-                producer.join(0.05)
+                workers[0].join(0.05)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        for stream in (proc.stdin, proc.stderr):
+        workers[1].join()
+        cutter.abort()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream and not stream.closed:
                 stream.close()

@@ -20,12 +20,12 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from ..backend import stable_hash
-from ..files import atomic_path, temp_name, write_json, write_text
+from ..files import temp_name, write_json, write_text
 from ..project import CaptionStyle
 from . import audio, captions, encoder, frames
 from .timeline import Slot, Timeline, build
 
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: zoom about a fixed point
 
 Progress = Callable[[float, str], None]
 
@@ -58,7 +58,9 @@ class RenderResult:
     reused_segments: int
 
 
-class _Plan:
+class Plan:
+    """Every piece of the video: where it falls, what it shows (``frame_at``), and its cache key."""
+
     def __init__(self, scenes: list[SceneInput], width: int, height: int, fps: int, style: CaptionStyle):
         self.scenes, self.width, self.height, self.fps, self.style = scenes, width, height, fps, style
         self.timeline: Timeline = build([s.duration for s in scenes], fps)
@@ -66,14 +68,13 @@ class _Plan:
             captions.cues_for(list(scene.sentences), slot.voice_start, style.max_words)
             for scene, slot in zip(scenes, self.timeline.slots, strict=True)
         ]
-        self._image = lru_cache(maxsize=3)(self._load_image)
+        # A shot is needed by its scene's body and the crossfades on either side: at most two at a time.
+        self.shot = lru_cache(maxsize=3)(self._make_shot)
 
-    def _load_image(self, index: int) -> np.ndarray:
-        return frames.load_i420(str(self.scenes[index].image), self.width, self.height)
-
-    def shot(self, slot: Slot) -> frames.StillShot:
-        motion = frames.Motion.seeded(self.scenes[slot.index].image_key)
-        return frames.StillShot(self._image(slot.index), motion, slot.frames)
+    def _make_shot(self, slot: Slot) -> frames.StillShot:
+        scene = self.scenes[slot.index]
+        image = frames.load_i420(str(scene.image), self.width, self.height)
+        return frames.StillShot(image, frames.Motion.seeded(scene.image_key), slot.frames)
 
     def _base_key(self) -> dict[str, object]:
         return {"v": RENDER_VERSION, "size": [self.width, self.height], "fps": self.fps}
@@ -154,7 +155,7 @@ def render(
     progress: Progress | None = None,
 ) -> RenderResult:
     report = progress or (lambda fraction, message: None)
-    plan = _Plan(scenes, width, height, fps, style)
+    plan = Plan(scenes, width, height, fps, style)
     settings = encoder.choose(preview)
     segments = list(plan.segments(settings))
     seg_dir = cache / "segments"
@@ -215,20 +216,16 @@ def _encode_missing(
     report(0.0, f"rendering {total} frames, about {speed.estimate(total):.0f} s")
     done = 0
     started = time.monotonic()
-    for segment in missing:
 
-        def tick(label: str = segment.label) -> None:
-            nonlocal done
-            done += 1
-            if done % 15 == 0:
-                left = (total - done) * (time.monotonic() - started) / done
-                report(0.95 * done / total, f"rendering {label}, {left:.0f} s left")
+    def tick(piece: int) -> None:
+        nonlocal done
+        done += 1
+        if done % 15 == 0:
+            left = (total - done) * (time.monotonic() - started) / done
+            report(0.95 * done / total, f"rendering {missing[piece].label}, {left:.0f} s left")
 
-        with atomic_path(seg_dir / f"{segment.key}.h264") as tmp:
-            encoder.encode(
-                tmp, segment.frame_at, segment.frames,
-                width=width, height=height, fps=fps, settings=settings, on_frame=tick,
-            )  # fmt: skip
+    pieces = [encoder.Piece(seg_dir / f"{s.key}.h264", s.frames, s.frame_at) for s in missing]
+    encoder.encode(pieces, width=width, height=height, fps=fps, settings=settings, on_frame=tick)
     speed.remember(total / max(1e-3, time.monotonic() - started))
 
 
