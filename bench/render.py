@@ -141,8 +141,11 @@ def naive_moviepy(folder: vc.ProjectFolder) -> float:
 
 
 def edit_one_scene(folder: vc.ProjectFolder, rep: int) -> None:
+    """Change the middle scene's narration and say it again (the voice step, as in the studio), so the
+    timed re-render starts, like (a), from a project whose pictures and voices are ready."""
     scene = folder.project.scenes[len(folder.project.scenes) // 2]
     vc.pipeline.update_scene(folder, scene, narration=f"{scene.narration.split(' Take ')[0]} Take {rep + 2}.")
+    vc.narrate_scene(folder, scene)
 
 
 def peak_memory(root: Path) -> tuple[float, float]:

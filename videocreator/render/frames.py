@@ -3,7 +3,8 @@
 Frames are made directly in the encoder's pixel format, I420 (a full-size Y plane, then quarter-size U
 and V planes, in one ``(height * 3 / 2, width)`` uint8 array): half the bytes of RGB to move, no colour
 conversion per frame, and every operation is an OpenCV/numpy call that releases the GIL, so frames are
-made in a thread while ffmpeg encodes the previous ones.
+made in a thread while ffmpeg encodes the previous ones. The zoom is exact to the sub-pixel (no
+stepping) yet costs about what ``cv2.resize`` costs: a third of a general affine warp (see PlaneZoom).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class Motion:
     zoom1: float
     fx: float
     fy: float
+
+    def __post_init__(self) -> None:
+        if min(self.zoom0, self.zoom1) < 1:
+            raise ValueError("the zoom must stay at 1 or more: the picture always fills the frame")
 
     @classmethod
     def seeded(cls, seed: str) -> Motion:
