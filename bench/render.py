@@ -3,10 +3,11 @@
     python bench/render.py [--reps 3] [--scenes 8] [--skip-naive] [--out bench/RESULTS.md]
 
 Builds a fixed project with the offline backends (8 scenes, about a minute, 1080x1920, captions,
-crossfades, music), then times: (a) our full render; (b) the encode-only floor: ffmpeg encoding our
-output's own frames, read from a raw file, with our encoder settings; (c) a naive moviepy render of the
-same scenes; (d) a re-render with nothing changed; (e) a re-render after one scene's narration changed;
-(f) the peak memory of (a); and the 360p preview. Medians of ``--reps`` repetitions.
+crossfades, music), then times: (a) our full render; (b) the encode-only floor: ffmpeg encoding the
+same frames, read from a raw file, with our encoder command, and (b') the same on the frames decoded
+back from (a); (c) a naive moviepy render of the same scenes; (d) a re-render with nothing changed;
+(e) a re-render after one scene's narration changed; (f) the peak memory of (a); and the 360p preview.
+Medians of ``--reps`` repetitions.
 """
 
 from __future__ import annotations
@@ -77,17 +78,17 @@ def encode_floor(folder: vc.ProjectFolder, reps: int) -> tuple[float, float, int
     settings = folder.project.settings
     width, height = settings.size
     plan = renderer.Plan(vc.pipeline.scene_inputs(folder), width, height, settings.fps, settings.captions)
-    pieces = list(plan.segments(encoder.choose(preview=False)))
+    codec = encoder.choose(preview=False)
+    pieces = list(plan.segments(codec))
     raw = folder.root / "frames.yuv"
     with open(raw, "wb") as out:
         for piece in pieces:
             for i in range(piece.frames):
                 out.write(piece.frame_at(i))
-    starts = [sum(p.frames for p in pieces[:n]) for n in range(len(pieces))]
+    keyframes = encoder.first_frames([piece.frames for piece in pieces])
     command = encoder.encode_command(
-        width, height, settings.fps, encoder.choose(preview=False), str(folder.root / "floor.h264"),
-        keyframes=starts,
-    )  # fmt: skip
+        width, height, settings.fps, codec, str(folder.root / "floor.h264"), keyframes=keyframes
+    )
     command[command.index("-")] = str(raw)
     exact = median_of(reps, lambda rep: read_through(raw), lambda: subprocess.run(command, check=True))
     ffmpeg.run(["-i", folder.video, "-f", "rawvideo", "-pix_fmt", "yuv420p", raw], what="dumping frames")

@@ -25,7 +25,8 @@ def _frame(index: int) -> np.ndarray:
 
 
 def _pieces(folder: Path, counts: list[int]) -> list[encoder.Piece]:
-    starts = [sum(counts[:n]) for n in range(len(counts))]
+    starts = encoder.first_frames(counts)
+    assert starts == [sum(counts[:n]) for n in range(len(counts))]
     return [
         encoder.Piece(folder / f"piece{n}.h264", count, lambda i, first=first: _frame(first + i))
         for n, (count, first) in enumerate(zip(counts, starts, strict=True))
@@ -62,7 +63,7 @@ def test_pieces_join_by_concatenation_in_any_order(pieces, tmp_path: Path):
     order = [3, 0, 4, 1, 2]
     joined = tmp_path / "joined.h264"
     joined.write_bytes(b"".join(pieces[n].dest.read_bytes() for n in order))
-    starts = [sum(COUNTS[:n]) for n in range(len(COUNTS))]
+    starts = encoder.first_frames(COUNTS)
     expected = [starts[n] + i for n in order for i in range(COUNTS[n])]
     assert [index for index, _ in _decoded(joined)] == expected
 
@@ -122,3 +123,12 @@ def test_an_encoder_failure_names_the_step(tmp_path: Path):
         encoder.encode(_pieces(tmp_path, [3]), width=W, height=H, fps=FPS, settings=broken)
     assert getattr(error.value, "stage", None) == "render"
     assert not list(tmp_path.iterdir()), "nothing is left behind"
+
+
+def test_the_chosen_encoder_is_one_that_works_here():
+    # Hardware encoders are tried on a few frames with the render's own arguments before use; on a
+    # machine without them (CI) the trial fails and libx264 is chosen.
+    assert encoder.works(encoder.FINAL) and encoder.works(encoder.PREVIEW)
+    assert not encoder.works(encoder.EncoderSettings(preset="no-such-preset"))
+    for preview in (False, True):
+        assert encoder.works(encoder.choose(preview))

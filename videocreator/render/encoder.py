@@ -9,6 +9,7 @@ thread while the previous ones are being encoded, and the output is read in anot
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import subprocess
 import threading
@@ -27,6 +28,12 @@ QUEUE_FRAMES = 6
 PIPE_BYTES = 1 << 20
 
 
+# Hardware H.264 encoders, in order of preference, each with constant-quality settings, no B-frames
+# (frames leave in the order they came: pieces cut and timed by frame count) and forced key frames
+# as IDR frames (each piece decodes on its own). Each one is tried on a few frames before use.
+HARDWARE = ("h264_nvenc", "h264_qsv", "h264_videotoolbox")
+
+
 @dataclass(frozen=True)
 class EncoderSettings:
     codec: str = "libx264"
@@ -34,22 +41,16 @@ class EncoderSettings:
     crf: int = 21
 
     def args(self) -> list[str]:
-        if self.codec == "h264_nvenc":
-            return ["-c:v", "h264_nvenc", "-preset", "p4", "-cq", str(self.crf + 2), "-b:v", "0", "-bf", "0"]
-        return [
-            "-c:v",
-            "libx264",
-            "-preset",
-            self.preset,
-            "-crf",
-            str(self.crf),
-            "-bf",
-            "0",
-            "-profile:v",
-            "high",
-            "-x264-params",
-            "repeat-headers=1",  # SPS and PPS before every IDR frame: each piece decodes on its own
-        ]
+        quality = str(self.crf + 2)  # the hardware encoders' scales run a little finer than x264's CRF
+        own = {
+            # SPS and PPS before every IDR frame, so that each piece decodes on its own
+            "libx264": ["-preset", self.preset, "-crf", str(self.crf), "-profile:v", "high",
+                        "-forced-idr", "1", "-x264-params", "repeat-headers=1"],
+            "h264_nvenc": ["-preset", "p4", "-cq", quality, "-b:v", "0", "-forced-idr", "1"],
+            "h264_qsv": ["-preset", "medium", "-global_quality", quality, "-forced_idr", "1"],
+            "h264_videotoolbox": ["-q:v", str(100 - 2 * self.crf)],  # its key frames are IDR frames
+        }  # fmt: skip
+        return ["-c:v", self.codec, "-bf", "0", *own[self.codec]]
 
     def key(self) -> dict[str, object]:
         return asdict(self)
@@ -59,17 +60,23 @@ FINAL = EncoderSettings()
 PREVIEW = EncoderSettings(preset="ultrafast", crf=26)
 
 
+def works(settings: EncoderSettings) -> bool:
+    """Whether this ffmpeg and machine encode with ``settings``: a trial on a few frames, with a forced
+    key frame, through the same arguments a render uses (an encoder listed but without its hardware,
+    or refusing an option, fails here and is not used)."""
+    trial = [
+        "-f", "lavfi", "-i", "color=s=256x256:r=30:d=0.2", *settings.args(),
+        "-force_key_frames", "expr:eq(n,3)", "-pix_fmt", "yuv420p", "-f", "null", "-",
+    ]  # fmt: skip
+    command = [ffmpeg.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", *trial]
+    return subprocess.run(command, capture_output=True, timeout=60).returncode == 0
+
+
 @lru_cache(maxsize=1)
 def hardware_codec() -> str | None:
-    """h264_nvenc when ffmpeg has it and a GPU answers (a one-frame trial encode), else None."""
-    if "h264_nvenc" not in ffmpeg.encoders():
-        return None
-    trial_args = ["-f", "lavfi", "-i", "color=s=256x256:d=0.1", "-c:v", "h264_nvenc", "-f", "null", "-"]
-    trial = subprocess.run(
-        [ffmpeg.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *trial_args],
-        capture_output=True,
-    )
-    return "h264_nvenc" if trial.returncode == 0 else None
+    """The first hardware encoder that ffmpeg has and that works here, else None (libx264)."""
+    listed = ffmpeg.encoders()
+    return next((c for c in HARDWARE if c in listed and works(EncoderSettings(codec=c))), None)
 
 
 def choose(preview: bool) -> EncoderSettings:
@@ -94,7 +101,7 @@ def encode_command(
 ) -> list[str]:
     """ffmpeg reading raw I420 frames on stdin, writing raw H.264 to ``dest`` (``-`` for stdout), with
     IDR frames forced at the frame numbers ``keyframes``."""
-    forced = ["-force_key_frames", "expr:" + "+".join(f"eq(n,{n})" for n in keyframes), "-forced-idr", "1"]
+    forced = ["-force_key_frames", "expr:" + "+".join(f"eq(n,{n})" for n in keyframes)]
     return [
         ffmpeg.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
         "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
@@ -103,6 +110,11 @@ def encode_command(
         "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
         "-flush_packets", "1", "-f", "h264", dest,  # each frame out as soon as it is encoded
     ]  # fmt: skip
+
+
+def first_frames(counts: Sequence[int]) -> list[int]:
+    """The first frame of each piece, for pieces of ``counts`` frames encoded back to back."""
+    return [0, *itertools.accumulate(counts)][: len(counts)]
 
 
 @dataclass(frozen=True)
@@ -153,8 +165,8 @@ def encode(
             failed.append(exc)
             proc.kill()
 
-    starts = [sum(piece.frames for piece in pieces[:n]) for n in range(len(pieces))]
-    command = encode_command(width, height, fps, settings, "-", keyframes=starts)
+    keyframes = first_frames([piece.frames for piece in pieces])
+    command = encode_command(width, height, fps, settings, "-", keyframes=keyframes)
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _widen_pipe(proc.stdin)
     _widen_pipe(proc.stdout)
