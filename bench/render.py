@@ -42,11 +42,17 @@ def timed(action) -> float:
 
 
 def median_of(reps: int, prepare, action) -> float:
-    times = []
+    return medians_in_turn(reps, (prepare, action))[0]
+
+
+def medians_in_turn(reps: int, *steps) -> list[float]:
+    """Median seconds of each (prepare, action) step, the steps taken in turn in each repetition."""
+    times: list[list[float]] = [[] for _ in steps]
     for rep in range(reps):
-        prepare(rep)
-        times.append(timed(action))
-    return statistics.median(times)
+        for (prepare, action), seen in zip(steps, times, strict=True):
+            prepare(rep)
+            seen.append(timed(action))
+    return [statistics.median(seen) for seen in times]
 
 
 def build_project(root: Path, scenes: int) -> vc.ProjectFolder:
@@ -70,31 +76,33 @@ def read_through(path: Path) -> None:
             pass
 
 
-def encode_floor(folder: vc.ProjectFolder, reps: int) -> tuple[float, float, int]:
-    """Seconds for ffmpeg alone to encode the video's frames from a raw yuv420p file, with our encoder
-    command (settings and forced IDR frames at the joins): the frames exactly as the renderer makes
-    them, and, as a second figure, the frames decoded back from the rendered video (smoothed by the
-    encoder, so cheaper to encode again: the floor earlier versions of this bench reported)."""
+def floor_inputs(folder: vc.ProjectFolder) -> tuple[Path, Path, list[str], int]:
+    """Raw yuv420p files for the encode-only floor, and ffmpeg's command (ours, settings and forced
+    IDR frames at the joins, reading the file named by its ``-i``): the frames exactly as the renderer
+    makes them, and the frames decoded back from a render (smoothed by the encoder, so cheaper to
+    encode again: the floor earlier versions of this bench reported)."""
     settings = folder.project.settings
     width, height = settings.size
     plan = renderer.Plan(vc.pipeline.scene_inputs(folder), width, height, settings.fps, settings.captions)
     codec = encoder.choose(preview=False)
     pieces = list(plan.segments(codec))
-    raw = folder.root / "frames.yuv"
-    with open(raw, "wb") as out:
+    exact, decoded = folder.root / "frames.yuv", folder.root / "decoded.yuv"
+    with open(exact, "wb") as out:
         for piece in pieces:
             for i in range(piece.frames):
                 out.write(piece.frame_at(i))
+    vc.render(folder)
+    ffmpeg.run(["-i", folder.video, "-f", "rawvideo", "-pix_fmt", "yuv420p", decoded], what="dumping frames")
     keyframes = encoder.first_frames([piece.frames for piece in pieces])
     command = encoder.encode_command(
         width, height, settings.fps, codec, str(folder.root / "floor.h264"), keyframes=keyframes
     )
-    command[command.index("-")] = str(raw)
-    exact = median_of(reps, lambda rep: read_through(raw), lambda: subprocess.run(command, check=True))
-    ffmpeg.run(["-i", folder.video, "-f", "rawvideo", "-pix_fmt", "yuv420p", raw], what="dumping frames")
-    decoded = median_of(reps, lambda rep: read_through(raw), lambda: subprocess.run(command, check=True))
-    raw.unlink()
-    return exact, decoded, sum(p.frames for p in pieces)
+    return exact, decoded, command, sum(piece.frames for piece in pieces)
+
+
+def encode_from(command: list[str], raw: Path) -> None:
+    at = command.index("-")  # the input: a file instead of the pipe
+    subprocess.run([*command[:at], str(raw), *command[at + 1 :]], check=True)
 
 
 def naive_moviepy(folder: vc.ProjectFolder) -> float:
@@ -194,9 +202,18 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = build_project(Path(tmp) / "bench", args.scenes)
-        full = median_of(args.reps, lambda rep: clear_render(folder), lambda: vc.render(folder))
+        exact, decoded, command, frames = floor_inputs(folder)
+        # (a), (b) and (b') taken in turn in each repetition, so that a slow spell of the machine
+        # weighs on all three alike.
+        full, floor, floor_decoded = medians_in_turn(
+            args.reps,
+            (lambda rep: clear_render(folder), lambda: vc.render(folder)),
+            (lambda rep: read_through(exact), lambda: encode_from(command, exact)),
+            (lambda rep: read_through(decoded), lambda: encode_from(command, decoded)),
+        )
+        exact.unlink()
+        decoded.unlink()
         result = vc.render(folder)
-        floor, floor_decoded, frames = encode_floor(folder, args.reps)
         unchanged = median_of(args.reps, lambda rep: None, lambda: vc.render(folder))
         one_scene = median_of(args.reps, lambda rep: edit_one_scene(folder, rep), lambda: vc.render(folder))
         preview = median_of(

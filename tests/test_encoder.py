@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from videocreator.render import encoder
-from videocreator.render.annexb import StreamCutter
+from videocreator.render.annexb import StreamCutter, StreamError
 
 W, H, FPS = 64, 48, 30
 COUNTS = [7, 1, 12, 3, 20]
@@ -88,11 +88,21 @@ def test_a_stream_short_of_frames_is_an_error_and_leaves_no_partial_piece(pieces
     targets = [(tmp_path / "a.h264", COUNTS[0]), (tmp_path / "b.h264", COUNTS[1] + 1)]
     cutter = StreamCutter(targets)
     cutter.feed(stream)
-    with pytest.raises(ValueError, match="returned 8 frames, 9 were sent"):
+    with pytest.raises(StreamError, match="returned 8 frames, 9 were sent"):
         cutter.finish()
     cutter.abort()
     assert targets[0][0].is_file() and not targets[1][0].exists()
     assert not list(tmp_path.glob(".b*")), "the unfinished piece's temporary file is removed"
+
+
+def test_a_stream_with_more_frames_than_sent_is_an_error(pieces, tmp_path: Path):
+    stream = b"".join(piece.dest.read_bytes() for piece in pieces[:3])
+    cutter = StreamCutter([(tmp_path / "a.h264", COUNTS[0] + COUNTS[1])])
+    with pytest.raises(StreamError, match="more frames than were sent"):
+        cutter.feed(stream)
+        cutter.finish()
+    cutter.abort()
+    assert not list(tmp_path.glob(".a*")), "no temporary file is left"
 
 
 class Stop(Exception):

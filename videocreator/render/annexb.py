@@ -8,7 +8,6 @@ stream byte for byte.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,16 +18,19 @@ SLICES = {1, 5}  # non-IDR and IDR slices
 HEADERS = {6, 7, 8, 9, 14, 15, 16, 17, 18}  # SEI, SPS, PPS, delimiter, prefix and reserved units
 
 
+class StreamError(ValueError):
+    """The stream does not hold the frames it should."""
+
+
 class StreamCutter:
     """Writes ``pieces`` (a destination and its frame count each), in order, from one stream.
 
     Each file is written under a temporary name and renamed into place once its last frame has
-    arrived (``on_piece(n)`` is then called), so a stream cut short leaves only whole pieces.
+    arrived, so a stream cut short leaves only whole pieces.
     """
 
-    def __init__(self, pieces: list[tuple[Path, int]], on_piece: Callable[[int], None] | None = None):
+    def __init__(self, pieces: list[tuple[Path, int]]):
         self.pieces = pieces
-        self.on_piece = on_piece or (lambda n: None)
         self.buffer = bytearray()  # bytes not yet written, starting at stream offset `self.written`
         self.written = 0
         self.scan = 0  # stream offset where the search for the next start code resumes
@@ -62,7 +64,7 @@ class StreamCutter:
         if self.piece != len(self.pieces) or self.buffer:
             done = sum(count for _, count in self.pieces[: self.piece]) + self.frames
             expected = sum(count for _, count in self.pieces)
-            raise ValueError(f"the encoder returned {done} frames, {expected} were sent")
+            raise StreamError(f"the encoder returned {done} frames, {expected} were sent")
 
     def abort(self) -> None:
         """Drop the piece being written."""
@@ -73,8 +75,7 @@ class StreamCutter:
             self.tmp.unlink(missing_ok=True)
 
     def _frame_done(self, cut: int) -> None:
-        if self.piece >= len(self.pieces):
-            raise ValueError("the encoder returned more frames than were sent")
+        self._check_room()
         self.frames += 1
         if self.frames == self.pieces[self.piece][1]:
             self._write(cut)
@@ -84,6 +85,7 @@ class StreamCutter:
         """Write the buffer's first ``upto`` bytes to the current piece."""
         if upto <= 0:
             return
+        self._check_room()
         if self.out is None:
             self.tmp = temp_name(self.pieces[self.piece][0])
             self.out = open(self.tmp, "wb")  # noqa: SIM115 - closed in _close_piece or abort
@@ -91,11 +93,14 @@ class StreamCutter:
         del self.buffer[:upto]
         self.written += upto
 
+    def _check_room(self) -> None:
+        if self.piece >= len(self.pieces):
+            raise StreamError("the encoder returned more frames than were sent")
+
     def _close_piece(self) -> None:
         assert self.out is not None and self.tmp is not None
         self.out.close()
         os.replace(self.tmp, self.pieces[self.piece][0])
         self.out = self.tmp = None
-        self.on_piece(self.piece)
         self.piece += 1
         self.frames = 0

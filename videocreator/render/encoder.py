@@ -22,7 +22,7 @@ from typing import IO
 import numpy as np
 
 from . import ffmpeg
-from .annexb import StreamCutter
+from .annexb import StreamCutter, StreamError
 
 QUEUE_FRAMES = 6
 PIPE_BYTES = 1 << 20
@@ -194,6 +194,8 @@ def encode(
         if proc.wait() != 0:
             raise ffmpeg.failure("encoding", stderr)
         cutter.finish()
+    except StreamError as exc:
+        raise ffmpeg.failure("encoding", str(exc)) from None
     finally:
         stop.set()
         while workers[0].is_alive():  # unblock a producer waiting on a full queue
