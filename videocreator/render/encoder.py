@@ -169,13 +169,10 @@ def encode(
     command = encode_command(width, height, fps, settings, "-", keyframes=keyframes)
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _widen_pipe(proc.stdin)
-    _widen_pipe(proc.stdout)
-    workers = [
-        threading.Thread(target=target, name=name, daemon=True)
-        for target, name in ((produce, "frames"), (cut, "cut"))
-    ]
-    for worker in workers:
-        worker.start()
+    producer = threading.Thread(target=produce, name="frames", daemon=True)
+    reader = threading.Thread(target=cut, name="cut", daemon=True)
+    producer.start()
+    reader.start()
     try:
         try:
             while (item := frames.get()) is not None:
@@ -187,7 +184,7 @@ def encode(
             proc.stdin.close()
         except BrokenPipeError:
             pass  # ffmpeg ended early: its exit status and error output say why
-        workers[1].join()
+        reader.join()
         stderr = proc.stderr.read().decode(errors="replace")
         if failed:
             raise failed[0]
@@ -198,15 +195,15 @@ def encode(
         raise ffmpeg.failure("encoding", str(exc)) from None
     finally:
         stop.set()
-        while workers[0].is_alive():  # unblock a producer waiting on a full queue
+        while producer.is_alive():  # unblock a producer waiting on a full queue
             try:
                 frames.get_nowait()
             except queue.Empty:
-                workers[0].join(0.05)
+                producer.join(0.05)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        workers[1].join()
+        reader.join()
         cutter.abort()
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream and not stream.closed:
