@@ -1,9 +1,10 @@
 """VideoCreator studio: a thin Gradio front over the ``videocreator`` library.
 
-Every stage is a step the visitor can redo: write the script, fix it, regenerate one picture, upload
-their own, narrate, render a quick preview, then the final video. Handlers validate, call the library,
-report progress and turn the library's errors into readable messages; each browser session works in its
-own project folder.
+The page is built once by ``layout`` into a ``Page`` (each step's components, by name); the ``Studio``'s
+handler methods call the library and return what changed as dicts keyed by component; ``wire`` connects
+the two and names the public API endpoints. Each browser session works in its own project folder. The
+rules (a public server's limits, validation) are the library's: the studio hands it the ``Limits`` the
+server runs under and shows its errors as messages naming the stage.
 
     python app.py            # honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 """
@@ -15,6 +16,7 @@ import os
 import shutil
 import typing
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +25,14 @@ import gradio as gr
 from videocreator import archive, checks, pipeline, registry, settings
 from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
-from videocreator.project import ProjectFolder, StageChoice
+from videocreator.limits import MB, Limits
+from videocreator.project import CaptionStyle, ProjectFolder, Settings
 from videocreator.sessions import SessionStore
 from videocreator.writers.parsing import LANGUAGE_NAMES
 
-PUBLIC = os.environ.get("VIDEOCREATOR_PUBLIC", "").lower() in ("1", "true", "yes") or "SPACE_ID" in os.environ
-MAX_SCENES = 10 if PUBLIC else pipeline.MAX_SCENES
-UPLOAD_LIMIT = "25mb" if PUBLIC else "200mb"
 CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "1"))
 PROJECT = "project"
+MUSIC_CHOICES = {"Bundled": "default", "None": "none"}  # "Upload": the file in "Your music"
 
 CSS = """
 .gradio-container {max-width: 1180px !important; margin: auto;}
@@ -39,8 +40,273 @@ CSS = """
 .vc-status table {font-size: 0.9em;}
 """
 
+Outputs = dict[Any, Any]
 
-# ---- session and errors ---------------------------------------------------------------------
+
+# ---- the page -------------------------------------------------------------------------------
+
+
+@dataclass
+class ScriptStep:
+    topic: gr.Textbox
+    scenes: gr.Slider
+    audience: gr.Textbox
+    tone: gr.Textbox
+    language: gr.Dropdown
+    writer: gr.Dropdown
+    write: gr.Button
+    make_all: gr.Button
+    title: gr.Textbox
+    table: gr.Dataframe
+    save: gr.Button
+    add: gr.Button
+    number: gr.Number
+    up: gr.Button
+    down: gr.Button
+    delete: gr.Button
+    trace: gr.JSON
+
+
+@dataclass
+class PictureStep:
+    backend: gr.Dropdown
+    make: gr.Button
+    model: gr.Textbox
+    style: gr.Dropdown
+    steps: gr.Number
+    gallery: gr.Gallery
+    selected: gr.Image
+    prompt: gr.Textbox
+    regenerate: gr.Button
+    upload: gr.UploadButton
+    undo: gr.Button
+
+
+@dataclass
+class VoiceStep:
+    backend: gr.Dropdown
+    speed: gr.Slider
+    model: gr.Textbox
+    speaker: gr.Textbox
+    recording: gr.Audio
+    narrate_all: gr.Button
+    narrate_one: gr.Button
+    selected: gr.Audio
+    status: gr.Markdown
+
+
+@dataclass
+class RenderStep:
+    aspect: gr.Radio
+    resolution: gr.Radio
+    captions: gr.Checkbox
+    caption_size: gr.Slider
+    caption_position: gr.Radio
+    caption_color: gr.ColorPicker
+    music: gr.Radio
+    music_upload: gr.File
+    volume: gr.Slider
+    preview: gr.Button
+    render: gr.Button
+    video: gr.Video
+    note: gr.Markdown
+    downloads: gr.File
+
+
+@dataclass
+class Page:
+    blocks: gr.Blocks
+    session: gr.State
+    script: ScriptStep
+    pictures: PictureStep
+    voice: VoiceStep
+    render: RenderStep
+    project_zip: gr.File
+    stop_buttons: list[gr.Button] = field(default_factory=list)
+
+    @property
+    def project_view(self) -> list[Any]:
+        """Everything that shows the project: what most steps update."""
+        return [
+            self.session, self.script.title, self.script.table, self.pictures.gallery,
+            self.pictures.selected, self.pictures.prompt, self.voice.selected, self.voice.status,
+            self.script.trace,
+        ]  # fmt: skip
+
+    @property
+    def render_inputs(self) -> list[Any]:
+        r = self.render
+        return [
+            self.session, r.aspect, r.resolution, r.captions, r.caption_size, r.caption_position,
+            r.caption_color, r.music, r.music_upload, r.volume,
+        ]  # fmt: skip
+
+    @property
+    def render_outputs(self) -> list[Any]:
+        return [self.render.video, self.render.downloads, self.render.note, *self.project_view]
+
+
+def _choices(stage: Stage) -> list[tuple[str, str]]:
+    rows = [row for row in registry.status() if row.stage == stage]
+    return [(f"{row.name}" + ("" if row.ready else " (not ready)"), row.name) for row in rows]
+
+
+def _stop_button(elem_id: str) -> gr.Button:
+    return gr.Button("Stop", variant="stop", scale=0, min_width=90, elem_id=elem_id)
+
+
+def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> ScriptStep:
+    with gr.Row():
+        topic = gr.Textbox(label="Topic", placeholder="How volcanoes form", max_length=500, scale=3)
+        scenes = gr.Slider(1, limits.max_scenes, value=5, step=1, label="Scenes", scale=1)
+    with gr.Row():
+        audience = gr.Textbox(label="Audience", value=defaults.audience)
+        tone = gr.Textbox(label="Tone", value=defaults.tone)
+        language = gr.Dropdown(sorted(LANGUAGE_NAMES), value="en", label="Language")
+        writer = gr.Dropdown(_choices(Stage.WRITER), value=defaults.writer.backend, label="Script writer")
+    with gr.Row():
+        write = gr.Button("Write script", variant="primary", elem_id="write-script")
+        make_all = gr.Button("Make it all (topic → video)", elem_id="make-all")
+        stops.append(_stop_button("stop-script"))
+    title = gr.Textbox(label="Title")
+    table = gr.Dataframe(
+        headers=["Narration", "Image prompt"], datatype=["str", "str"], type="array", interactive=True,
+        wrap=True, show_row_numbers=True, label="Scenes (edit any text, then Save edits)", elem_id="script",
+    )  # fmt: skip
+    with gr.Row():
+        save = gr.Button("Save edits", elem_id="save-script")
+        add = gr.Button("Add scene")
+        number = gr.Number(1, label="Scene #", precision=0, minimum=1, elem_id="scene-number")
+        up = gr.Button("Move up")
+        down = gr.Button("Move down")
+        delete = gr.Button("Delete scene", variant="stop")
+    with gr.Accordion("How it works: the language model's prompt and reply", open=False):
+        trace = gr.JSON(label="What was sent and used")
+    return ScriptStep(
+        topic, scenes, audience, tone, language, writer, write, make_all, title, table, save, add, number,
+        up, down, delete, trace,
+    )  # fmt: skip
+
+
+def _picture_step(defaults: Settings, stops: list[gr.Button]) -> PictureStep:
+    with gr.Row():
+        backend = gr.Dropdown(_choices(Stage.IMAGES), value=defaults.images.backend, label="Pictures")
+        make = gr.Button("Generate all missing", variant="primary", elem_id="make-images")
+        stops.append(_stop_button("stop-images"))
+    with gr.Row():
+        model = gr.Textbox(label="Model (hub id or local folder)", elem_id="image-model")
+        style = gr.Dropdown(label="Style", allow_custom_value=True, elem_id="image-style")
+        steps = gr.Number(label="Steps", precision=0, minimum=1, maximum=150)
+    gallery = gr.Gallery(label="Scenes", columns=5, height="auto", object_fit="contain", elem_id="gallery")
+    with gr.Row():
+        selected = gr.Image(label="Selected scene", type="filepath", interactive=False, height=360)
+        with gr.Column():
+            prompt = gr.Textbox(label="Image prompt of the selected scene", lines=3)
+            regenerate = gr.Button("Regenerate picture (new seed)", elem_id="regenerate")
+            upload = gr.UploadButton("Upload your own picture", file_types=["image"])
+            undo = gr.Button("Undo picture")
+    return PictureStep(
+        backend, make, model, style, steps, gallery, selected, prompt, regenerate, upload, undo
+    )
+
+
+def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
+    with gr.Row():
+        backend = gr.Dropdown(_choices(Stage.VOICE), value=defaults.voice.backend, label="Narrator")
+        speed = gr.Slider(0.7, 1.4, value=defaults.speed, step=0.05, label="Speed")
+    with gr.Row():
+        model = gr.Textbox(label="Voice model (file, folder or zoo name)", elem_id="voice-model")
+        speaker = gr.Textbox(label="Speaker", elem_id="voice-speaker")
+        recording = gr.Audio(
+            label="Voice to clone: a short recording", type="filepath", sources=["upload", "microphone"],
+            elem_id="voice-reference",
+        )  # fmt: skip
+    with gr.Row():
+        narrate_all = gr.Button("Narrate all", variant="primary", elem_id="narrate-all")
+        narrate_one = gr.Button("Narrate selected scene again")
+        stops.append(_stop_button("stop-voice"))
+    selected = gr.Audio(label="Selected scene's narration", type="filepath", interactive=False)
+    status = gr.Markdown(elem_classes="vc-status")
+    return VoiceStep(backend, speed, model, speaker, recording, narrate_all, narrate_one, selected, status)
+
+
+def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
+    aspects, resolutions = _setting_choices(Settings, "aspect"), _setting_choices(Settings, "resolution")
+    with gr.Row():
+        aspect = gr.Radio(aspects, value=defaults.aspect, label="Aspect ratio")
+        resolution = gr.Radio(
+            [r for r in resolutions if r != "360p"], value=defaults.resolution, label="Resolution"
+        )
+    with gr.Row():
+        captions = gr.Checkbox(value=defaults.captions.enabled, label="Captions")
+        caption_size = gr.Slider(3, 10, value=defaults.captions.size * 100, step=0.5, label="Caption size")
+        caption_position = gr.Radio(
+            _setting_choices(CaptionStyle, "position"), value=defaults.captions.position,
+            label="Caption position",
+        )  # fmt: skip
+        caption_color = gr.ColorPicker(value=defaults.captions.color, label="Caption colour")
+    with gr.Row():
+        music = gr.Radio([*MUSIC_CHOICES, "Upload"], value="Bundled", label="Background music")
+        music_upload = gr.File(label="Your music", file_types=["audio"], height=80)
+        volume = gr.Slider(0.0, 0.5, value=defaults.music_volume, step=0.01, label="Music volume")
+    with gr.Row():
+        preview = gr.Button("Preview (fast, 360p)", elem_id="preview")
+        render = gr.Button("Render video", variant="primary", elem_id="render")
+        stops.append(_stop_button("stop-render"))
+    video = gr.Video(label="Video", elem_id="video", height=540)
+    note = gr.Markdown()
+    downloads = gr.File(
+        label="Downloads: video, captions, project", file_count="multiple", elem_id="downloads"
+    )
+    return RenderStep(
+        aspect, resolution, captions, caption_size, caption_position, caption_color, music, music_upload,
+        volume, preview, render, video, note, downloads,
+    )  # fmt: skip
+
+
+def layout(defaults: Settings, limits: Limits, max_age: int) -> Page:
+    """Build the page once: four steps and the saved-project opener."""
+    stops: list[gr.Button] = []
+    # Gradio's copies of outputs live as long as the sessions.
+    with gr.Blocks(title="VideoCreator", delete_cache=(max(1, min(3600, max_age // 4)), max_age)) as blocks:
+        session = gr.State(None)
+        gr.Markdown(
+            "# 🎬 VideoCreator\nType a topic, get a short narrated video. Every step can be redone.",
+            elem_id="vc-title",
+        )
+        if problems := checks.environment_problems():
+            gr.Markdown("**This installation is incomplete:** " + " · ".join(problems), elem_id="problems")
+        with gr.Accordion("1 · Topic & script", open=True):
+            script = _script_step(defaults, limits, stops)
+        with gr.Accordion("2 · Pictures", open=True):
+            pictures = _picture_step(defaults, stops)
+        with gr.Accordion("3 · Voice", open=True):
+            voice = _voice_step(defaults, stops)
+        with gr.Accordion("4 · Render", open=True):
+            render = _render_step(defaults, stops)
+        with gr.Accordion("Open a saved project", open=False):
+            project_zip = gr.File(label="Project .zip", file_types=[".zip"])
+        gr.Markdown(
+            "How it works: the panel under step 1 shows the exact prompt, the raw reply, and each "
+            "picture's prompt, seed and backend, and each narration's length."
+        )
+    return Page(blocks, session, script, pictures, voice, render, project_zip, stops)
+
+
+def _literal_values(annotation: Any) -> list[str]:
+    """The strings a ``Literal[...]`` annotation allows."""
+    return [arg for arg in typing.get_args(annotation) if isinstance(arg, str)]
+
+
+def _setting_choices(owner: type, name: str) -> list[str]:
+    return _literal_values(typing.get_type_hints(owner)[name])
+
+
+def picked_scene(event: gr.SelectData) -> int:
+    return int(event.index) + 1
+
+
+# ---- errors ---------------------------------------------------------------------------------
 
 
 def friendly(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -71,18 +337,17 @@ def _offline_hint(exc: VideoCreatorError) -> str:
     )
 
 
-def _open(store: SessionStore, session: str | None) -> ProjectFolder:
-    if not session or not store.owns(session) or not (Path(session) / PROJECT / "project.json").is_file():
-        raise InputError("write a script (step 1) or open a saved project first", stage="project")
-    return ProjectFolder.open(Path(session) / PROJECT)
+def _file(upload: Any) -> Path | None:
+    """The path of a file Gradio received (it passes a path, or an object with ``.name``)."""
+    return None if upload is None else Path(getattr(upload, "name", upload))
 
 
-def _scene(folder: ProjectFolder, number: float | None) -> pipeline.Scene:
-    scenes = folder.project.scenes
-    n = int(number or 1)
-    if not 1 <= n <= len(scenes):
-        raise InputError(f"choose a scene between 1 and {len(scenes)}", stage="project")
-    return scenes[n - 1]
+def _option_fields(stage: Stage, backend: str) -> dict[str, Any]:
+    """The options a backend takes, by name (none for an unknown backend)."""
+    try:
+        return dict(registry.get(stage, backend).Options.model_fields)
+    except VideoCreatorError:
+        return {}
 
 
 # ---- what the page shows of a project -------------------------------------------------------
@@ -93,11 +358,11 @@ def script_rows(folder: ProjectFolder) -> list[list[str]]:
 
 
 def gallery(folder: ProjectFolder) -> list[tuple[str, str]]:
-    items = []
-    for n, scene in enumerate(folder.project.scenes, 1):
-        if folder.has(scene.image):
-            items.append((str(folder.path(scene.image)), f"Scene {n}"))
-    return items
+    return [
+        (str(folder.path(scene.image)), f"Scene {n}")
+        for n, scene in enumerate(folder.project.scenes, 1)
+        if folder.has(scene.image)
+    ]
 
 
 def status_table(folder: ProjectFolder) -> str:
@@ -119,13 +384,8 @@ def how_it_works(folder: ProjectFolder) -> dict[str, Any]:
             "backend": project.settings.images.backend,
             "options": project.settings.images.options,
             "scenes": [
-                {
-                    "scene": n,
-                    "prompt": s.image_prompt,
-                    "seed": s.image_seed,
-                    "source": s.image_source,
-                    "file": s.image,
-                }
+                {"scene": n, "prompt": s.image_prompt, "seed": s.image_seed, "source": s.image_source,
+                 "file": s.image}
                 for n, s in enumerate(project.scenes, 1)
             ],
         },
@@ -137,43 +397,37 @@ def how_it_works(folder: ProjectFolder) -> dict[str, Any]:
                 {"scene": n, "seconds": s.duration, "file": s.audio} for n, s in enumerate(project.scenes, 1)
             ],
         },
-    }
+    }  # fmt: skip
 
 
-def scene_view(folder: ProjectFolder, number: float | None) -> tuple[Any, str, Any]:
-    """The selected scene's picture, prompt and narration audio."""
-    scene = _scene(folder, number)
-    image = str(folder.path(scene.image)) if folder.has(scene.image) else None
-    voice = str(folder.path(scene.audio)) if folder.has(scene.audio) else None
-    return image, scene.image_prompt, voice
-
-
-def everything(folder: ProjectFolder, number: float | None = 1) -> tuple[Any, ...]:
-    """Values for the outputs listed in ``ALL_OUTPUTS``."""
-    image, prompt, voice = scene_view(folder, number)
-    return (
-        str(folder.root.parent),
-        folder.project.title,
-        script_rows(folder),
-        gallery(folder),
-        image,
-        prompt,
-        voice,
-        status_table(folder),
-        how_it_works(folder),
-    )
+def _scene(folder: ProjectFolder, number: float | None) -> pipeline.Scene:
+    scenes = folder.project.scenes
+    n = int(number or 1)
+    if not 1 <= n <= len(scenes):
+        raise InputError(f"choose a scene between 1 and {len(scenes)}", stage="project")
+    return scenes[n - 1]
 
 
 # ---- handlers -------------------------------------------------------------------------------
 
 
 class Studio:
-    def __init__(self, store: SessionStore):
-        self.store = store
+    """The page's handlers: each calls the library for one session's project and returns what changed."""
+
+    def __init__(self, page: Page, store: SessionStore, limits: Limits):
+        self.page, self.store, self.limits = page, store, limits
         self.stopping: set[str] = set()  # sessions whose running step was asked to stop
+
+    # -- session, project and progress --
 
     def _session(self, session: str | None) -> Path:
         return Path(session) if session and self.store.owns(session) else self.store.new()
+
+    def _open(self, session: str | None) -> ProjectFolder:
+        root = Path(session) / PROJECT if session and self.store.owns(session) else None
+        if root is None or not (root / "project.json").is_file():
+            raise InputError("write a script (step 1) or open a saved project first", stage="project")
+        return ProjectFolder.open(root, self.limits)
 
     def _reporter(self, session: str | Path, stage: str, progress: gr.Progress) -> pipeline.Reporter:
         """Progress into the page; a Stop pressed meanwhile ends the step at its next progress report."""
@@ -188,127 +442,224 @@ class Studio:
 
         return pipeline.Reporter(report, gr.Warning)
 
-    def stop(self, session: str | None) -> None:
-        if session and self.store.owns(session):
-            self.stopping.add(str(Path(session)))
+    def _view(self, folder: ProjectFolder, number: float | None = 1) -> Outputs:
+        """The project as the page shows it, with scene ``number`` selected."""
+        page = self.page
+        for note in folder.notes:
+            gr.Warning(note)
+        return {
+            page.session: str(folder.root.parent),
+            page.script.title: folder.project.title,
+            page.script.table: script_rows(folder),
+            page.pictures.gallery: gallery(folder),
+            page.script.trace: how_it_works(folder),
+            page.voice.status: status_table(folder),
+            **self._scene_view(folder, number),
+        }
+
+    def _scene_view(self, folder: ProjectFolder, number: float | None) -> Outputs:
+        scene = _scene(folder, number)
+        return {
+            self.page.pictures.selected: str(folder.path(scene.image)) if folder.has(scene.image) else None,
+            self.page.pictures.prompt: scene.image_prompt,
+            self.page.voice.selected: str(folder.path(scene.audio)) if folder.has(scene.audio) else None,
+        }
+
+    # -- step 1: script --
 
     @friendly
     def write_script(
         self, session: str | None, topic: str, scenes: float, audience: str, tone: str, language: str,
         writer: str, progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it)
-    ) -> tuple[Any, ...]:  # fmt: skip
+    ) -> Outputs:  # fmt: skip
+        """Write a new script about `topic` with `scenes` scenes, replacing this session's project."""
         root = self._session(session)
         shutil.rmtree(root / PROJECT, ignore_errors=True)
         chosen = settings.resolve({"writer": {"backend": writer}, "audience": audience, "tone": tone})
-        folder = pipeline.new_project(topic, root / PROJECT, language=language, settings=chosen)
-        pipeline.write_script(folder, min(int(scenes), MAX_SCENES), self._reporter(root, "script", progress))
-        return everything(folder)
+        folder = pipeline.new_project(
+            topic, root / PROJECT, language=language, settings=chosen, limits=self.limits
+        )
+        pipeline.write_script(folder, int(scenes), self._reporter(root, "script", progress))
+        return self._view(folder)
 
     @friendly
-    def save_script(self, session: str | None, title: str, rows: Any, number: float) -> tuple[Any, ...]:
-        folder = _open(self.store, session)
-        table = rows.values.tolist() if hasattr(rows, "values") else rows
-        pipeline.set_script(folder, title, [(str(r[0] or ""), str(r[1] or "")) for r in table if len(r) >= 2])
-        return everything(folder, min(number, len(folder.project.scenes)))
+    def save_script(self, session: str | None, title: str, scenes: Any, scene: float) -> Outputs:
+        """Save the edited title and scene table (rows of narration, image prompt)."""
+        folder = self._open(session)
+        table = scenes.values.tolist() if hasattr(scenes, "values") else scenes
+        rows = table.get("data", []) if isinstance(table, dict) else table
+        pipeline.set_script(folder, title, [(str(r[0] or ""), str(r[1] or "")) for r in rows if len(r) >= 2])
+        return self._view(folder, min(scene, len(folder.project.scenes)))
 
     @friendly
-    def add_scene(self, session: str | None) -> tuple[Any, ...]:
-        folder = _open(self.store, session)
-        if len(folder.project.scenes) >= MAX_SCENES:
-            raise InputError(f"at most {MAX_SCENES} scenes here", stage="script")
+    def add_scene(self, session: str | None) -> Outputs:
+        """Add a scene at the end."""
+        folder = self._open(session)
         pipeline.add_scene(folder, "Write this scene's narration here.", folder.project.topic)
-        return everything(folder, len(folder.project.scenes))
+        return self._view(folder, len(folder.project.scenes))
 
     @friendly
-    def delete_scene(self, session: str | None, number: float) -> tuple[Any, ...]:
-        folder = _open(self.store, session)
-        pipeline.delete_scene(folder, _scene(folder, number))
-        return everything(folder, min(number, len(folder.project.scenes)))
+    def delete_scene(self, session: str | None, scene: float) -> Outputs:
+        """Delete scene number `scene`."""
+        folder = self._open(session)
+        pipeline.delete_scene(folder, _scene(folder, scene))
+        return self._view(folder, min(scene, len(folder.project.scenes)))
+
+    def _move(self, session: str | None, scene: float, offset: int) -> Outputs:
+        folder = self._open(session)
+        pipeline.move_scene(folder, _scene(folder, scene), offset)
+        return self._view(folder, max(1, min(len(folder.project.scenes), scene + offset)))
 
     @friendly
-    def move_scene(self, session: str | None, number: float, offset: int) -> tuple[Any, ...]:
-        folder = _open(self.store, session)
-        pipeline.move_scene(folder, _scene(folder, number), offset)
-        return (*everything(folder, max(1, min(len(folder.project.scenes), number + offset))),)
+    def move_up(self, session: str | None, scene: float) -> Outputs:
+        """Move scene number `scene` one place earlier."""
+        return self._move(session, scene, -1)
 
     @friendly
-    def select(self, session: str | None, number: float) -> tuple[Any, str, Any]:
-        return scene_view(_open(self.store, session), number)
+    def move_down(self, session: str | None, scene: float) -> Outputs:
+        """Move scene number `scene` one place later."""
+        return self._move(session, scene, 1)
+
+    @friendly
+    def select(self, session: str | None, scene: float) -> Outputs:
+        return self._scene_view(self._open(session), scene)
+
+    # -- step 2: pictures --
 
     @friendly
     def make_images(
-        self, session: str | None, backend: str, number: float, model: str = "", style: str = "",
+        self, session: str | None, picture_maker: str, scene: float, model: str = "", style: str = "",
         steps: float | None = None, progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> tuple[Any, ...]:  # fmt: skip
-        folder = _open(self.store, session)
-        self._choose(folder, Stage.IMAGES, backend, {"model": model, "style": style, "steps": steps})
+    ) -> Outputs:  # fmt: skip
+        """Make every missing or out-of-date picture with `picture_maker` and its options."""
+        folder = self._open(session)
+        options = {"model": model, "style": style, "steps": steps}
+        pipeline.choose_backend(folder, Stage.IMAGES, picture_maker, options)
         pipeline.make_images(folder, self._reporter(session, "images", progress))
-        return everything(folder, number)
+        return self._view(folder, scene)
 
     @friendly
     def regenerate_image(
-        self, session: str | None, number: float, prompt: str, backend: str, model: str = "",
+        self, session: str | None, scene: float, prompt: str, picture_maker: str, model: str = "",
         style: str = "", steps: float | None = None,
-    ) -> tuple[Any, ...]:  # fmt: skip
-        folder = _open(self.store, session)
-        self._choose(folder, Stage.IMAGES, backend, {"model": model, "style": style, "steps": steps})
-        scene = _scene(folder, number)
-        pipeline.update_scene(folder, scene, image_prompt=prompt)
-        pipeline.regenerate_image(folder, scene)
-        return everything(folder, number)
+    ) -> Outputs:  # fmt: skip
+        """A new picture for scene number `scene` from `prompt`, with a new seed."""
+        folder = self._open(session)
+        options = {"model": model, "style": style, "steps": steps}
+        pipeline.choose_backend(folder, Stage.IMAGES, picture_maker, options)
+        chosen = _scene(folder, scene)
+        pipeline.update_scene(folder, chosen, image_prompt=prompt)
+        pipeline.regenerate_image(folder, chosen)
+        return self._view(folder, scene)
 
     @friendly
-    def upload_image(self, session: str | None, number: float, upload: Any) -> tuple[Any, ...]:
-        folder = _open(self.store, session)
-        if upload is None:
+    def upload_image(self, session: str | None, scene: float, picture: Any) -> Outputs:
+        """Use your own `picture` for scene number `scene`."""
+        folder = self._open(session)
+        if (source := _file(picture)) is None:
             raise InputError("choose a picture to upload", stage="images")
-        pipeline.upload_image(folder, _scene(folder, number), Path(getattr(upload, "name", upload)))
-        return everything(folder, number)
+        pipeline.upload_image(folder, _scene(folder, scene), source)
+        return self._view(folder, scene)
 
     @friendly
-    def undo_image(self, session: str | None, number: float) -> tuple[Any, ...]:
-        folder = _open(self.store, session)
-        if not pipeline.undo_image(folder, _scene(folder, number)):
+    def undo_image(self, session: str | None, scene: float) -> Outputs:
+        """Go back to the previous picture of scene number `scene`."""
+        folder = self._open(session)
+        if not pipeline.undo_image(folder, _scene(folder, scene)):
             gr.Warning("There is no earlier picture for this scene.")
-        return everything(folder, number)
+        return self._view(folder, scene)
 
-    @friendly
-    def narrate(
-        self, session: str | None, backend: str, speed: float, number: float, only_selected: bool,
-        model: str = "", speaker: str = "", reference: str | None = None,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> tuple[Any, ...]:  # fmt: skip
-        folder = _open(self.store, session)
-        if reference:  # kept inside the project, so that it travels with it
-            copy = folder.root / f"voice-reference{Path(reference).suffix.lower()[:6]}"
-            shutil.copyfile(reference, copy)
-            reference = str(copy)
-        options = {"model": model, "speaker": speaker, "speaker_wav": reference}
-        self._choose(folder, Stage.VOICE, backend, options)
-        folder.project.settings.speed = float(speed)
-        folder.save()
+    def picture_options(self, picture_maker: str) -> Outputs:
+        """The model, style and steps fields, shown only where the chosen picture maker has them."""
+        fields, step = _option_fields(Stage.IMAGES, picture_maker), self.page.pictures
+        style = fields.get("style")
+        return {
+            step.model: self._model_field(fields.get("model")),
+            step.style: gr.Dropdown(
+                choices=_literal_values(style.annotation), value=style.default, visible=True
+            )
+            if style
+            else gr.Dropdown(visible=False),
+            step.steps: gr.Number(visible="steps" in fields, value=None),
+        }
+
+    # -- step 3: voice --
+
+    def _narrate(
+        self, session: str | None, narrator: str, speed: float, scene: float, only_selected: bool,
+        voice_model: str, speaker: str, voice_recording: str | None, progress: gr.Progress,
+    ) -> Outputs:  # fmt: skip
+        folder = self._open(session)
+        recording = _file(voice_recording)
+        reference = pipeline.use_voice_reference(folder, recording) if recording else None
+        options = {"model": voice_model, "speaker": speaker, "speaker_wav": reference}
+        pipeline.choose_backend(folder, Stage.VOICE, narrator, options)
+        pipeline.change_settings(folder, {"speed": float(speed)})
         report = self._reporter(session, "narration", progress)
         if only_selected:
-            pipeline.narrate_scene(folder, _scene(folder, number), report)
+            pipeline.narrate_scene(folder, _scene(folder, scene), report)
         else:
             pipeline.narrate_all(folder, report)
-        return everything(folder, number)
+        return self._view(folder, scene)
 
     @friendly
-    def render(
+    def narrate_all(
+        self, session: str | None, narrator: str, speed: float, scene: float, voice_model: str = "",
+        speaker: str = "", voice_recording: str | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:  # fmt: skip
+        """Narrate every scene whose narration is missing or out of date, with `narrator` at `speed`."""
+        return self._narrate(
+            session, narrator, speed, scene, False, voice_model, speaker, voice_recording, progress
+        )
+
+    @friendly
+    def narrate_scene(
+        self, session: str | None, narrator: str, speed: float, scene: float, voice_model: str = "",
+        speaker: str = "", voice_recording: str | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:  # fmt: skip
+        """Narrate scene number `scene` again, with `narrator` at `speed`."""
+        return self._narrate(
+            session, narrator, speed, scene, True, voice_model, speaker, voice_recording, progress
+        )
+
+    def voice_options(self, narrator: str) -> Outputs:
+        """The voice model, speaker and recording fields, where the chosen narrator has them."""
+        fields, step = _option_fields(Stage.VOICE, narrator), self.page.voice
+        return {
+            step.model: self._model_field(fields.get("model")),
+            step.speaker: gr.Textbox(visible="speaker" in fields, value=""),
+            step.recording: gr.Audio(visible="speaker_wav" in fields, value=None),
+        }
+
+    def _model_field(self, option: Any) -> gr.Textbox:
+        """Where a backend takes a model, a field for it (not on a public server: no visitor models)."""
+        hint = str(option.default or "") if option else ""
+        return gr.Textbox(visible=option is not None and not self.limits.public, value="", placeholder=hint)
+
+    # -- step 4: render --
+
+    def _render(
         self, session: str | None, preview: bool, aspect: str, resolution: str, captions: bool,
-        caption_size: float, caption_position: str, caption_color: str, music: str, music_upload: Any,
-        volume: float, progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> tuple[Any, ...]:  # fmt: skip
-        folder = _open(self.store, session)
-        chosen = folder.project.settings
-        if (chosen.aspect, chosen.resolution) != (aspect, resolution):
-            chosen.aspect, chosen.resolution = aspect, resolution  # type: ignore[assignment]
-        chosen.captions.enabled, chosen.captions.size = bool(captions), float(caption_size) / 100
-        chosen.captions.position, chosen.captions.color = caption_position, caption_color  # type: ignore[assignment]
-        chosen.music_volume = float(volume)
-        chosen.music = self._music(folder, music, music_upload)
-        folder.save()
+        caption_size: float, caption_position: str, caption_color: str, music: str, music_file: Any,
+        music_volume: float, progress: gr.Progress,
+    ) -> Outputs:  # fmt: skip
+        folder = self._open(session)
+        caption_style = {
+            "enabled": bool(captions), "size": float(caption_size) / 100, "position": caption_position,
+            "color": caption_color,
+        }  # fmt: skip
+        pipeline.change_settings(
+            folder,
+            {
+                "aspect": aspect,
+                "resolution": resolution,
+                "captions": caption_style,
+                "music_volume": music_volume,
+            },
+        )
+        self._use_music(folder, music, music_file)
         result = pipeline.render(
             folder, preview=preview, reporter=self._reporter(session, "render", progress)
         )
@@ -318,294 +669,137 @@ class Studio:
             downloads.append(str(archive.export_zip(folder, folder.root.parent / "project.zip")))
         note = f"{result.duration:.1f} s · {result.encoded_segments} pieces encoded"
         note += f", {result.reused_segments} reused"
-        return (str(result.video), downloads, note, *everything(folder))
+        page = self.page
+        return {page.render.video: str(result.video), page.render.downloads: downloads,
+                page.render.note: note, **self._view(folder)}  # fmt: skip
+
+    @staticmethod
+    def _use_music(folder: ProjectFolder, music: str, music_file: Any) -> None:
+        if music in MUSIC_CHOICES:
+            pipeline.use_music(folder, MUSIC_CHOICES[music])
+        elif (source := _file(music_file)) is not None:
+            pipeline.use_music(folder, source)
+        elif folder.project.settings.music in MUSIC_CHOICES.values():
+            raise InputError("choose a music file, or pick the bundled track", stage="render")
 
     @friendly
-    def open_zip(self, session: str | None, upload: Any) -> tuple[Any, ...]:
-        if upload is None:
+    def render(
+        self, session: str | None, aspect: str, resolution: str, captions: bool, caption_size: float,
+        caption_position: str, caption_color: str, music: str, music_file: Any, music_volume: float,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:  # fmt: skip
+        """Render the final video (MP4), its captions (SRT) and the project (zip).
+
+        `music` is "Bundled", "None" or "Upload" (then `music_file` is the audio file); `caption_size` is
+        a percentage of the frame's short side.
+        """
+        return self._render(
+            session, False, aspect, resolution, captions, caption_size, caption_position, caption_color,
+            music, music_file, music_volume, progress,
+        )  # fmt: skip
+
+    @friendly
+    def preview(
+        self, session: str | None, aspect: str, resolution: str, captions: bool, caption_size: float,
+        caption_position: str, caption_color: str, music: str, music_file: Any, music_volume: float,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:  # fmt: skip
+        """A quick 360p preview of the video, with the same settings as `render`."""
+        return self._render(
+            session, True, aspect, resolution, captions, caption_size, caption_position, caption_color,
+            music, music_file, music_volume, progress,
+        )  # fmt: skip
+
+    # -- saved projects, stopping --
+
+    @friendly
+    def open_zip(self, session: str | None, project_zip: Any) -> Outputs:
+        """Open a project saved as a zip (the one *Render video* offers), replacing this session's."""
+        if (source := _file(project_zip)) is None:
             raise InputError("choose a saved project .zip", stage="project")
         root = self._session(session)
         shutil.rmtree(root / PROJECT, ignore_errors=True)
-        try:
-            folder = archive.import_zip(Path(getattr(upload, "name", upload)), root / PROJECT)
-        except VideoCreatorError:
-            shutil.rmtree(root / PROJECT, ignore_errors=True)
-            raise
-        return everything(folder)
+        return self._view(archive.import_zip(source, root / PROJECT, self.limits))
 
-    def _music(self, folder: ProjectFolder, music: str, upload: Any) -> str:
-        if music == "Upload":
-            if upload is None:
-                raise InputError("choose a music file, or pick the bundled track", stage="render")
-            source = Path(getattr(upload, "name", upload))
-            target = folder.root / f"music{source.suffix.lower()[:6]}"
-            shutil.copyfile(source, target)
-            return str(target)
-        return "none" if music == "None" else "default"
-
-    @staticmethod
-    def _choose(folder: ProjectFolder, stage: Stage, backend: str, given: dict[str, Any]) -> None:
-        """Use ``backend`` with the options the page gave (blank ones keep what the project had)."""
-        current: StageChoice = getattr(folder.project.settings, stage.value)
-        backend = backend or current.backend
-        maker = registry.get(stage, backend)  # an unknown name is refused here, naming the stage
-        fields = maker.Options.model_fields
-        if PUBLIC:  # visitors may not point the server at models or files of their choosing
-            given = {name: value for name, value in given.items() if name != "model"}
-        options = dict(current.options) if backend == current.backend else {}
-        options.update({k: v for k, v in given.items() if k in fields and v not in (None, "")})
-        maker.parse_options(options)  # a bad value is named before any work
-        choice = StageChoice(backend, options)
-        if choice != current:
-            setattr(folder.project.settings, stage.value, choice)
-            folder.save()
+    def stop(self, session: str | None) -> None:
+        """Stop this session's running step at its next progress report (what is finished is kept)."""
+        if session and self.store.owns(session):
+            self.stopping.add(str(Path(session)))
 
 
-def option_fields(stage: Stage, backend: str) -> dict[str, Any]:
-    """The options a backend takes, by name (none for an unknown backend)."""
-    try:
-        return dict(registry.get(stage, backend).Options.model_fields)
-    except VideoCreatorError:
-        return {}
+# ---- wiring ---------------------------------------------------------------------------------
 
 
-def _literal_choices(field: Any) -> list[str]:
-    return [arg for arg in typing.get_args(field.annotation) if isinstance(arg, str)]
+def wire(page: Page, studio: Studio) -> None:
+    """Connect the page's events to the studio's handlers; name the public API endpoints."""
+    s, p, v, session = page.script, page.pictures, page.voice, page.session
+    view, heavy = page.project_view, {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
+    private: dict[str, Any] = {"api_visibility": "private"}
 
+    script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
+    write = s.write.click(studio.write_script, script_inputs, view, api_name="write_script", **heavy)
+    s.save.click(studio.save_script, [session, s.title, s.table, s.number], view, api_name="save_script")
+    s.add.click(studio.add_scene, [session], view, api_name="add_scene")
+    s.delete.click(studio.delete_scene, [session, s.number], view, api_name="delete_scene")
+    s.up.click(studio.move_up, [session, s.number], view, api_name="move_up")
+    s.down.click(studio.move_down, [session, s.number], view, api_name="move_down")
+    s.number.change(studio.select, [session, s.number], [p.selected, p.prompt, v.selected], **private)
+    p.gallery.select(picked_scene, None, s.number, **private)
 
-def _model_input(field: Any) -> Any:
-    """Where a backend takes a model, a field for it (not in public mode: no visitor-chosen models)."""
-    hint = str(field.default or "") if field else ""
-    return gr.Textbox(visible=field is not None and not PUBLIC, value="", placeholder=hint)
+    picture_options = [p.model, p.style, p.steps]
+    for trigger in (p.backend.change, page.blocks.load):
+        trigger(studio.picture_options, p.backend, picture_options, **private)
+    make_images = p.make.click(
+        studio.make_images, [session, p.backend, s.number, *picture_options], view, api_name="make_images",
+        **heavy,
+    )  # fmt: skip
+    regenerate = p.regenerate.click(
+        studio.regenerate_image, [session, s.number, p.prompt, p.backend, *picture_options], view,
+        api_name="regenerate_image", **heavy,
+    )  # fmt: skip
+    p.upload.upload(studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image")
+    p.undo.click(studio.undo_image, [session, s.number], view, api_name="undo_image")
 
-
-def image_option_inputs(backend: str) -> tuple[Any, Any, Any]:
-    """The model, style and steps fields, shown only where the chosen picture maker has them."""
-    fields = option_fields(Stage.IMAGES, backend)
-    style = fields.get("style")
-    return (
-        _model_input(fields.get("model")),
-        gr.Dropdown(choices=_literal_choices(style), value=style.default, visible=True)
-        if style
-        else gr.Dropdown(visible=False),
-        gr.Number(visible="steps" in fields, value=None),
+    voice_options = [v.model, v.speaker, v.recording]
+    for trigger in (v.backend.change, page.blocks.load):
+        trigger(studio.voice_options, v.backend, voice_options, **private)
+    voice_inputs = [session, v.backend, v.speed, s.number, *voice_options]
+    narrate_all = v.narrate_all.click(studio.narrate_all, voice_inputs, view, api_name="narrate_all", **heavy)
+    narrate_one = v.narrate_one.click(
+        studio.narrate_scene, voice_inputs, view, api_name="narrate_scene", **heavy
     )
 
+    r_in, r_out = page.render_inputs, page.render_outputs
+    preview = page.render.preview.click(studio.preview, r_in, r_out, api_name="preview", **heavy)
+    render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy)
+    make_all = s.make_all.click(studio.write_script, script_inputs, view, api_name="make_all", **heavy)
+    make_all_render = make_all.success(studio.render, r_in, r_out, api_name="make_all_render", **heavy)
+    page.project_zip.upload(studio.open_zip, [session, page.project_zip], view, api_name="open_zip")
 
-def voice_option_inputs(backend: str) -> tuple[Any, Any, Any]:
-    """The voice model, speaker and reference recording fields, where the chosen narrator has them."""
-    fields = option_fields(Stage.VOICE, backend)
-    return (
-        _model_input(fields.get("model")),
-        gr.Textbox(visible="speaker" in fields, value=""),
-        gr.Audio(visible="speaker_wav" in fields, value=None),
-    )
-
-
-def picked_scene(event: gr.SelectData) -> int:
-    return int(event.index) + 1
-
-
-def _choices(stage: Stage) -> list[tuple[str, str]]:
-    rows = [row for row in registry.status() if row.stage == stage]
-    return [(f"{row.name}" + ("" if row.ready else " (not ready)"), row.name) for row in rows]
+    long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render]
+    gr.on(
+        [button.click for button in page.stop_buttons], studio.stop, [session], None,
+        cancels=[*long_steps, make_all, make_all_render], queue=False, api_name="stop",
+    )  # fmt: skip
 
 
-def _stop_button(elem_id: str) -> gr.Button:
-    return gr.Button("Stop", variant="stop", scale=0, min_width=90, elem_id=elem_id)
-
-
-def build_app(store: SessionStore | None = None) -> gr.Blocks:
-    studio = Studio(store or SessionStore())
-    defaults = settings.resolve()
-    max_age = int(studio.store.max_age)  # Gradio's copies of outputs live as long as the sessions
-    with gr.Blocks(title="VideoCreator", delete_cache=(max(1, min(3600, max_age // 4)), max_age)) as app:
-        session = gr.State(None)
-        gr.Markdown("# 🎬 VideoCreator\nType a topic, get a short narrated video. Every step can be redone.",
-                    elem_id="vc-title")  # fmt: skip
-        if problems := checks.environment_problems():
-            gr.Markdown("**This installation is incomplete:** " + " · ".join(problems), elem_id="problems")
-
-        with gr.Accordion("1 · Topic & script", open=True):
-            with gr.Row():
-                topic = gr.Textbox(label="Topic", placeholder="How volcanoes form", max_length=500, scale=3)
-                scenes = gr.Slider(1, MAX_SCENES, value=5, step=1, label="Scenes", scale=1)
-            with gr.Row():
-                audience = gr.Textbox(label="Audience", value=defaults.audience)
-                tone = gr.Textbox(label="Tone", value=defaults.tone)
-                language = gr.Dropdown(sorted(LANGUAGE_NAMES), value="en", label="Language")
-                writer = gr.Dropdown(
-                    _choices(Stage.WRITER), value=defaults.writer.backend, label="Script writer"
-                )
-            with gr.Row():
-                write_btn = gr.Button("Write script", variant="primary", elem_id="write-script")
-                make_all_btn = gr.Button("Make it all (topic → video)", elem_id="make-all")
-                stop_buttons = [_stop_button("stop-script")]
-            title = gr.Textbox(label="Title")
-            table = gr.Dataframe(
-                headers=["Narration", "Image prompt"], datatype=["str", "str"], type="array",
-                interactive=True, wrap=True, show_row_numbers=True,
-                label="Scenes (edit any text, then Save edits)", elem_id="script",
-            )  # fmt: skip
-            with gr.Row():
-                save_btn = gr.Button("Save edits", elem_id="save-script")
-                add_btn = gr.Button("Add scene")
-                number = gr.Number(1, label="Scene #", precision=0, minimum=1, elem_id="scene-number")
-                up_btn = gr.Button("Move up")
-                down_btn = gr.Button("Move down")
-                del_btn = gr.Button("Delete scene", variant="stop")
-            with gr.Accordion("How it works: the language model's prompt and reply", open=False):
-                trace = gr.JSON(label="What was sent and used")
-
-        with gr.Accordion("2 · Pictures", open=True):
-            with gr.Row():
-                image_backend = gr.Dropdown(
-                    _choices(Stage.IMAGES), value=defaults.images.backend, label="Pictures"
-                )
-                images_btn = gr.Button("Generate all missing", variant="primary", elem_id="make-images")
-                stop_buttons.append(_stop_button("stop-images"))
-            with gr.Row():
-                image_model = gr.Textbox(label="Model (hub id or local folder)", elem_id="image-model")
-                image_style = gr.Dropdown(label="Style", allow_custom_value=True, elem_id="image-style")
-                image_steps = gr.Number(label="Steps", precision=0, minimum=1, maximum=150)
-            pictures = gr.Gallery(
-                label="Scenes", columns=5, height="auto", object_fit="contain", elem_id="gallery"
-            )
-            with gr.Row():
-                picture = gr.Image(label="Selected scene", type="filepath", interactive=False, height=360)
-                with gr.Column():
-                    prompt = gr.Textbox(label="Image prompt of the selected scene", lines=3)
-                    regen_btn = gr.Button("Regenerate picture (new seed)", elem_id="regenerate")
-                    upload_btn = gr.UploadButton("Upload your own picture", file_types=["image"])
-                    undo_btn = gr.Button("Undo picture")
-
-        with gr.Accordion("3 · Voice", open=True):
-            with gr.Row():
-                voice_backend = gr.Dropdown(
-                    _choices(Stage.VOICE), value=defaults.voice.backend, label="Narrator"
-                )
-                speed = gr.Slider(0.7, 1.4, value=defaults.speed, step=0.05, label="Speed")
-            with gr.Row():
-                voice_model = gr.Textbox(
-                    label="Voice model (file, folder or zoo name)", elem_id="voice-model"
-                )
-                voice_speaker = gr.Textbox(label="Speaker", elem_id="voice-speaker")
-                voice_reference = gr.Audio(
-                    label="Voice to clone: a short recording", type="filepath",
-                    sources=["upload", "microphone"], elem_id="voice-reference",
-                )  # fmt: skip
-            with gr.Row():
-                narrate_btn = gr.Button("Narrate all", variant="primary", elem_id="narrate-all")
-                narrate_one_btn = gr.Button("Narrate selected scene again")
-                stop_buttons.append(_stop_button("stop-voice"))
-            voice = gr.Audio(label="Selected scene's narration", type="filepath", interactive=False)
-            status = gr.Markdown(elem_classes="vc-status")
-
-        with gr.Accordion("4 · Render", open=True):
-            with gr.Row():
-                aspect = gr.Radio(["9:16", "16:9", "1:1"], value=defaults.aspect, label="Aspect ratio")
-                resolution = gr.Radio(["1080p", "720p"], value=defaults.resolution, label="Resolution")
-            with gr.Row():
-                captions = gr.Checkbox(value=True, label="Captions")
-                caption_size = gr.Slider(
-                    3, 10, value=defaults.captions.size * 100, step=0.5, label="Caption size"
-                )
-                caption_position = gr.Radio(
-                    ["bottom", "middle", "top"], value="bottom", label="Caption position"
-                )
-                caption_color = gr.ColorPicker(value=defaults.captions.color, label="Caption colour")
-            with gr.Row():
-                music = gr.Radio(["Bundled", "None", "Upload"], value="Bundled", label="Background music")
-                music_upload = gr.File(label="Your music", file_types=["audio"], height=80)
-                volume = gr.Slider(0.0, 0.5, value=defaults.music_volume, step=0.01, label="Music volume")
-            with gr.Row():
-                preview_btn = gr.Button("Preview (fast, 360p)", elem_id="preview")
-                render_btn = gr.Button("Render video", variant="primary", elem_id="render")
-                stop_buttons.append(_stop_button("stop-render"))
-            video = gr.Video(label="Video", elem_id="video", height=540)
-            render_note = gr.Markdown()
-            downloads = gr.File(
-                label="Downloads: video, captions, project", file_count="multiple", elem_id="downloads"
-            )
-
-        with gr.Accordion("Open a saved project", open=False):
-            project_zip = gr.File(label="Project .zip", file_types=[".zip"])
-
-        gr.Markdown("How it works: the panel under step 1 shows the exact prompt, the raw reply, and each "
-                    "picture's prompt, seed and backend, and each narration's length.")  # fmt: skip
-
-        all_outputs = [session, title, table, pictures, picture, prompt, voice, status, trace]
-        heavy = {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
-        script_inputs = [session, topic, scenes, audience, tone, language, writer]
-        write_evt = write_btn.click(studio.write_script, script_inputs, all_outputs, **heavy)
-        save_btn.click(studio.save_script, [session, title, table, number], all_outputs)
-        add_btn.click(studio.add_scene, [session], all_outputs)
-        del_btn.click(studio.delete_scene, [session, number], all_outputs)
-        up_btn.click(
-            lambda s, n: studio.move_scene(s, n, -1), [session, number], all_outputs, api_name="move_up"
-        )
-        down_btn.click(
-            lambda s, n: studio.move_scene(s, n, 1), [session, number], all_outputs, api_name="move_down"
-        )
-        number.change(studio.select, [session, number], [picture, prompt, voice])
-        pictures.select(picked_scene, None, number)
-        image_options = [image_model, image_style, image_steps]
-        image_backend.change(image_option_inputs, image_backend, image_options)
-        app.load(image_option_inputs, image_backend, image_options)
-        images_evt = images_btn.click(
-            studio.make_images, [session, image_backend, number, *image_options], all_outputs, **heavy
-        )
-        regen_evt = regen_btn.click(
-            studio.regenerate_image, [session, number, prompt, image_backend, *image_options], all_outputs,
-            **heavy,
-        )  # fmt: skip
-        upload_btn.upload(studio.upload_image, [session, number, upload_btn], all_outputs)
-        undo_btn.click(studio.undo_image, [session, number], all_outputs)
-        voice_options = [voice_model, voice_speaker, voice_reference]
-        voice_backend.change(voice_option_inputs, voice_backend, voice_options)
-        app.load(voice_option_inputs, voice_backend, voice_options)
-        voice_inputs = [session, voice_backend, speed, number, *voice_options]
-        narrate_evt = narrate_btn.click(
-            lambda s, b, sp, n, m, k, r, p=gr.Progress(): studio.narrate(s, b, sp, n, False, m, k, r, p),  # noqa: B008
-            voice_inputs, all_outputs, **heavy, api_name="narrate_all",
-        )  # fmt: skip
-        narrate_one_evt = narrate_one_btn.click(
-            lambda s, b, sp, n, m, k, r, p=gr.Progress(): studio.narrate(s, b, sp, n, True, m, k, r, p),  # noqa: B008
-            voice_inputs, all_outputs, **heavy, api_name="narrate_scene",
-        )  # fmt: skip
-        render_inputs = [aspect, resolution, captions, caption_size, caption_position, caption_color, music]
-        render_inputs += [music_upload, volume]
-        render_outputs = [video, downloads, render_note, *all_outputs]
-        preview_evt = preview_btn.click(
-            lambda s, *a, p=gr.Progress(): studio.render(s, True, *a, progress=p),  # noqa: B008
-            [session, *render_inputs], render_outputs, **heavy, api_name="preview",
-        )  # fmt: skip
-        render_evt = render_btn.click(
-            lambda s, *a, p=gr.Progress(): studio.render(s, False, *a, progress=p),  # noqa: B008
-            [session, *render_inputs], render_outputs, **heavy, api_name="render",
-        )  # fmt: skip
-        make_all = make_all_btn.click(
-            studio.write_script, script_inputs, all_outputs, api_name="make_all", **heavy
-        )
-        make_all_render = make_all.success(
-            lambda s, *a, p=gr.Progress(): studio.render(s, False, *a, progress=p),  # noqa: B008
-            [session, *render_inputs], render_outputs, **heavy, api_name="make_all_render",
-        )  # fmt: skip
-        project_zip.upload(studio.open_zip, [session, project_zip], all_outputs)
-        long_steps = [write_evt, images_evt, regen_evt, narrate_evt, narrate_one_evt, preview_evt, render_evt]
-        gr.on(
-            [button.click for button in stop_buttons], studio.stop, [session], None,
-            cancels=[*long_steps, make_all, make_all_render], queue=False, api_name="stop",
-        )  # fmt: skip
-    app.queue(default_concurrency_limit=CONCURRENCY)
-    return app
+def build_app(store: SessionStore | None = None, limits: Limits | None = None) -> gr.Blocks:
+    """The studio for one server: its session folders and its limits (by default from the environment)."""
+    store = store or SessionStore()
+    limits = limits if limits is not None else settings.limits()
+    page = layout(settings.resolve(), limits, int(store.max_age))
+    with page.blocks:
+        wire(page, Studio(page, store, limits))
+    page.blocks.queue(default_concurrency_limit=CONCURRENCY)
+    return page.blocks
 
 
 def main() -> None:
-    build_app().launch(
+    limits = settings.limits()
+    build_app(limits=limits).launch(
         theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"),
         css=CSS,
-        max_file_size=UPLOAD_LIMIT,
+        max_file_size=f"{limits.max_upload_bytes // MB}mb",
     )
 
 

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.test_app import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
+if CHROMIUM is None:
+    unavailable("Debian's chromium is not installed (apt-get install chromium)")
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_MS = 90_000
 

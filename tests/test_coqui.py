@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("TTS", reason="Coqui TTS is an optional install (requirements-test.txt)")
+from tests.conftest import require_module, rms
 
-from tests.conftest import rms
+require_module("TTS", "Coqui TTS is an optional install (requirements-test.txt)")
+
 from videocreator import registry
 from videocreator.backend import Stage
 from videocreator.errors import InputError

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-pytest.importorskip(
-    "diffusers", reason="the diffusers backend is an optional install (requirements-test.txt)"
-)
+from tests.conftest import require_module
+
+require_module("diffusers", "the diffusers backend is an optional install (requirements-test.txt)")
 
 from videocreator import registry
 from videocreator.backend import ImageRequest, Stage

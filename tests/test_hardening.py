@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import random
@@ -14,14 +15,19 @@ import time
 from collections import namedtuple
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
-from tests.conftest import probe
+from tests.conftest import probe, unavailable
+from tests.fake_llm_server import FakeLLM
+from tests.test_chat_writers import good_script
 from videocreator import pipeline
 from videocreator.errors import InputError
 from videocreator.images.upload import fit_image
+from videocreator.limits import MAX_SCENES
 from videocreator.project import ProjectFolder, Settings, StageChoice
 from videocreator.render import captions
 from videocreator.text import check_topic
@@ -59,8 +65,37 @@ def test_any_text_renders_within_the_frame_and_chunks_losslessly(text: str, max_
         assert " ".join(captions.chunk(words, max_words)).replace(" ", "") == words.replace(" ", "")
 
 
+def _valid_image(fmt: str) -> bytes:
+    rng = np.random.default_rng(3)
+    image = Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+VALID_IMAGES = {fmt: _valid_image(fmt) for fmt in ("PNG", "JPEG", "WEBP")}
+
+
+def mutated(fmt: str, rng: random.Random) -> bytes:
+    """A valid PNG, JPEG or WebP with bytes flipped, cut out or inserted: what reaches the decoders."""
+    data = bytearray(VALID_IMAGES[fmt])
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randrange(len(data))
+        action = rng.choice(["flip", "cut", "insert"])
+        if action == "flip":
+            data[at] ^= rng.randint(1, 255)
+        elif action == "cut":
+            del data[at : at + rng.randint(1, 64)]
+        else:
+            data[at:at] = rng.randbytes(rng.randint(1, 32))
+    return bytes(data)
+
+
+BROKEN_IMAGES = st.builds(mutated, st.sampled_from(sorted(VALID_IMAGES)), st.randoms(use_true_random=False))
+
+
 @FUZZ
-@given(st.binary(max_size=4096))
+@given(BROKEN_IMAGES | st.binary(max_size=512))
 def test_any_bytes_as_an_upload_are_an_image_or_a_clear_error(data: bytes):
     try:
         assert fit_image(data, 64, 64).size == (64, 64)
@@ -68,18 +103,33 @@ def test_any_bytes_as_an_upload_are_an_image_or_a_clear_error(data: bytes):
         assert exc.stage == "images"
 
 
+def test_the_upload_fuzzing_reaches_the_image_decoders():
+    """Mutated files mostly keep their header, so a decoder (not the format sniffing) meets the damage."""
+    rng = random.Random(11)
+    samples = [mutated(fmt, rng) for fmt in sorted(VALID_IMAGES) for _ in range(40)]
+    recognised = 0
+    for data in samples:
+        with contextlib.suppress(Exception):
+            Image.open(io.BytesIO(data))
+            recognised += 1
+    assert recognised >= 0.7 * len(samples), f"only {recognised} of {len(samples)} reach a decoder"
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(ANY_TEXT, ANY_TEXT), min_size=0, max_size=25))
 def test_any_edited_script_is_saved_or_refused_and_stays_inside_the_folder(tmp_path_factory, rows):
     root = tmp_path_factory.mktemp("fuzz")
-    folder = pipeline.new_project("Owls", root / "p", settings=Settings(writer=StageChoice("template")))
+    project = root / "a" / "b" / "p"  # writes that escape it would land in a/b, a, or the root
+    folder = pipeline.new_project("Owls", project, settings=Settings(writer=StageChoice("template")))
     pipeline.write_script(folder, 2)
+    pipeline.make_images(folder)
     with contextlib.suppress(InputError):
         pipeline.set_script(folder, rows[0][0] if rows else "", rows)
+    pipeline.make_images(folder)
     reopened = ProjectFolder.open(folder.root).project
-    assert 1 <= len(reopened.scenes) <= pipeline.MAX_SCENES
-    everything = {p.resolve() for p in root.rglob("*")}
-    assert all(p.is_relative_to(root.resolve()) for p in everything)
+    assert 1 <= len(reopened.scenes) <= MAX_SCENES
+    outside = [p for p in root.rglob("*") if not p.is_dir() and not p.resolve().is_relative_to(project)]
+    assert not outside, f"written outside the project folder: {outside}"
     scene_dirs = folder.root / "scenes"
     names = {p.name for p in scene_dirs.iterdir()} if scene_dirs.is_dir() else set()
     assert names <= {s.id for s in reopened.scenes} | {"01", "02"}, "scene folders are named by id only"
@@ -99,13 +149,27 @@ def _run_killed_at(out: Path, delay: float) -> None:
     proc.wait()
 
 
+def _made(out: Path) -> dict[Path, int]:
+    """Finished pictures, voices and video pieces, with the time each was written."""
+    kinds = (".png", ".wav", ".h264")
+    return {
+        p: p.stat().st_mtime_ns for p in out.rglob("*") if p.suffix in kinds and not p.name.startswith(".")
+    }
+
+
 def test_killed_at_random_points_then_rerun_finishes_and_reuses(tmp_path: Path):
     rng = random.Random(7)
     out = tmp_path / "tides"
+    midway = 0
     for delay in sorted(rng.uniform(0.5, 6.0) for _ in range(4)):
         _run_killed_at(out, delay)
+        midway += (out / "project.json").is_file() and not (out / "video.mp4").is_file()
+    assert midway >= 2, "the kills landed while the project was being made"
+    made = _made(out)
+    assert made, "the killed runs finished some pictures, voices or pieces"
     done = subprocess.run(_make_command(out), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    assert {p: _made(out).get(p) for p in made} == made, "the rerun reused what the killed runs made"
     info = probe(out / "video.mp4")
     assert info.frames > 0 and abs(info.audio_duration - info.video_duration) < 1 / 30
     assert not [p for p in out.rglob(".*") if p.is_file()], "no partial files are left behind"
@@ -139,7 +203,7 @@ cp "$DISK/p/video.mp4" "$DISK/p/project.json" "$OUT/"
 def test_a_full_disk_stops_with_a_message_and_the_rerun_finishes(tmp_path: Path):
     """A real small filesystem (tmpfs in a user namespace), so writes really fail with ENOSPC."""
     if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
-        pytest.skip("this system allows no user namespaces, so no private tmpfs can be mounted")
+        unavailable("this system allows no user namespaces, so no private tmpfs can be mounted")
     out, disk = tmp_path / "out", tmp_path / "disk"
     out.mkdir(), disk.mkdir()
     env = {**os.environ, "OUT": str(out), "DISK": str(disk), "PYTHON": sys.executable}
@@ -270,7 +334,13 @@ def test_eight_visitors_at_once_round_after_round(
     assert memory[1] - memory[0] < 300, f"memory grew from {memory[0]:.0f} to {memory[1]:.0f} MB"
 
 
-def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path):
+@pytest.fixture
+def llm():
+    with FakeLLM() as fake:
+        yield fake
+
+
+def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path, llm: FakeLLM):
     """`python app.py` as on a Space: uploads capped, fewer scenes, no visitor-chosen models, no keys kept."""
     import httpx
     from gradio_client import Client, handle_file
@@ -283,7 +353,9 @@ def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path):
         **os.environ, "VIDEOCREATOR_PUBLIC": "1", "GRADIO_SERVER_NAME": "127.0.0.1",
         "GRADIO_SERVER_PORT": str(port), "VIDEOCREATOR_SESSIONS": str(tmp_path / "sessions"),
         "GRADIO_TEMP_DIR": str(tmp_path / "gradio"), "OPENAI_API_KEY": "sk-never-stored-0451",
+        "OPENAI_BASE_URL": llm.base_url, "VIDEOCREATOR_WRITER": "openai",
     }  # fmt: skip
+    llm.queue(good_script())
     server = subprocess.Popen(
         [sys.executable, "app.py"], cwd=Path(__file__).parent.parent, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -298,11 +370,14 @@ def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path):
             time.sleep(0.5)
         client = Client(url, verbose=False)
         with pytest.raises(Exception, match="greater than maximum value 10"):
-            client.predict("Owls at night", 20, "all", "calm", "en", "template", api_name="/write_script")
-        out = client.predict("Owls at night", 3, "all", "calm", "en", "template", api_name="/write_script")
+            client.predict("Owls at night", 20, "all", "calm", "en", "openai", api_name="/write_script")
+        out = client.predict("Owls at night", 3, "all", "calm", "en", "openai", api_name="/write_script")
         assert len(out[1]["data"]) == 3
-        out = client.predict("piper", 1.0, 1, "/etc/passwd", "", None, api_name="/narrate_all")
-        assert out[6].count("✅") == 3, "a visitor's model path is ignored: the bundled voice speaks"
+        assert llm.requests[0]["_authorization"] == "Bearer sk-never-stored-0451", "the writer used the key"
+        with pytest.raises(Exception, match="visitors cannot choose models"):
+            client.predict("piper", 1.0, 1, "/etc/passwd", "", None, api_name="/narrate_all")
+        out = client.predict("piper", 1.0, 1, "", "", None, api_name="/narrate_all")
+        assert out[6].count("✅") == 3, "the operator's (bundled) voice speaks"
         big = tmp_path / "big.zip"
         big.write_bytes(bytes(26 * 2**20))
         with pytest.raises(Exception, match=r"(?i)size"):

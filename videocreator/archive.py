@@ -1,17 +1,21 @@
 """Saving a project as one zip, and opening such a zip again, safely.
 
 Import refuses anything that is not plainly a project: absolute or ``..`` paths, links, too many or too
-large members (zip bombs), and zips without a valid ``project.json``. It unpacks into an empty folder.
+large members (zip bombs), and zips without a valid ``project.json``. It unpacks into an empty folder and
+opens the project under the caller's limits (on a public server: the scene cap, and no file, model or
+server named from outside the project); a zip that is refused leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import shutil
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .errors import InputError
+from .errors import InputError, VideoCreatorError
 from .files import atomic_path
+from .limits import LOCAL, Limits
 from .project import PROJECT_FILE, ProjectFolder
 
 MAX_MEMBERS = 2000
@@ -44,8 +48,24 @@ def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
     return name
 
 
-def import_zip(source: Path, dest: Path) -> ProjectFolder:
-    """Unpack a saved project zip into the empty folder ``dest`` and open it."""
+def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolder:
+    """Unpack a saved project zip into the empty folder ``dest`` and open it (``folder.notes`` says what
+    the limits dropped)."""
+    if not Path(source).is_file():
+        raise _error(f"{source} not found")
+    limits.check_upload(Path(source).stat().st_size, "project zip", "project")
+    dest.mkdir(parents=True, exist_ok=True)
+    if any(dest.iterdir()):
+        raise _error(f"{dest} is not empty")
+    try:
+        _unpack(Path(source), dest, min(MAX_TOTAL_BYTES, 4 * limits.max_upload_bytes))
+        return ProjectFolder.open(dest, limits)
+    except (VideoCreatorError, OSError):
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+
+
+def _unpack(source: Path, dest: Path, max_bytes: int) -> None:
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -54,14 +74,11 @@ def import_zip(source: Path, dest: Path) -> ProjectFolder:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
             raise _error(f"the zip has {len(members)} entries; a project has fewer than {MAX_MEMBERS}")
-        if sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
-            raise _error("the zip unpacks to more than 2 GB")
+        if sum(m.file_size for m in members) > max_bytes:
+            raise _error(f"the zip unpacks to more than {max_bytes / 1024**2:,.0f} MB")
         names = [_check_member(m) for m in members]
         if PurePosixPath(PROJECT_FILE) not in names:
             raise _error("this zip is not a VideoCreator project (no project.json at its top)")
-        dest.mkdir(parents=True, exist_ok=True)
-        if any(dest.iterdir()):
-            raise _error(f"{dest} is not empty")
         for member, name in zip(members, names, strict=True):
             if member.is_dir():
                 continue
@@ -74,4 +91,3 @@ def import_zip(source: Path, dest: Path) -> ProjectFolder:
                     if copied > member.file_size:
                         raise _error(f"{member.filename} is larger than the zip says")
                     out.write(chunk)
-    return ProjectFolder.open(dest)

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from PIL import Image
@@ -49,6 +49,9 @@ class Backend:
     needs_network: ClassVar[bool] = False
     offline_default: ClassVar[bool] = False
     Options: ClassVar[type[Options]] = Options
+    # The version of the code that makes this backend's output: raise it when the output changes for the
+    # same inputs (a new card design, a fixed voice), so cached artifacts made by the old code are remade.
+    version: ClassVar[str] = "1"
 
     def __init__(self, options: Options | None = None):
         self.options = options if options is not None else self.Options()
@@ -72,7 +75,11 @@ class Backend:
 
     def settings_key(self) -> dict[str, Any]:
         """Everything about this backend that changes its output; part of every artifact's hash."""
-        return {"backend": self.name, "options": self.options.model_dump(mode="json")}
+        return {
+            "backend": self.name,
+            "version": self.version,
+            "options": self.options.model_dump(mode="json"),
+        }
 
 
 def missing_packages(*modules: str) -> list[str]:
@@ -102,6 +109,11 @@ class ScriptRequest:
     tone: str = "friendly and clear"
     language: str = "en"
     seed: int = 0
+    # A person's own text (the "text" writer turns it into scenes), how to use it, and the length wanted.
+    text: str = ""
+    mode: Literal["as-written", "condense"] = "as-written"
+    length_s: float | None = None
+    words_per_second: float = 2.5
 
 
 @dataclass
@@ -138,6 +150,8 @@ class ImageRequest:
     title: str = ""
     index: int = 0
     total: int = 1
+    # Pictograms the person chose for this scene (the offline illustrator draws these instead of its own).
+    pictograms: tuple[str, ...] = ()
 
 
 class ImageMaker(Backend):

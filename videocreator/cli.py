@@ -1,4 +1,4 @@
-"""The command line: ``videocreator make | render | backends``."""
+"""The command line: ``videocreator make | render | pack | unpack | backends``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import checks, pipeline, registry, settings
+from . import archive, checks, pipeline, registry, settings
 from .errors import VideoCreatorError
+from .files import full_disk_is
 from .project import ProjectFolder
 
 
@@ -95,6 +96,26 @@ def _render(args: argparse.Namespace, progress: ProgressLine) -> int:
     return 0
 
 
+@full_disk_is("project")
+def _pack(args: argparse.Namespace, progress: ProgressLine) -> int:
+    del progress
+    folder = ProjectFolder.open(Path(args.dir))
+    dest = Path(args.zip) if args.zip else folder.root.with_suffix(".zip")
+    print(archive.export_zip(folder, dest))
+    return 0
+
+
+@full_disk_is("project")
+def _unpack(args: argparse.Namespace, progress: ProgressLine) -> int:
+    del progress
+    folder = archive.import_zip(Path(args.zip), Path(args.dir))
+    for note in folder.notes:
+        print(f"note: {note}", file=sys.stderr)
+    project = folder.project
+    print(f"{folder.root}  ({project.title or project.topic}, {len(project.scenes)} scenes)")
+    return 0
+
+
 def _backends(args: argparse.Namespace, progress: ProgressLine) -> int:
     del args, progress
     for row in registry.status():
@@ -138,6 +159,16 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--preview", action="store_true", help="quick 360p preview.mp4 instead")
     render.set_defaults(run=_render)
 
+    pack = sub.add_parser("pack", help="save a project folder as one zip (without the render cache)")
+    pack.add_argument("dir")
+    pack.add_argument("zip", nargs="?", help="where to write it (default: DIR.zip)")
+    pack.set_defaults(run=_pack)
+
+    unpack = sub.add_parser("unpack", help="open a saved project zip into a new, empty folder")
+    unpack.add_argument("zip")
+    unpack.add_argument("dir")
+    unpack.set_defaults(run=_unpack)
+
     listing = sub.add_parser("backends", help="every backend per stage: ready, or why not")
     listing.set_defaults(run=_backends)
     return top
@@ -146,7 +177,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     progress = ProgressLine()
-    if args.command != "backends" and (problems := checks.environment_problems()):
+    if args.command in ("make", "render") and (problems := checks.environment_problems()):
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -1,4 +1,8 @@
-"""Writing files so that a crash never leaves a half-written one behind."""
+"""Writing files so that a crash, or a power cut, never leaves a half-written one behind.
+
+Each file is written under a temporary name, flushed to the disk, renamed into place, and then the
+folder is flushed too (so the rename itself survives a power cut).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,20 @@ def temp_name(dest: Path) -> Path:
     return dest.with_name(f".{dest.stem}.part-{secrets.token_hex(4)}{dest.suffix}")
 
 
+def _sync(path: Path, flags: int = os.O_RDONLY) -> None:
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename into it) to the disk, where the system allows it."""
+    if hasattr(os, "O_DIRECTORY"):  # POSIX; Windows cannot open a folder, and commits renames itself
+        _sync(folder, os.O_RDONLY | os.O_DIRECTORY)
+
+
 @contextmanager
 def atomic_path(dest: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``dest``, on failure it is removed."""
@@ -28,7 +46,9 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     tmp = temp_name(dest)
     try:
         yield tmp
+        _sync(tmp)
         os.replace(tmp, dest)
+        sync_folder(dest.parent)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -45,10 +65,8 @@ def full_disk_is(stage: str) -> Iterator[None]:
 
 
 def write_bytes(dest: Path, data: bytes) -> None:
-    with atomic_path(dest) as tmp, open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
 
 
 def write_text(dest: Path, text: str) -> None:

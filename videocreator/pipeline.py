@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, registry
+from . import checks, keys, registry
+from . import settings as settings_model
 from .assets import bundled_music
-from .backend import ImageMaker, ImageRequest, Narrator, ScriptRequest, ScriptWriter, Stage, stable_hash
+from .backend import Backend, ImageMaker, ImageRequest, Narrator, ScriptRequest, ScriptWriter, Stage
 from .errors import BackendUnavailable, InputError, ProviderFailed
 from .files import atomic_path, full_disk_is, write_json
 from .images.upload import fit_image
-from .project import PROJECT_FILE, Project, ProjectFolder, Scene, Settings, frame_size
+from .limits import FILE_OPTIONS, LOCAL, Limits
+from .project import PROJECT_FILE, Project, ProjectFolder, Scene, Settings, StageChoice, frame_size
 from .render import audio, renderer
 from .text import check_scene_text, check_topic
 
-MAX_SCENES = 20
 FALLBACK_WRITERS = ("local", "template")
 
 
@@ -58,10 +59,84 @@ def _reporter(reporter: Reporter | None) -> Reporter:
 
 
 def new_project(
-    topic: str, out_dir: Path, *, language: str = "en", settings: Settings | None = None
+    topic: str,
+    out_dir: Path,
+    *,
+    language: str = "en",
+    settings: Settings | None = None,
+    limits: Limits = LOCAL,
 ) -> ProjectFolder:
+    """A new project folder; files named by ``settings`` (music, a voice recording) are copied into it."""
     project = Project(topic=check_topic(topic), language=language, settings=settings or Settings())
-    return ProjectFolder.create(Path(out_dir), project)
+    return ProjectFolder.create(Path(out_dir), project, limits)
+
+
+def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dict[str, Any]) -> None:
+    """Use ``backend`` for ``stage`` with the ``given`` options (blank ones keep what the project had).
+
+    Unknown backends and bad option values are refused before any work, naming them; on a public
+    server, so are models, files and servers the operator did not configure.
+    """
+    current: StageChoice = getattr(folder.project.settings, stage.value)
+    backend = backend or current.backend
+    maker = registry.get(stage, backend)  # an unknown name is refused here, naming the stage
+    given = {k: v for k, v in given.items() if v not in (None, "")}
+    unknown = sorted(set(given) - set(maker.Options.model_fields))
+    if unknown:
+        raise InputError(
+            f"{backend!r} has no option {', '.join(unknown)}", stage=stage.label, provider=backend
+        )
+    if refused := folder.limits.visitor_options(stage.value, backend, given):
+        raise InputError(
+            f"{', '.join(refused)}: visitors cannot choose models, files or servers on this public server",
+            stage=stage.label,
+            provider=backend,
+        )
+    options = dict(current.options) if backend == current.backend else {}
+    if backend != current.backend:
+        options.update(folder.limits.operator_values(stage.value, backend))
+    options.update(given)
+    maker.parse_options(options)  # a bad value is named before any work
+    choice = StageChoice(backend, options)
+    if choice != current:
+        setattr(folder.project.settings, stage.value, choice)
+        folder.save()
+
+
+def change_settings(folder: ProjectFolder, changes: dict[str, Any]) -> None:
+    """Change project settings (nested like the config file: ``{"captions": {"size": 0.05}}``),
+    validated as a whole before anything is saved. Stage choices go through ``choose_backend``."""
+    if refused := set(changes) & {stage.value for stage in Stage}:
+        raise InputError(f"choose {', '.join(sorted(refused))} with choose_backend", stage="settings")
+    folder.project.settings = settings_model.updated(folder.project.settings, changes)
+    folder.save()
+
+
+def _checked_upload(folder: ProjectFolder, source: Path, what: str, stage: str) -> Path:
+    if not source.is_file():
+        raise InputError(f"the {what} {source.name} was not received; upload it again", stage=stage)
+    folder.limits.check_upload(source.stat().st_size, what, stage)
+    return source
+
+
+@full_disk_is("render")
+def use_music(folder: ProjectFolder, music: str | Path) -> None:
+    """Background music: "default" (the bundled track), "none", or the person's file (copied in)."""
+    settings = folder.project.settings
+    if str(music) in ("default", "none"):
+        settings.music = str(music)
+    else:
+        source = _checked_upload(folder, Path(music), "music file", "render")
+        settings.music = folder.adopt(source, "music")
+    folder.save()
+
+
+@full_disk_is("narration")
+def use_voice_reference(folder: ProjectFolder, recording: Path) -> str:
+    """Copy a recording of the voice to clone into the project; its path there (for ``speaker_wav``)."""
+    return folder.adopt(
+        _checked_upload(folder, Path(recording), "voice recording", "narration"), "voice-reference"
+    )
 
 
 # ---- script ---------------------------------------------------------------------------------
@@ -72,8 +147,9 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     """Ask the chosen writer for a script; if it fails, say why and fall back to the offline writers."""
     rep = _reporter(reporter)
     project = folder.project
-    if not 1 <= scenes <= MAX_SCENES:
-        raise InputError(f"number of scenes must be between 1 and {MAX_SCENES}, not {scenes}", stage="script")
+    if scenes < 1:
+        raise InputError(f"a script needs at least one scene, not {scenes}", stage="script")
+    folder.limits.check_scene_count(scenes)
     request = ScriptRequest(
         topic=check_topic(project.topic),
         scenes=scenes,
@@ -114,8 +190,7 @@ def _new_scene(project: Project, narration: str, image_prompt: str) -> Scene:
 
 def add_scene(folder: ProjectFolder, narration: str, image_prompt: str, position: int | None = None) -> Scene:
     project = folder.project
-    if len(project.scenes) >= MAX_SCENES:
-        raise InputError(f"a project has at most {MAX_SCENES} scenes", stage="script")
+    folder.limits.check_scene_count(len(project.scenes) + 1)
     scene = _new_scene(
         project,
         check_scene_text(narration, "narration"),
@@ -147,8 +222,7 @@ def set_script(folder: ProjectFolder, title: str, rows: list[tuple[str, str]]) -
     rows = [(n, p) for n, p in rows if (n or "").strip() or (p or "").strip()]
     if not rows:
         raise InputError("the script has no scenes", stage="script")
-    if len(rows) > MAX_SCENES:
-        raise InputError(f"a project has at most {MAX_SCENES} scenes", stage="script")
+    folder.limits.check_scene_count(len(rows))
     project = folder.project
     project.title = check_scene_text(title, "title", required=False)[:120] or project.title
     checked = [
@@ -186,7 +260,7 @@ class SceneState:
 
 def scene_states(folder: ProjectFolder) -> list[SceneState]:
     """Which scenes' image and narration are up to date (edits make them stale)."""
-    maker, narrator = _image_maker(folder.project), _narrator(folder.project)
+    maker, narrator = _image_maker(folder), _narrator(folder)
     return [
         SceneState(image_is_current(folder, s, maker), audio_is_current(folder, s, narrator))
         for s in folder.project.scenes
@@ -203,8 +277,18 @@ def scene_by_id(folder: ProjectFolder, scene_id: str) -> Scene:
 # ---- images ---------------------------------------------------------------------------------
 
 
-def _image_maker(project: Project) -> ImageMaker:
-    maker = registry.create(Stage.IMAGES, project.settings.images.backend, project.settings.images.options)
+def _backend(folder: ProjectFolder, stage: Stage) -> Backend:
+    """The stage's chosen backend, with the project's files among its options resolved in the folder."""
+    choice: StageChoice = getattr(folder.project.settings, stage.value)
+    options = dict(choice.options)
+    for name in FILE_OPTIONS & options.keys():
+        if options[name]:
+            options[name] = str(folder.path(options[name]))
+    return registry.create(stage, choice.backend, options)
+
+
+def _image_maker(folder: ProjectFolder) -> ImageMaker:
+    maker = _backend(folder, Stage.IMAGES)
     assert isinstance(maker, ImageMaker)
     return maker
 
@@ -222,9 +306,9 @@ def _image_request(project: Project, scene: Scene) -> ImageRequest:
     )
 
 
-def image_key(project: Project, scene: Scene, maker: ImageMaker | None = None) -> str:
-    maker = maker or _image_maker(project)
-    return stable_hash(maker.settings_key(), maker.request_key(_image_request(project, scene)))
+def image_key(folder: ProjectFolder, scene: Scene, maker: ImageMaker | None = None) -> str:
+    maker = maker or _image_maker(folder)
+    return keys.picture(maker, _image_request(folder.project, scene))
 
 
 def image_is_current(folder: ProjectFolder, scene: Scene, maker: ImageMaker | None = None) -> bool:
@@ -232,7 +316,7 @@ def image_is_current(folder: ProjectFolder, scene: Scene, maker: ImageMaker | No
         return False
     if scene.image_source != "generated":
         return True  # an upload, or a picture the person went back to: kept until they regenerate
-    return scene.image_key == image_key(folder.project, scene, maker)
+    return scene.image_key == image_key(folder, scene, maker)
 
 
 def _set_image(scene: Scene, relative: str, key: str, source: str) -> None:
@@ -247,10 +331,10 @@ def make_image(
 ) -> None:
     """(Re)make one scene's image if it is missing or out of date."""
     project = folder.project
-    maker = maker or _image_maker(project)
+    maker = maker or _image_maker(folder)
     if image_is_current(folder, scene, maker):
         return
-    key = image_key(project, scene, maker)
+    key = image_key(folder, scene, maker)
     relative = f"{scene.folder}/image-{key}.png"
     if not folder.has(relative):
         _reporter(reporter).progress(0.0, f"image for scene {scene.id} with {maker.name}")
@@ -263,7 +347,7 @@ def make_image(
 
 def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
     rep = _reporter(reporter)
-    maker = _image_maker(folder.project)
+    maker = _image_maker(folder)
     scenes = folder.project.scenes
     for n, scene in enumerate(scenes):
         if not image_is_current(folder, scene, maker):
@@ -283,9 +367,12 @@ def regenerate_image(folder: ProjectFolder, scene: Scene, seed: int | None = Non
 def upload_image(folder: ProjectFolder, scene: Scene, source: Path | bytes) -> None:
     """Use the person's own picture for a scene, fitted to the frame."""
     width, height = folder.project.settings.size
+    if isinstance(source, bytes):
+        folder.limits.check_upload(len(source), "picture", "images")
+    else:
+        _checked_upload(folder, Path(source), "picture", "images")
     image = fit_image(source, width, height)
-    data = image.tobytes()
-    key = stable_hash(b"upload", data, [width, height])
+    key = keys.upload(image.tobytes(), (width, height))
     relative = f"{scene.folder}/upload-{key}.png"
     with atomic_path(folder.path(relative)) as tmp:
         image.save(tmp, format="PNG", compress_level=1)
@@ -310,22 +397,23 @@ def undo_image(folder: ProjectFolder, scene: Scene) -> bool:
 # ---- narration ------------------------------------------------------------------------------
 
 
-def _narrator(project: Project) -> Narrator:
-    narrator = registry.create(Stage.VOICE, project.settings.voice.backend, project.settings.voice.options)
+def _narrator(folder: ProjectFolder) -> Narrator:
+    narrator = _backend(folder, Stage.VOICE)
     assert isinstance(narrator, Narrator)
     return narrator
 
 
-def audio_key(project: Project, scene: Scene, narrator: Narrator | None = None) -> str:
-    narrator = narrator or _narrator(project)
-    return stable_hash(narrator.settings_key(), scene.narration, project.settings.speed, project.language)
+def audio_key(folder: ProjectFolder, scene: Scene, narrator: Narrator | None = None) -> str:
+    narrator = narrator or _narrator(folder)
+    project = folder.project
+    return keys.narration(narrator, scene.narration, project.settings.speed, project.language)
 
 
 def audio_is_current(folder: ProjectFolder, scene: Scene, narrator: Narrator | None = None) -> bool:
     return (
         folder.has(scene.audio)
         and folder.has(_timings_path(scene.audio))
-        and scene.audio_key == audio_key(folder.project, scene, narrator)
+        and scene.audio_key == audio_key(folder, scene, narrator)
     )
 
 
@@ -338,11 +426,11 @@ def narrate_scene(
     folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, narrator: Narrator | None = None
 ) -> None:
     project = folder.project
-    narrator = narrator or _narrator(project)
+    narrator = narrator or _narrator(folder)
     if audio_is_current(folder, scene, narrator):
         return
     check_scene_text(scene.narration, f"narration of scene {scene.id}")
-    key = audio_key(project, scene, narrator)
+    key = audio_key(folder, scene, narrator)
     relative = f"{scene.folder}/voice-{key}.wav"
     timings = _timings_path(relative)
     if not (folder.has(relative) and folder.has(timings)):
@@ -357,7 +445,7 @@ def narrate_scene(
 
 def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
     rep = _reporter(reporter)
-    narrator = _narrator(folder.project)
+    narrator = _narrator(folder)
     scenes = folder.project.scenes
     for n, scene in enumerate(scenes):
         if not audio_is_current(folder, scene, narrator):
@@ -369,12 +457,16 @@ def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None
 # ---- render ---------------------------------------------------------------------------------
 
 
-def music_path(settings: Settings) -> Path | None:
-    if settings.music in ("", "none"):
+def music_path(folder: ProjectFolder) -> Path | None:
+    """The music file to mix under the narration (inside the project, or the bundled track), or None."""
+    music = folder.project.settings.music
+    if music in ("", "none"):
         return None
-    path = bundled_music() if settings.music == "default" else Path(settings.music).expanduser()
+    path = bundled_music() if music == "default" else folder.path(music)
     if not path.is_file():
-        raise InputError(f"music file {path} not found (use --music none for no music)", stage="render")
+        raise InputError(
+            f"music file {music} not found in the project (choose other music, or none)", stage="render"
+        )
     return path
 
 
@@ -405,7 +497,7 @@ def render(
     project = folder.project
     if not project.scenes:
         raise InputError("the project has no scenes: write the script first", stage="render")
-    music = music_path(project.settings)
+    music = music_path(folder)
     make_images(folder, Reporter(lambda f, m: rep.progress(0.1 * f, m), rep.warning))
     narrate_all(folder, Reporter(lambda f, m: rep.progress(0.1 + 0.1 * f, m), rep.warning))
     settings = project.settings

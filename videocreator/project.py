@@ -8,18 +8,23 @@ hash of what produced it, so editing ``project.json`` and re-rendering redoes on
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
 from . import files
 from .errors import InputError
+from .limits import FILE_OPTIONS, LOCAL, Limits
 
 PROJECT_FILE = "project.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: every file the project uses is inside its folder, stored relative to it
+MEDIA = "media"  # the person's own files (music, a voice to clone), copied in
 
 Aspect = Literal["9:16", "16:9", "1:1"]
 Resolution = Literal["1080p", "720p", "360p"]
@@ -67,7 +72,7 @@ class Settings:
     voice: StageChoice = field(default_factory=lambda: StageChoice("piper"))
     speed: float = 1.0
     captions: CaptionStyle = field(default_factory=CaptionStyle)
-    music: str = "default"  # "default" (the bundled track), "none", or a path to an audio file
+    music: str = "default"  # "default" (the bundled track), "none", or an audio file inside the project
     music_volume: float = 0.12
     seed: int = 0
     audience: str = "a general audience"
@@ -122,21 +127,32 @@ _adapter = TypeAdapter(Project)
 
 
 class ProjectFolder:
-    """A project together with the folder it lives in."""
+    """A project together with the folder it lives in, and the limits of whoever is working on it."""
 
-    def __init__(self, root: Path, project: Project):
+    def __init__(self, root: Path, project: Project, limits: Limits = LOCAL):
         self.root = Path(root)
         self.project = project
+        self.limits = limits
+        # What opening the project changed or dropped (old absolute paths, options not allowed here).
+        self.notes: list[str] = []
 
     @classmethod
-    def create(cls, root: Path, project: Project) -> ProjectFolder:
-        folder = cls(root, project)
+    def create(cls, root: Path, project: Project, limits: Limits = LOCAL) -> ProjectFolder:
+        folder = cls(root, project, limits)
+        limits.check_scene_count(len(project.scenes))
+        created = not folder.root.exists()
         folder.root.mkdir(parents=True, exist_ok=True)
-        folder.save()
+        try:
+            folder.settle_files(trusted=True)  # the caller's own settings: their files are copied in
+            folder.save()
+        except BaseException:
+            if created:
+                shutil.rmtree(folder.root, ignore_errors=True)
+            raise
         return folder
 
     @classmethod
-    def open(cls, root: Path) -> ProjectFolder:
+    def open(cls, root: Path, limits: Limits = LOCAL) -> ProjectFolder:
         path = Path(root) / PROJECT_FILE
         if not path.is_file():
             raise InputError(f"{root} is not a project folder (no {PROJECT_FILE})", stage="project")
@@ -150,17 +166,121 @@ class ProjectFolder:
             where = ".".join(str(p) for p in first["loc"])
             raise InputError(f"{path}: {where}: {first['msg']}", stage="project") from None
         files.remove_partials(Path(root))
-        return cls(Path(root), project)
+        folder = cls(Path(root), project, limits)
+        limits.check_scene_count(len(project.scenes))
+        changed = folder.settle_files() | folder._drop_options_not_allowed()
+        if changed or project.version != FORMAT_VERSION:
+            project.version = FORMAT_VERSION
+            folder.save()
+        return folder
 
     def save(self) -> None:
         files.write_json(self.root / PROJECT_FILE, self.project.to_dict())
 
     def path(self, relative: str) -> Path:
         """Resolve a path stored in project.json, refusing anything outside the folder."""
+        if PurePath(relative).is_absolute():
+            raise InputError(f"path {relative!r} is not inside the project folder", stage="project")
         resolved = (self.root / relative).resolve()
         if not resolved.is_relative_to(self.root.resolve()):
             raise InputError(f"path {relative!r} points outside the project folder", stage="project")
         return resolved
+
+    def adopt(self, source: Path, name: str) -> str:
+        """Copy the person's file into the project's media folder, named by its content; its stored path."""
+        digest = hashlib.sha256()
+        with open(source, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        relative = f"{MEDIA}/{name}-{digest.hexdigest()[:12]}{source.suffix.lower()[:6]}"
+        target = self.path(relative)
+        if not target.is_file():
+            with files.atomic_path(target) as tmp:
+                shutil.copyfile(source, tmp)
+        return relative
+
+    # ---- every file the project names lives inside its folder ---------------------------------------
+
+    def settle_files(self, *, trusted: bool = False) -> bool:
+        """Bring every file path the project stores inside its folder; True if one changed.
+
+        A path that escapes the folder is refused. An absolute path (from an older version, or a setting)
+        becomes relative when it points inside the folder, or its file is found inside the folder under
+        the same tail (a zip from an older version); otherwise, on a person's own machine (or for the
+        ``trusted`` settings of a new project), the file is copied in. On a public server a file named by
+        an opened project is never read from outside its folder: it is dropped with a note. Generated
+        pictures and voices that are gone are dropped (they are made again); a missing file of the
+        person's (music, a voice recording) is an error naming it.
+        """
+        changed = False
+        for where, value, replace, own in list(self._stored_paths()):
+            settled = self._settle(where, value, own, trusted)
+            if settled != value:
+                replace(settled)
+                changed = True
+        for scene in self.project.scenes:
+            history = [p for p in scene.image_history if p]
+            if history != scene.image_history:
+                scene.image_history, changed = history, True
+        return changed
+
+    def _stored_paths(self) -> Iterator[tuple[str, str, Any, str | None]]:
+        """(where, stored path, how to replace it, what the person's own file is) for each stored path;
+        the last is None for a generated picture or voice."""
+        settings = self.project.settings
+        if settings.music not in ("", "default", "none"):
+            yield "settings.music", settings.music, _setter(settings, "music", "none"), "music file"
+        for stage in ("writer", "images", "voice"):
+            options = getattr(settings, stage).options
+            for name in sorted(FILE_OPTIONS & options.keys()):
+                if options[name]:
+                    yield f"settings.{stage}.{name}", options[name], _setter(options, name), "voice recording"
+        for n, scene in enumerate(self.project.scenes, 1):
+            for attr in ("image", "audio"):
+                if value := getattr(scene, attr):
+                    yield f"scene {n} {attr}", value, _setter(scene, attr), None
+            for i, value in enumerate(scene.image_history):
+                yield f"scene {n} image history", value, _setter(scene.image_history, i), None
+
+    def _settle(self, where: str, stored: str, own: str | None, trusted: bool) -> str | None:
+        root = self.root.resolve()
+        if not PurePath(stored).is_absolute():
+            self.path(stored)  # refuses "../" and links out of the folder
+            return stored
+        path = Path(stored).resolve()
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+        parts = PurePath(stored).parts[1:]
+        for start in range(len(parts)):  # the same file under the same tail, shipped inside the folder
+            tail = "/".join(parts[start:])
+            if (root / tail).is_file() and (root / tail).resolve().is_relative_to(root):
+                return tail
+        if self.limits.public and not trusted:
+            self.notes.append(f"{where}: {stored} is not part of this project; dropped")
+            return None
+        if own and path.is_file():
+            return self.adopt(path, "music" if own == "music file" else "voice-reference")
+        if own:
+            if trusted:
+                raise InputError(f"{own} {stored} not found", stage="project")
+            raise InputError(
+                f"{where}: the {own} {stored} is neither in the project folder nor found: put it back, "
+                "or remove it from project.json",
+                stage="project",
+            )
+        self.notes.append(f"{where}: {stored} is gone; it will be made again")
+        return None
+
+    def _drop_options_not_allowed(self) -> bool:
+        """On a public server, models, files and servers the operator did not choose are dropped."""
+        changed = False
+        for stage in ("writer", "images", "voice"):
+            choice: StageChoice = getattr(self.project.settings, stage)
+            for name in self.limits.visitor_options(stage, choice.backend, choice.options):
+                self.notes.append(f"settings.{stage}.options.{name} is not allowed on this server; dropped")
+                del choice.options[name]
+                changed = True
+        return changed
 
     def has(self, relative: str | None) -> bool:
         return bool(relative) and self.path(relative).is_file()
@@ -176,3 +296,16 @@ class ProjectFolder:
     @property
     def cache(self) -> Path:
         return self.root / "cache"
+
+
+def _setter(container: Any, key: Any, empty: Any = None) -> Any:
+    """A function that stores a value at ``container[key]`` (or its attribute ``key``); None as ``empty``."""
+
+    def replace(value: Any) -> None:
+        value = empty if value is None else value
+        if isinstance(container, dict | list):
+            container[key] = value
+        else:
+            setattr(container, key, value)
+
+    return replace

@@ -31,7 +31,12 @@ _loaded = False
 
 
 def register(cls: type[Backend]) -> type[Backend]:
-    """Class decorator: make a backend selectable by its name."""
+    """Class decorator: make a backend selectable by its name (a name can be taken once per stage)."""
+    taken = _backends[cls.stage].get(cls.name)
+    if taken is not None and taken is not cls:
+        raise ValueError(
+            f"two {cls.stage.value} backends are named {cls.name!r}: {taken.__module__} and {cls.__module__}"
+        )
     _backends[cls.stage][cls.name] = cls
     return cls
 

@@ -17,6 +17,7 @@ from platformdirs import user_config_dir
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import InputError
+from .limits import Limits
 from .project import Settings
 
 ENV_PREFIX = "VIDEOCREATOR_"
@@ -73,9 +74,36 @@ def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | N
             if chosen and chosen != merged.get(stage, {}).get("backend"):
                 merged[stage] = {"backend": chosen, "options": {}}  # another backend's options don't apply
         merged = _merge(merged, layer)
+    if merged.get("music") not in (None, "", "default", "none"):  # a file of the person's, copied in later
+        merged["music"] = str(Path(merged["music"]).expanduser().absolute())
     try:
         return _adapter.validate_python(merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"setting {where}: {first['msg']}", stage="settings") from None
+        raise InputError(f"setting {_where(exc)}: {exc.errors()[0]['msg']}", stage="settings") from None
+
+
+def updated(current: Settings, changes: dict[str, Any]) -> Settings:
+    """``current`` with ``changes`` (nested like the config file), validated as a whole."""
+    try:
+        return _adapter.validate_python(_merge(asdict(current), changes))
+    except ValidationError as exc:
+        raise InputError(f"setting {_where(exc)}: {exc.errors()[0]['msg']}", stage="settings") from None
+
+
+def _where(exc: ValidationError) -> str:
+    return ".".join(str(p) for p in exc.errors()[0]["loc"])
+
+
+def is_public(environ: dict[str, str] | None = None) -> bool:
+    """A public server: ``VIDEOCREATOR_PUBLIC=1``, or any Hugging Face Space (which sets ``SPACE_ID``)."""
+    env = dict(os.environ) if environ is None else environ
+    return env.get(f"{ENV_PREFIX}PUBLIC", "").lower() in ("1", "true", "yes") or "SPACE_ID" in env
+
+
+def limits(environ: dict[str, str] | None = None) -> Limits:
+    """The limits of this server: none on a person's own machine; a public server's, with the operator's
+    own stage choices (config file and environment) as the only models and servers visitors get."""
+    if not is_public(environ):
+        return Limits()
+    operator = asdict(resolve(environ=environ))
+    return Limits.public_server({stage: operator[stage] for stage in _STAGES})

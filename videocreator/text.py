@@ -10,15 +10,22 @@ from .errors import InputError
 MAX_TOPIC_CHARS = 500
 MAX_SCENE_TEXT_CHARS = 2000
 
+# Terminal escape sequences, removed whole (their parameters are not text): CSI ("\x1b[31m"), OSC
+# ("\x1b]0;title\x07"), DCS/SOS/PM/APC strings, and two-character escapes; 8-bit forms too.
+_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"
+)
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2028\u2029\ufeff]")
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？؟])\s+|(?<=[。！？])")
 
 
 def clean(text: str) -> str:
-    """NFC-normalise, drop control characters, collapse whitespace."""
+    """NFC-normalise, drop escape sequences and control characters, collapse whitespace."""
     text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub(" ", text)
+    text = _CONTROL.sub(" ", _ESCAPE.sub("", text))
     return _SPACE.sub(" ", text).strip()
 
 

@@ -99,6 +99,8 @@ class StreamCutter:
 
     def _close_piece(self) -> None:
         assert self.out is not None and self.tmp is not None
+        self.out.flush()
+        os.fsync(self.out.fileno())  # a piece in the cache is whole, even after a power cut
         self.out.close()
         os.replace(self.tmp, self.pieces[self.piece][0])
         self.out = self.tmp = None

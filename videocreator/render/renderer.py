@@ -19,13 +19,11 @@ from pathlib import Path
 import numpy as np
 from platformdirs import user_cache_dir
 
-from ..backend import stable_hash
+from .. import keys
 from ..files import temp_name, write_json, write_text
 from ..project import CaptionStyle
 from . import audio, captions, encoder, frames
 from .timeline import Slot, Timeline, build
-
-RENDER_VERSION = 2  # 2: zoom about a fixed point
 
 Progress = Callable[[float, str], None]
 
@@ -76,8 +74,8 @@ class Plan:
         image = frames.load_i420(str(scene.image), self.width, self.height)
         return frames.StillShot(image, frames.Motion.seeded(scene.image_key), slot.frames)
 
-    def _base_key(self) -> dict[str, object]:
-        return {"v": RENDER_VERSION, "size": [self.width, self.height], "fps": self.fps}
+    def _frame_format(self) -> dict[str, object]:
+        return keys.frame_format(self.width, self.height, self.fps)
 
     def body(self, slot: Slot, settings: encoder.EncoderSettings) -> Segment:
         first, last = slot.body
@@ -93,8 +91,8 @@ class Plan:
             for c in cues
         ]
         style = asdict(self.style)
-        key = stable_hash(
-            "body", self._base_key(), settings.key(), self.scenes[slot.index].image_key,
+        key = keys.scene_piece(
+            self._frame_format(), settings.key(), self.scenes[slot.index].image_key,
             [slot.frames, slot.fade_in, slot.fade_out], cue_frames, style,
         )  # fmt: skip
 
@@ -119,8 +117,8 @@ class Plan:
     def crossfade(self, slot: Slot, settings: encoder.EncoderSettings) -> Segment:
         nxt = self.timeline.slots[slot.index + 1]
         count = slot.fade_out
-        key = stable_hash(
-            "fade", self._base_key(), settings.key(),
+        key = keys.crossfade_piece(
+            self._frame_format(), settings.key(),
             [self.scenes[slot.index].image_key, slot.frames],
             [self.scenes[nxt.index].image_key, nxt.frames], count,
         )  # fmt: skip
@@ -166,8 +164,8 @@ def render(
 
     music_key = [str(music), music.stat().st_size, music.stat().st_mtime_ns] if music else None
     voices_at = [[s.voice_key, slot.voice_start] for s, slot in zip(scenes, plan.timeline.slots, strict=True)]
-    sound = cache / f"sound-{stable_hash('sound', voices_at, music_key, music_volume, duration)}.m4a"
-    final_key = stable_hash([s.key for s in segments], sound.name)
+    sound = cache / f"sound-{keys.sound(voices_at, music_key, music_volume, duration)}.m4a"
+    final_key = keys.video([s.key for s in segments], sound.name)
     key_file = cache / f"{out.name}.key"
     if out.is_file() and key_file.is_file() and key_file.read_text() == final_key:
         report(1.0, "nothing changed: the video is up to date")

@@ -8,7 +8,7 @@ structured output, with a plain JSON-object request as the fallback for servers 
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -34,8 +34,6 @@ class OpenAIWriter(ChatWriter):
     description = "OpenAI-compatible chat servers: OpenAI, Ollama, LM Studio, vLLM, llama.cpp server"
     provider_label = "openai-compatible"
     Options = OpenAIOptions
-    # A key handed in for this call only (a visitor's own key in the UI); never stored.
-    api_key: ClassVar[str | None] = None
 
     @classmethod
     def readiness(cls) -> str | None:
@@ -58,7 +56,7 @@ class OpenAIWriter(ChatWriter):
     def _client(self) -> Any:
         from openai import OpenAI
 
-        key = self.api_key or os.environ.get(self.options.api_key_env)
+        key = os.environ.get(self.options.api_key_env)
         if not key and self.base_url == DEFAULT_BASE_URL:
             raise BackendUnavailable(
                 f"no API key: set {self.options.api_key_env}", stage="script", provider=self.provider_label

@@ -1,0 +1,322 @@
+"""A project carries its own files; a public server reads only what it should; caches know their code."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+
+from tests.conftest import decode_audio, probe
+from videocreator import archive, files, pipeline
+from videocreator.backend import Speech
+from videocreator.errors import InputError
+from videocreator.images.card import CardImages
+from videocreator.limits import Limits
+from videocreator.project import ProjectFolder, Settings, StageChoice
+from videocreator.render import audio
+from videocreator.render.timeline import build
+from videocreator.sessions import SessionStore
+from videocreator.text import check_topic
+
+TONE_HZ = 3001.0
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tone(path: Path, seconds: float = 4.0, rate: int = 48000) -> Path:
+    """A music file that is a pure tone, easy to find again in a rendered video's sound."""
+    t = np.arange(round(seconds * rate)) / rate
+    audio.write_wav(
+        path, Speech(samples=0.8 * np.sin(2 * np.pi * TONE_HZ * t), sample_rate=rate, sentences=[])
+    )
+    return path
+
+
+def tone_level(samples: np.ndarray, rate: int, start: float, end: float) -> float:
+    """The tone's amplitude in a window (its projection on the tone's frequency)."""
+    window = samples[round(start * rate) : round(end * rate)]
+    n = np.arange(len(window))
+    return float(2 * abs(np.sum(window * np.exp(-2j * np.pi * TONE_HZ * n / rate))) / max(1, len(window)))
+
+
+def new(tmp_path: Path, name: str = "p", **settings) -> ProjectFolder:
+    chosen = Settings(writer=StageChoice("template"), resolution="360p", **settings)
+    folder = pipeline.new_project("Owls at night", tmp_path / name, settings=chosen)
+    pipeline.write_script(folder, 2)
+    return folder
+
+
+# ---- every file inside the folder, stored relative to it ---------------------------------------
+
+
+def test_music_chosen_from_outside_is_copied_in_stored_relative_and_mixed(tmp_path: Path):
+    music = tone(tmp_path / "song.wav")
+    folder = new(tmp_path, music=str(music))
+    stored = folder.project.settings.music
+    assert stored.startswith("media/music-") and not Path(stored).is_absolute()
+    music.unlink()  # the project no longer needs the original
+    result = pipeline.render(folder, preview=True)
+    samples, rate = decode_audio(result.video)
+    assert tone_level(samples, rate, 1.0, result.duration - 2.5) > 0.01, "the copied music is in the video"
+
+
+def test_music_is_ducked_under_the_narration(tmp_path: Path):
+    folder = new(tmp_path, music=str(tone(tmp_path / "song.wav")), music_volume=0.2)
+    result = pipeline.render(folder, preview=True)
+    samples, rate = decode_audio(result.video)
+    first, second = build([s.duration or 0 for s in folder.project.scenes], 30).slots
+    voice_end = first.voice_start + first.voice_duration
+    under_voice = tone_level(samples, rate, first.voice_start + 0.5, voice_end - 0.2)
+    between = tone_level(samples, rate, voice_end + 0.7, second.voice_start - 0.05)
+    assert between > 0.02, "the music plays between the narrations"
+    assert under_voice < 0.6 * between, f"music under the voice {under_voice:.4f} vs between {between:.4f}"
+
+
+def _rewrite(folder: ProjectFolder, change) -> None:
+    data = json.loads((folder.root / "project.json").read_text())
+    change(data)
+    (folder.root / "project.json").write_text(json.dumps(data))
+
+
+def test_an_older_project_with_absolute_paths_is_migrated_on_open(tmp_path: Path):
+    folder = new(tmp_path)
+    pipeline.make_images(folder)
+    music = tone(tmp_path / "elsewhere" / "song.wav")
+    image = folder.project.scenes[0].image
+
+    def to_version_1(data):
+        data["version"] = 1
+        data["settings"]["music"] = str(music)  # an outside file: copied in
+        data["scenes"][0]["image"] = str(folder.root / image)  # inside, but absolute: made relative
+        data["scenes"][1]["image"] = "/gone/image.png"  # a generated picture that is gone: made again
+
+    _rewrite(folder, to_version_1)
+    opened = ProjectFolder.open(folder.root)
+    assert opened.project.settings.music.startswith("media/music-") and opened.project.version == 2
+    assert opened.project.scenes[0].image == image and opened.project.scenes[1].image is None
+    assert any("/gone/image.png" in note for note in opened.notes)
+    assert json.loads((folder.root / "project.json").read_text())["settings"]["music"].startswith("media/")
+
+    _rewrite(folder, lambda data: data["settings"].update(music="/no/such/song.mp3"))
+    with pytest.raises(InputError, match=r"settings.music: the music file /no/such/song.mp3 is neither"):
+        ProjectFolder.open(folder.root)
+
+
+@pytest.mark.parametrize("where", ["music", "image", "history"])
+def test_stored_paths_that_escape_the_folder_are_refused(tmp_path: Path, where: str):
+    folder = new(tmp_path)
+    (tmp_path / "secret.wav").write_bytes(b"RIFF")
+
+    def escape(data):
+        if where == "music":
+            data["settings"]["music"] = "../secret.wav"
+        elif where == "image":
+            data["scenes"][0]["image"] = "scenes/../../secret.wav"
+        else:
+            data["scenes"][0]["image_history"] = ["../secret.wav"]
+
+    _rewrite(folder, escape)
+    with pytest.raises(InputError, match="outside the project folder"):
+        ProjectFolder.open(folder.root)
+
+
+def test_a_zip_from_an_older_version_finds_its_music_inside(tmp_path: Path):
+    folder = new(tmp_path)
+    tone(folder.root / "music.wav")
+    old_session = "/tmp/videocreator-sessions/gone-session/project/music.wav"
+    _rewrite(folder, lambda data: data["settings"].update(music=old_session) or data.update(version=1))
+    saved = shutil.make_archive(str(tmp_path / "old"), "zip", folder.root)
+    opened = archive.import_zip(Path(saved), tmp_path / "again", Limits.public_server())
+    assert opened.project.settings.music == "music.wav" and not opened.notes
+
+
+# ---- the studio: sessions and a public server ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory: pytest.TempPathFactory):
+    """A public studio, in this process (the limits are handed in, not read from the environment)."""
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio-public"))
+    import app as studio_app
+    from tests.test_app import free_port
+
+    store = SessionStore(tmp_path_factory.mktemp("public-sessions"))
+    demo = studio_app.build_app(store, Limits.public_server())
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    yield f"http://127.0.0.1:{port}/", store
+    demo.close()
+
+
+def _project_zip(tmp_path: Path, name: str, scenes: int = 2, **settings) -> Path:
+    data = {
+        "topic": "Owls", "title": "Owls", "version": 2,
+        "settings": {"writer": {"backend": "template"}, "resolution": "720p", **settings},
+        "scenes": [
+            {"id": f"{n:02d}", "narration": f"Owls hunt at night, scene {n}.", "image_prompt": "an owl"}
+            for n in range(1, scenes + 1)
+        ],
+    }  # fmt: skip
+    path = tmp_path / f"{name}.zip"
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("project.json", json.dumps(data))
+    return path
+
+
+RENDER = ("16:9", "720p", False, 6, "bottom", "#FFFFFF")
+
+
+def test_a_public_server_never_reads_files_named_by_an_opened_zip(public, tmp_path: Path):
+    url, store = public
+    outside = tone(tmp_path / "someone-elses.wav")
+    for music in (str(outside), "/etc/hostname", "/no/such/file"):
+        client = Client(url, verbose=False)
+        voice = {"backend": "piper", "options": {"model": "/etc/hostname"}}
+        opened = client.predict(
+            handle_file(str(_project_zip(tmp_path, "evil", music=music, voice=voice))), api_name="/open_zip"
+        )
+        assert opened[0] == "Owls"
+        saved = json.loads(max(store.root.glob("*/project/project.json"), key=os.path.getmtime).read_text())
+        assert saved["settings"]["music"] == "none", "the same answer whether the file exists or not"
+        assert "model" not in saved["settings"]["voice"]["options"]
+    with pytest.raises(Exception, match="choose a music file"):
+        client.predict(*RENDER, "Upload", None, 0.2, api_name="/preview")
+    out = client.predict("piper", 1.0, 1, "", "", None, api_name="/narrate_all")
+    assert out[6].count("✅") == 2, "the bundled voice speaks, not a model the zip named"
+    video, *_ = client.predict(*RENDER, "Bundled", None, 0.2, api_name="/preview")
+    samples, rate = decode_audio(Path(video["video"] if isinstance(video, dict) else video))
+    assert tone_level(samples, rate, 0.5, len(samples) / rate - 0.5) < 0.002, "the outside file was not mixed"
+    with pytest.raises(Exception, match="visitors cannot choose models"):
+        client.predict("piper", 1.0, 1, "/etc/hostname", "", None, api_name="/narrate_all")
+
+
+def test_fifteen_scenes_are_refused_on_every_way_in_on_a_public_server(public, tmp_path: Path):
+    url, _ = public
+    client = Client(url, verbose=False)
+    with pytest.raises(Exception, match="10"):
+        client.predict("Owls", 15, "all", "calm", "en", "template", api_name="/write_script")
+    client.predict("Owls", 9, "all", "calm", "en", "template", api_name="/write_script")
+    rows = [[f"Owl fact number {n}.", "an owl"] for n in range(15)]
+    with pytest.raises(Exception, match="at most 10 scenes on this public server"):
+        client.predict(
+            "Owls", {"headers": ["Narration", "Image prompt"], "data": rows}, 1, api_name="/save_script"
+        )
+    assert len(client.predict(api_name="/add_scene")[1]["data"]) == 10
+    with pytest.raises(Exception, match="at most 10 scenes"):
+        client.predict(api_name="/add_scene")
+    with pytest.raises(Exception, match="at most 10 scenes"):
+        client.predict(handle_file(str(_project_zip(tmp_path, "long", scenes=15))), api_name="/open_zip")
+
+
+def test_a_zip_saved_in_one_session_renders_in_another_with_its_music(tmp_path: Path):
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path / "gradio")
+    import app as studio_app
+    from tests.test_app import free_port
+
+    store = SessionStore(tmp_path / "sessions")
+    demo = studio_app.build_app(store, Limits())
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        first = Client(url, verbose=False)
+        first.predict("Owls at night", 1, "all", "calm", "en", "template", api_name="/write_script")
+        music = handle_file(str(tone(tmp_path / "song.wav", seconds=12)))
+        _, downloads, *_ = first.predict(*RENDER, "Upload", music, 0.3, api_name="/render")
+        saved = tmp_path / "saved.zip"
+        shutil.copyfile(next(d for d in downloads if d.endswith("project.zip")), saved)
+        for session in store.root.iterdir():
+            shutil.rmtree(session)
+        second = Client(url, verbose=False)
+        second.predict(handle_file(str(saved)), api_name="/open_zip")
+        video, *_ = second.predict(*RENDER, "Upload", None, 0.3, api_name="/render")
+    finally:
+        demo.close()
+    samples, rate = decode_audio(Path(video["video"] if isinstance(video, dict) else video))
+    assert tone_level(samples, rate, 1.0, len(samples) / rate - 2.5) > 0.01, "the zip's music plays"
+
+
+# ---- the command line: pack and unpack ------------------------------------------------------------
+
+
+def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "videocreator", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert not check or done.returncode == 0, done.stderr
+    return done
+
+
+def test_pack_and_unpack_carry_a_project_to_another_place(tmp_path: Path):
+    music = tone(tmp_path / "song.wav", seconds=12)
+    cli("make", "Owls at night", "--out", str(tmp_path / "p"), "--writer", "template", "--scenes", "1",
+        "--resolution", "720p", "--music", str(music))  # fmt: skip
+    assert cli("pack", str(tmp_path / "p"), str(tmp_path / "owls.zip")).stdout.strip().endswith("owls.zip")
+    shutil.rmtree(tmp_path / "p")
+    music.unlink()
+    assert "1 scenes" in cli("unpack", str(tmp_path / "owls.zip"), str(tmp_path / "q")).stdout
+    cli("render", str(tmp_path / "q"))
+    samples, rate = decode_audio(tmp_path / "q" / "video.mp4")
+    assert probe(tmp_path / "q" / "video.mp4").frames > 0
+    assert tone_level(samples, rate, 1.0, len(samples) / rate - 2.5) > 0.01
+    refused = cli("unpack", str(tmp_path / "owls.zip"), str(tmp_path / "q"), check=False)
+    assert refused.returncode == 2 and "is not empty" in refused.stderr
+
+
+# ---- caches know the code that made them -----------------------------------------------------------
+
+
+def test_a_new_version_of_a_backend_remakes_exactly_its_artifacts(tmp_path: Path, monkeypatch):
+    folder = new(tmp_path)
+    pipeline.make_images(folder)
+    pipeline.narrate_all(folder)
+    pictures = [s.image for s in folder.project.scenes]
+    voices = [s.audio for s in folder.project.scenes]
+    monkeypatch.setattr(CardImages, "version", CardImages.version + "-next")
+    states = pipeline.scene_states(folder)
+    assert not any(s.image_current for s in states) and all(s.audio_current for s in states)
+    pipeline.make_images(folder)
+    pipeline.narrate_all(folder)
+    assert all(a != b for a, b in zip(pictures, [s.image for s in folder.project.scenes], strict=True))
+    assert voices == [s.audio for s in folder.project.scenes]
+
+
+# ---- text and files --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("topic", ["\x07\x1b[31m", "\x1b]0;title\x07", "\x1b[1;31m\x1b[0m  \x9b2J"])
+def test_a_topic_of_escape_sequences_only_is_empty(topic: str):
+    with pytest.raises(InputError, match="topic is empty"):
+        check_topic(topic)
+
+
+def test_escape_sequences_are_removed_whole():
+    assert check_topic("\x1b[1;31mVolcanoes\x1b[0m and \x1b]8;;http://x\x1b\\links\x1b]8;;\x1b\\") == (
+        "Volcanoes and links"
+    )
+
+
+def test_a_written_file_and_its_rename_reach_the_disk(tmp_path: Path, monkeypatch):
+    calls: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        calls.append("folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file")
+        real_fsync(fd)
+
+    def replace(src, dst) -> None:
+        calls.append("rename")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    files.write_json(tmp_path / "project.json", {"topic": "Owls"})
+    assert calls == ["file", "rename", "folder"]

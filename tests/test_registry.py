@@ -1,0 +1,24 @@
+"""The registry: one name per backend and stage, and the offline default of each stage."""
+
+from __future__ import annotations
+
+import pytest
+
+from videocreator import registry
+from videocreator.backend import ImageMaker, Stage
+
+
+def test_a_name_taken_twice_is_an_error_not_a_silent_replacement():
+    original = registry.get(Stage.IMAGES, "card")
+
+    class Impostor(ImageMaker):
+        name = "card"
+
+    with pytest.raises(ValueError, match="two images backends are named 'card'"):
+        registry.register(Impostor)
+    assert registry.get(Stage.IMAGES, "card") is original
+    assert registry.register(original) is original  # the same class again is harmless
+
+
+def test_each_stage_has_an_offline_default():
+    assert [registry.default_name(stage) for stage in Stage] == ["local", "card", "piper"]

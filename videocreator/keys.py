@@ -1,0 +1,77 @@
+"""What each cached artifact is made of: one function per artifact, naming every ingredient.
+
+A generated file is named by the hash of its ingredients, and each list includes the version of the code
+that makes the artifact (a backend's ``version``, ``RENDERER_VERSION`` for video pieces and sound), so
+changing an input, or how something is drawn or spoken, remakes exactly the artifacts it touches and
+nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from .backend import Backend, ImageMaker, ImageRequest, Narrator, stable_hash
+from .limits import FILE_OPTIONS
+
+RENDERER_VERSION = 2  # 2: zoom about a fixed point
+UPLOAD_VERSION = 1  # how an uploaded picture is fitted to the frame
+
+
+def backend(made_by: Backend) -> dict[str, Any]:
+    """A backend's part: its name, version and options. A file among the options counts by its name in
+    the project, which carries a hash of its content, so the key is the same wherever the project is."""
+    key = made_by.settings_key()
+    options = key.get("options", {})
+    for name in FILE_OPTIONS & options.keys():
+        if options[name]:
+            options[name] = PurePath(options[name]).name
+    return key
+
+
+def picture(maker: ImageMaker, request: ImageRequest) -> str:
+    """A generated picture: the maker (name, version, options) and what of the request it uses."""
+    return stable_hash(backend(maker), maker.request_key(request))
+
+
+def upload(pixels: bytes, size: tuple[int, int]) -> str:
+    """A person's picture, fitted to the frame."""
+    return stable_hash(b"upload", UPLOAD_VERSION, pixels, list(size))
+
+
+def narration(narrator: Narrator, text: str, speed: float, language: str) -> str:
+    """A scene's narration (and its timings): the narrator (name, version, options), text, speed, language."""
+    return stable_hash(backend(narrator), text, speed, language)
+
+
+def frame_format(width: int, height: int, fps: int) -> dict[str, Any]:
+    return {"v": RENDERER_VERSION, "size": [width, height], "fps": fps}
+
+
+def scene_piece(
+    frame: dict[str, Any],
+    encoder: dict[str, Any],
+    image_key: str,
+    span: list[int],
+    cue_frames: list[tuple[str, int, int]],
+    style: dict[str, Any],
+) -> str:
+    """A scene's body: its picture and motion, where it starts and ends, its captions and their style."""
+    return stable_hash("body", frame, encoder, image_key, span, cue_frames, style)
+
+
+def crossfade_piece(
+    frame: dict[str, Any], encoder: dict[str, Any], before: list[Any], after: list[Any], count: int
+) -> str:
+    """A crossfade: both pictures with their scene lengths (which fix the motion), and its length."""
+    return stable_hash("fade", frame, encoder, before, after, count)
+
+
+def sound(voices_at: list[list[Any]], music: list[Any] | None, volume: float, duration: float) -> str:
+    """The mixed sound track: each narration and where it starts, the music file and its volume."""
+    return stable_hash("sound", RENDERER_VERSION, voices_at, music, volume, duration)
+
+
+def video(piece_keys: list[str], sound_name: str) -> str:
+    """The finished video: its pieces in order and its sound."""
+    return stable_hash(piece_keys, sound_name)

@@ -1,0 +1,70 @@
+"""What the people using the library may do: everything on their own machine, less on a public server.
+
+A public server (``VIDEOCREATOR_PUBLIC=1``, or any Hugging Face Space) serves visitors it does not know.
+They may not point it at models, files or URLs of their choosing (only the operator's configuration
+names those), and scene counts and upload sizes are capped. The rules are checked by the library calls
+every way in goes through (project opening, the stages, uploads, zips), not by one front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+
+MB = 1024**2
+MAX_SCENES = 20  # on a person's own machine
+
+# Backend options that name a model, a file, a server, a secret's variable or the machine's resources:
+# on a public server only the operator sets them. The names are shared by every backend that has them.
+OPERATOR_OPTIONS = frozenset({"model", "base_url", "api_key_env", "device", "threads"})
+# Backend options that name a file of the project (stored relative to its folder).
+FILE_OPTIONS = frozenset({"speaker_wav"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    public: bool = False
+    max_scenes: int = MAX_SCENES
+    max_upload_bytes: int = 200 * MB
+    # What the operator configured per stage ({"writer": {"backend": ..., "options": {...}}, ...}): on a
+    # public server these are the only values the operator-only options may take.
+    operator: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def public_server(cls, operator: Mapping[str, Mapping[str, Any]] | None = None) -> Limits:
+        return cls(public=True, max_scenes=10, max_upload_bytes=25 * MB, operator=operator or {})
+
+    def check_scene_count(self, count: int) -> None:
+        if count > self.max_scenes:
+            where = " on this public server" if self.public else ""
+            raise InputError(
+                f"a project has at most {self.max_scenes} scenes{where}, not {count}", stage="script"
+            )
+
+    def check_upload(self, size: int, what: str, stage: str) -> None:
+        if size > self.max_upload_bytes:
+            raise InputError(
+                f"the {what} is {size / MB:.1f} MB; the limit here is {self.max_upload_bytes // MB} MB",
+                stage=stage,
+            )
+
+    def operator_values(self, stage: str, backend: str) -> dict[str, Any]:
+        """The operator-only options the operator set for ``backend`` (none if they chose another)."""
+        configured = self.operator.get(stage, {})
+        if configured.get("backend") != backend:
+            return {}
+        options = configured.get("options", {})
+        return {k: v for k, v in options.items() if k in OPERATOR_OPTIONS}
+
+    def visitor_options(self, stage: str, backend: str, options: Mapping[str, Any]) -> list[str]:
+        """The options a visitor may not set here (empty on a private machine)."""
+        if not self.public:
+            return []
+        allowed = self.operator_values(stage, backend)
+        return sorted(k for k, v in options.items() if k in OPERATOR_OPTIONS and allowed.get(k) != v)
+
+
+LOCAL = Limits()
