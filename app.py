@@ -22,17 +22,21 @@ from typing import Any
 
 import gradio as gr
 
-from videocreator import archive, checks, pipeline, registry, settings
+from videocreator import archive, checks, images, pipeline, registry, settings
 from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from videocreator.limits import MB, Limits
-from videocreator.project import CaptionStyle, ProjectFolder, Settings
+from videocreator.project import CaptionStyle, OwnText, ProjectFolder, Settings
 from videocreator.sessions import SessionStore
+from videocreator.source import SUFFIXES, check_text, estimate_seconds, read_source
 from videocreator.writers.parsing import LANGUAGE_NAMES
 
 CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "1"))
 PROJECT = "project"
 MUSIC_CHOICES = {"Bundled": "default", "None": "none"}  # "Upload": the file in "Your music"
+START_FROM = ("a topic", "my own text")
+ESTIMATED_WORDS_PER_SECOND = 2.6  # before a voice has spoken, a typical narrator's pace
+MAX_PASTED_CHARS = 200_000
 
 CSS = """
 .gradio-container {max-width: 1180px !important; margin: auto;}
@@ -48,8 +52,14 @@ Outputs = dict[Any, Any]
 
 @dataclass
 class ScriptStep:
+    start_from: gr.Radio
     topic: gr.Textbox
     scenes: gr.Slider
+    own_text: gr.Group
+    text: gr.Textbox
+    text_file: gr.File
+    mode: gr.Radio
+    length: gr.Slider
     audience: gr.Textbox
     tone: gr.Textbox
     language: gr.Dropdown
@@ -80,6 +90,11 @@ class PictureStep:
     regenerate: gr.Button
     upload: gr.UploadButton
     undo: gr.Button
+    pictograms: gr.Markdown
+    pictogram_search: gr.Textbox
+    pictogram_choice: gr.Dropdown
+    use_pictograms: gr.Button
+    auto_pictograms: gr.Button
 
 
 @dataclass
@@ -130,7 +145,7 @@ class Page:
         return [
             self.session, self.script.title, self.script.table, self.pictures.gallery,
             self.pictures.selected, self.pictures.prompt, self.voice.selected, self.voice.status,
-            self.script.trace,
+            self.script.trace, self.pictures.pictograms,
         ]  # fmt: skip
 
     @property
@@ -156,9 +171,23 @@ def _stop_button(elem_id: str) -> gr.Button:
 
 
 def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> ScriptStep:
+    start_from = gr.Radio(list(START_FROM), value="a topic", label="Start from", elem_id="start-from")
     with gr.Row():
         topic = gr.Textbox(label="Topic", placeholder="How volcanoes form", max_length=500, scale=3)
         scenes = gr.Slider(1, limits.max_scenes, value=5, step=1, label="Scenes", scale=1)
+    with gr.Group(visible=False) as own_text:
+        text = gr.Textbox(
+            label="Your text: notes, an article, a script (Markdown headings start scenes)", lines=10,
+            value="", max_length=MAX_PASTED_CHARS, elem_id="own-text",
+        )  # fmt: skip
+        text_file = gr.File(label="…or a file", file_types=list(SUFFIXES), height=80, elem_id="text-file")
+        with gr.Row():
+            mode = gr.Radio(
+                [("As written: every word, in order", "as-written"),
+                 ("Condensed to the length: whole sentences of yours", "condense")],
+                value="as-written", label="Use the text", elem_id="text-mode",
+            )  # fmt: skip
+            length = gr.Slider(10, 300, value=60, step=5, label="Length of the video (seconds)")
     with gr.Row():
         audience = gr.Textbox(label="Audience", value=defaults.audience)
         tone = gr.Textbox(label="Tone", value=defaults.tone)
@@ -183,8 +212,10 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
     with gr.Accordion("How it works: the language model's prompt and reply", open=False):
         trace = gr.JSON(label="What was sent and used")
     return ScriptStep(
-        topic, scenes, audience, tone, language, writer, write, make_all, title, table, save, add, number,
-        up, down, delete, trace,
+        start_from=start_from, topic=topic, scenes=scenes, own_text=own_text, text=text, text_file=text_file,
+        mode=mode, length=length, audience=audience, tone=tone, language=language, writer=writer,
+        write=write, make_all=make_all, title=title, table=table, save=save, add=add, number=number, up=up,
+        down=down, delete=delete, trace=trace,
     )  # fmt: skip
 
 
@@ -205,9 +236,24 @@ def _picture_step(defaults: Settings, stops: list[gr.Button]) -> PictureStep:
             regenerate = gr.Button("Regenerate picture (new seed)", elem_id="regenerate")
             upload = gr.UploadButton("Upload your own picture", file_types=["image"])
             undo = gr.Button("Undo picture")
+            pictograms = gr.Markdown(elem_id="pictograms")
+            with gr.Row():
+                pictogram_search = gr.Textbox(
+                    label="Find a pictogram", placeholder="volcano, bee, rocket…", elem_id="pictogram-search"
+                )
+                pictogram_choice = gr.Dropdown(
+                    label="Pictograms to draw (up to 3)", multiselect=True, max_choices=3, choices=[],
+                    elem_id="pictogram-choice",
+                )  # fmt: skip
+            with gr.Row():
+                use_pictograms = gr.Button("Draw these", elem_id="use-pictograms")
+                auto_pictograms = gr.Button("Let the words choose")
     return PictureStep(
-        backend, make, model, style, steps, gallery, selected, prompt, regenerate, upload, undo
-    )
+        backend=backend, make=make, model=model, style=style, steps=steps, gallery=gallery,
+        selected=selected, prompt=prompt, regenerate=regenerate, upload=upload, undo=undo,
+        pictograms=pictograms, pictogram_search=pictogram_search, pictogram_choice=pictogram_choice,
+        use_pictograms=use_pictograms, auto_pictograms=auto_pictograms,
+    )  # fmt: skip
 
 
 def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
@@ -367,11 +413,16 @@ def gallery(folder: ProjectFolder) -> list[tuple[str, str]]:
 
 def status_table(folder: ProjectFolder) -> str:
     states = pipeline.scene_states(folder)
+    pace = float(folder.project.script_trace.get("words_per_second") or ESTIMATED_WORDS_PER_SECOND)
     lines = ["| scene | picture | voice | seconds |", "|---|---|---|---|"]
     for n, (scene, state) in enumerate(zip(folder.project.scenes, states, strict=True), 1):
         picture = "✅" if state.image_current else ("⚠️ out of date" if scene.image else "— missing")
         voice = "✅" if state.audio_current else ("⚠️ out of date" if scene.audio else "— missing")
-        seconds = f"{scene.duration:.1f}" if scene.duration and state.audio_current else ""
+        seconds = (
+            f"{scene.duration:.1f}"
+            if scene.duration and state.audio_current
+            else f"~{estimate_seconds(scene.narration, pace):.0f} (estimate)"
+        )
         lines.append(f"| {n} | {picture} | {voice} | {seconds} |")
     return "\n".join(lines)
 
@@ -385,7 +436,7 @@ def how_it_works(folder: ProjectFolder) -> dict[str, Any]:
             "options": project.settings.images.options,
             "scenes": [
                 {"scene": n, "prompt": s.image_prompt, "seed": s.image_seed, "source": s.image_source,
-                 "file": s.image}
+                 "file": s.image, "drawn": s.image_details}
                 for n, s in enumerate(project.scenes, 1)
             ],
         },
@@ -398,6 +449,20 @@ def how_it_works(folder: ProjectFolder) -> dict[str, Any]:
             ],
         },
     }  # fmt: skip
+
+
+def pictogram_note(scene: pipeline.Scene) -> str:
+    """Which pictograms the selected scene's picture shows, and the words that chose them."""
+    drawn = scene.image_details.get("pictograms")
+    if drawn is None:
+        return ""
+    if not drawn:
+        return "No pictogram: no word of this scene names a thing the set has. Find one below."
+    parts = [
+        f"{p['char']} {p['name']}" + (f" (from *{', '.join(p['words'])}*)" if p["words"] else "")
+        for p in drawn
+    ]
+    return f"Pictograms, chosen by {scene.image_details.get('chosen_by', 'the scene')}: " + " · ".join(parts)
 
 
 def _scene(folder: ProjectFolder, number: float | None) -> pipeline.Scene:
@@ -462,6 +527,7 @@ class Studio:
         return {
             self.page.pictures.selected: str(folder.path(scene.image)) if folder.has(scene.image) else None,
             self.page.pictures.prompt: scene.image_prompt,
+            self.page.pictures.pictograms: pictogram_note(scene),
             self.page.voice.selected: str(folder.path(scene.audio)) if folder.has(scene.audio) else None,
         }
 
@@ -470,17 +536,35 @@ class Studio:
     @friendly
     def write_script(
         self, session: str | None, topic: str, scenes: float, audience: str, tone: str, language: str,
-        writer: str, progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it)
+        writer: str, start_from: str = "a topic", text: str = "", text_file: Any = None,
+        mode: str = "as-written", length_s: float = 60, progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:  # fmt: skip
-        """Write a new script about `topic` with `scenes` scenes, replacing this session's project."""
+        """Write a new script, replacing this session's project: about `topic` with `scenes` scenes, or,
+        with `start_from` "my own text", from `text` (or the uploaded `text_file`: .txt, .md, .docx, .pdf)
+        read as written or condensed (`mode`) to a video of `length_s` seconds."""
+        own_text = self._own_text(text, text_file, mode, length_s) if start_from == "my own text" else None
         root = self._session(session)
         shutil.rmtree(root / PROJECT, ignore_errors=True)
         chosen = settings.resolve({"writer": {"backend": writer}, "audience": audience, "tone": tone})
         folder = pipeline.new_project(
-            topic, root / PROJECT, language=language, settings=chosen, limits=self.limits
+            topic, root / PROJECT, language=language, settings=chosen, limits=self.limits, own_text=own_text
         )
         pipeline.write_script(folder, int(scenes), self._reporter(root, "script", progress))
         return self._view(folder)
+
+    def _own_text(self, text: str, text_file: Any, mode: str, length_s: float) -> OwnText:
+        if (source := _file(text_file)) is not None:
+            self.limits.check_upload(source.stat().st_size, "text file", "script")
+            words = read_source(source)
+        else:
+            words = check_text(text or "", "the pasted text")
+        return OwnText(words, mode, float(length_s))  # type: ignore[arg-type]
+
+    def start_from(self, start_from: str) -> Outputs:
+        """Show the topic's fields or the own text's."""
+        own = start_from == "my own text"
+        step = self.page.script
+        return {step.own_text: gr.Group(visible=own), step.scenes: gr.Slider(visible=not own)}
 
     @friendly
     def save_script(self, session: str | None, title: str, scenes: Any, scene: float) -> Outputs:
@@ -568,6 +652,27 @@ class Studio:
         if not pipeline.undo_image(folder, _scene(folder, scene)):
             gr.Warning("There is no earlier picture for this scene.")
         return self._view(folder, scene)
+
+    @friendly
+    def choose_pictograms(self, session: str | None, scene: float, pictograms: list[str]) -> Outputs:
+        """Draw these `pictograms` (up to three emoji; ["none"] for none; [] to let the scene's words
+        choose) in scene number `scene`'s picture, made again now by the offline illustrator."""
+        folder = self._open(session)
+        chosen = _scene(folder, scene)
+        pipeline.choose_pictograms(folder, chosen, list(pictograms or []))
+        pipeline.make_image(folder, chosen)
+        return self._view(folder, scene)
+
+    @friendly
+    def let_words_choose(self, session: str | None, scene: float) -> Outputs:
+        """Let the words of scene number `scene` choose its pictograms again."""
+        return self.choose_pictograms(session, scene, [])
+
+    def search_pictograms(self, query: str, language: str = "en") -> Outputs:
+        """Pictograms whose name or keywords in `language` (or English) start with `query`."""
+        found = images.search_pictograms(query or "", language or "en")
+        choices = [(f"{p.char} {p.name}", p.char) for p in found] + [("no pictogram", "none")]
+        return {self.page.pictures.pictogram_choice: gr.Dropdown(choices=choices)}
 
     def picture_options(self, picture_maker: str) -> Outputs:
         """The model, style and steps fields, shown only where the chosen picture maker has them."""
@@ -737,13 +842,17 @@ def wire(page: Page, studio: Studio) -> None:
     private: dict[str, Any] = {"api_visibility": "private"}
 
     script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
+    script_inputs += [s.start_from, s.text, s.text_file, s.mode, s.length]
+    s.start_from.change(studio.start_from, s.start_from, [s.own_text, s.scenes], **private)
     write = s.write.click(studio.write_script, script_inputs, view, api_name="write_script", **heavy)
     s.save.click(studio.save_script, [session, s.title, s.table, s.number], view, api_name="save_script")
     s.add.click(studio.add_scene, [session], view, api_name="add_scene")
     s.delete.click(studio.delete_scene, [session, s.number], view, api_name="delete_scene")
     s.up.click(studio.move_up, [session, s.number], view, api_name="move_up")
     s.down.click(studio.move_down, [session, s.number], view, api_name="move_down")
-    s.number.change(studio.select, [session, s.number], [p.selected, p.prompt, v.selected], **private)
+    s.number.change(
+        studio.select, [session, s.number], [p.selected, p.prompt, p.pictograms, v.selected], **private
+    )
     p.gallery.select(picked_scene, None, s.number, **private)
 
     picture_options = [p.model, p.style, p.steps]
@@ -758,6 +867,16 @@ def wire(page: Page, studio: Studio) -> None:
         api_name="regenerate_image", **heavy,
     )  # fmt: skip
     p.upload.upload(studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image")
+    p.pictogram_search.submit(
+        studio.search_pictograms,
+        [p.pictogram_search, s.language],
+        p.pictogram_choice,
+        api_name="search_pictograms",
+    )
+    p.use_pictograms.click(
+        studio.choose_pictograms, [session, s.number, p.pictogram_choice], view, api_name="choose_pictograms"
+    )
+    p.auto_pictograms.click(studio.let_words_choose, [session, s.number], view, api_name="let_words_choose")
     p.undo.click(studio.undo_image, [session, s.number], view, api_name="undo_image")
 
     voice_options = [v.model, v.speaker, v.recording]

@@ -150,7 +150,9 @@ class ImageRequest:
     title: str = ""
     index: int = 0
     total: int = 1
-    # Pictograms the person chose for this scene (the offline illustrator draws these instead of its own).
+    language: str = "en"
+    # Pictograms the person chose for this scene (the offline illustrator draws these instead of its own;
+    # a choice naming no known pictogram, such as ("none",), means none).
     pictograms: tuple[str, ...] = ()
 
 
@@ -167,6 +169,12 @@ class ImageMaker(Backend):
 
     def make(self, request: ImageRequest) -> Image.Image:
         raise NotImplementedError
+
+    def details(self, request: ImageRequest) -> dict[str, Any]:
+        """What this maker puts in the picture for ``request`` beyond the prompt (the offline
+        illustrator's pictograms and the words that chose them), for the studio and project.json."""
+        del request
+        return {}
 
 
 # ---- narrators -------------------------------------------------------------------------------

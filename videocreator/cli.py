@@ -1,17 +1,20 @@
-"""The command line: ``videocreator make | render | pack | unpack | backends``."""
+"""The command line: ``videocreator make | batch | render | pack | unpack | backends``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import archive, checks, pipeline, registry, settings
-from .errors import VideoCreatorError
+from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
-from .project import ProjectFolder
+from .project import OwnText, ProjectFolder, Settings
+from .source import check_text, read_source, sections, slug
 
 
 class ProgressLine:
@@ -67,15 +70,35 @@ def _stage_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def _own_text(args: argparse.Namespace) -> OwnText | None:
+    """The person's text from ``--text FILE`` (``-``: standard input), with the mode and length."""
+    if not args.text:
+        return None
+    text = (
+        check_text(sys.stdin.read(), "standard input") if args.text == "-" else read_source(Path(args.text))
+    )
+    return OwnText(text, args.mode, args.length)
+
+
+def _scenes(args: argparse.Namespace) -> int:
+    return args.scenes or (pipeline.scenes_for_length(args.length) if args.length else 5)
+
+
 def _make(args: argparse.Namespace, progress: ProgressLine) -> int:
+    own_text = _own_text(args)
+    if not args.topic and own_text is None:
+        raise InputError(
+            "the topic is empty: give a topic, or your own text with --text FILE", stage="script"
+        )
     chosen = settings.resolve(_stage_overrides(args))
     reporter = pipeline.Reporter(progress, progress.warn)
     folder = pipeline.make_video(
-        args.topic,
+        args.topic or "",
         Path(args.out),
-        scenes=args.scenes,
+        scenes=_scenes(args),
         language=args.language,
         settings=chosen,
+        own_text=own_text,
         reporter=reporter,
     )
     if args.preview:
@@ -83,6 +106,67 @@ def _make(args: argparse.Namespace, progress: ProgressLine) -> int:
     progress.close()
     print(f"{folder.video}  ({folder.project.title})")
     return 0
+
+
+@dataclass(frozen=True)
+class SectionJob:
+    title: str
+    text: str
+    out: Path
+    mode: str
+    length: float | None
+    language: str
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    title: str
+    folder: Path
+    scenes: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+def make_section(job: SectionJob) -> SectionResult:
+    """One section of a batch (run in a worker process; errors are returned, not raised)."""
+    try:
+        folder = pipeline.make_video(
+            job.title, job.out, language=job.language, settings=job.settings,
+            own_text=OwnText(job.text, job.mode, job.length),  # type: ignore[arg-type]
+        )  # fmt: skip
+    except VideoCreatorError as exc:
+        return SectionResult(job.title, job.out, error=str(exc))
+    seconds = sum(scene.duration or 0.0 for scene in folder.project.scenes)
+    return SectionResult(job.title, job.out, len(folder.project.scenes), seconds)
+
+
+def _batch(args: argparse.Namespace, progress: ProgressLine) -> int:
+    """One project and video per section, in folders named after them; a failed section does not
+    stop the others. Run again, it continues where it stopped. Exit status 1 if any section failed."""
+    del progress
+    parts = sections(read_source(Path(args.file)))
+    if args.jobs < 1:
+        raise InputError(f"--jobs must be 1 or more, not {args.jobs}", stage="project")
+    chosen = settings.resolve(_stage_overrides(args))
+    taken: set[str] = set()
+    jobs = [
+        SectionJob(part.title, part.text, Path(args.out) / slug(part.title, taken), args.mode, args.length,
+                   args.language, chosen)
+        for part in parts
+    ]  # fmt: skip
+    print(f"{len(jobs)} sections, {min(args.jobs, len(jobs))} at a time", file=sys.stderr)
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        results = []
+        for result in pool.map(make_section, jobs):
+            print(f"{'failed' if result.error else 'done'}: {result.title}", file=sys.stderr)
+            results.append(result)
+    width = max(len(r.title) for r in results)
+    print(f"{'section':<{width}}  scenes  length  status")
+    for r in results:
+        status = f"failed: {r.error}" if r.error else str(r.folder / "video.mp4")
+        print(f"{r.title:<{width}}  {r.scenes:>6}  {r.seconds:>5.0f}s  {status}")
+    return 1 if any(r.error for r in results) else 0
 
 
 def _render(args: argparse.Namespace, progress: ProgressLine) -> int:
@@ -127,6 +211,38 @@ def _backends(args: argparse.Namespace, progress: ProgressLine) -> int:
     return 0
 
 
+def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True) -> None:
+    """The options of ``make`` (and ``batch``, which reads its text from its file)."""
+    if own_text:
+        parser.add_argument(
+            "--text", help="make the video from your own text: a .txt, .md, .docx or .pdf file (- for stdin)"
+        )
+    parser.add_argument(
+        "--mode",
+        choices=["as-written", "condense"],
+        default="as-written",
+        help="your text read as written, or condensed to --length",
+    )
+    parser.add_argument(
+        "--length", type=float, help="the length wanted, in seconds (with a topic: sets the number of scenes)"
+    )
+    parser.add_argument("--scenes", type=int, help="number of scenes of a topic's script (default 5)")
+    parser.add_argument("--aspect", choices=["9:16", "16:9", "1:1"])
+    parser.add_argument("--resolution", choices=["1080p", "720p"])
+    parser.add_argument("--language", default="en")
+    parser.add_argument("--writer", help="script writer backend (see `videocreator backends`)")
+    parser.add_argument("--writer-model", help="model id or path for the writer")
+    parser.add_argument("--images", help="image backend")
+    parser.add_argument("--image-model", help="model id or path for the image backend")
+    parser.add_argument("--voice", help="narrator backend")
+    parser.add_argument("--voice-model", help="voice model id or path")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--speed", type=float, help="narration speed (1.0 = normal)")
+    parser.add_argument("--music", help="background music file, or 'none'")
+    parser.add_argument("--no-captions", action="store_true")
+    parser.add_argument("--preview", action="store_true", help="also render a quick 360p preview.mp4")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="videocreator", description="Type a topic, get a short narrated video."
@@ -134,25 +250,20 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = top.add_subparsers(dest="command", required=True)
 
-    make = sub.add_parser("make", help="write, illustrate, narrate and render a video about TOPIC")
-    make.add_argument("topic")
+    make = sub.add_parser(
+        "make", help="write, illustrate, narrate and render a video about TOPIC, or from your own text"
+    )
+    make.add_argument("topic", nargs="?", help="what the video is about (with --text: its first heading)")
     make.add_argument("--out", required=True, help="project folder to create (or continue)")
-    make.add_argument("--scenes", type=int, default=5)
-    make.add_argument("--aspect", choices=["9:16", "16:9", "1:1"])
-    make.add_argument("--resolution", choices=["1080p", "720p"])
-    make.add_argument("--language", default="en")
-    make.add_argument("--writer", help="script writer backend (see `videocreator backends`)")
-    make.add_argument("--writer-model", help="model id or path for the writer")
-    make.add_argument("--images", help="image backend")
-    make.add_argument("--image-model", help="model id or path for the image backend")
-    make.add_argument("--voice", help="narrator backend")
-    make.add_argument("--voice-model", help="voice model id or path")
-    make.add_argument("--seed", type=int)
-    make.add_argument("--speed", type=float, help="narration speed (1.0 = normal)")
-    make.add_argument("--music", help="background music file, or 'none'")
-    make.add_argument("--no-captions", action="store_true")
-    make.add_argument("--preview", action="store_true", help="also render a quick 360p preview.mp4")
+    _add_make_options(make)
     make.set_defaults(run=_make)
+
+    batch = sub.add_parser("batch", help="one video per top-level section (# heading) of a text file")
+    batch.add_argument("file", help="a .md, .txt, .docx or .pdf file; each # section becomes a video")
+    batch.add_argument("--out", required=True, help="folder for the projects, one per section")
+    batch.add_argument("--jobs", type=int, default=1, help="sections made at once (default 1)")
+    _add_make_options(batch, own_text=False)
+    batch.set_defaults(run=_batch)
 
     render = sub.add_parser("render", help="re-render a (possibly hand-edited) project folder")
     render.add_argument("dir")
@@ -177,7 +288,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     progress = ProgressLine()
-    if args.command in ("make", "render") and (problems := checks.environment_problems()):
+    if args.command in ("make", "batch", "render") and (problems := checks.environment_problems()):
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2

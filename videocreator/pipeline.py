@@ -11,23 +11,26 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import checks, keys, registry
 from . import settings as settings_model
 from .assets import bundled_music
-from .backend import Backend, ImageMaker, ImageRequest, Narrator, ScriptRequest, ScriptWriter, Stage
+from .backend import Backend, ImageMaker, ImageRequest, Narrator, Script, ScriptRequest, ScriptWriter, Stage
 from .errors import BackendUnavailable, InputError, ProviderFailed
 from .files import atomic_path, full_disk_is, write_json
+from .images.pictograms import known as pictogram_known
 from .images.upload import fit_image
-from .limits import FILE_OPTIONS, LOCAL, Limits
-from .project import PROJECT_FILE, Project, ProjectFolder, Scene, Settings, StageChoice, frame_size
-from .render import audio, renderer
+from .limits import FILE_OPTIONS, LOCAL, MAX_SCENES, Limits
+from .project import PROJECT_FILE, OwnText, Project, ProjectFolder, Scene, Settings, StageChoice, frame_size
+from .render import audio, renderer, timeline
+from .source import check_text, measure_pace, title_from_text, words_per_second
 from .text import check_scene_text, check_topic
 
 FALLBACK_WRITERS = ("local", "template")
+SECONDS_PER_SCENE = 10  # what a scene of a topic's script lasts, roughly
 
 
 def _quiet_progress(fraction: float, message: str) -> None:
@@ -65,10 +68,25 @@ def new_project(
     language: str = "en",
     settings: Settings | None = None,
     limits: Limits = LOCAL,
+    own_text: OwnText | None = None,
 ) -> ProjectFolder:
-    """A new project folder; files named by ``settings`` (music, a voice recording) are copied into it."""
-    project = Project(topic=check_topic(topic), language=language, settings=settings or Settings())
+    """A new project folder; files named by ``settings`` (music, a voice recording) are copied into it.
+
+    With ``own_text`` the script comes from the person's words; the topic may then be empty (the text's
+    first heading, or first line, stands in).
+    """
+    if own_text is not None:
+        own_text = replace(own_text, text=check_text(own_text.text))
+        topic = topic or title_from_text(own_text.text)
+    project = Project(
+        topic=check_topic(topic), language=language, settings=settings or Settings(), own_text=own_text
+    )
     return ProjectFolder.create(Path(out_dir), project, limits)
+
+
+def scenes_for_length(seconds: float) -> int:
+    """How many scenes a topic's script gets for a video of about ``seconds``."""
+    return max(1, min(MAX_SCENES, round(seconds / SECONDS_PER_SCENE)))
 
 
 def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dict[str, Any]) -> None:
@@ -144,35 +162,27 @@ def use_voice_reference(folder: ProjectFolder, recording: Path) -> str:
 
 @full_disk_is("script")
 def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | None = None) -> None:
-    """Ask the chosen writer for a script; if it fails, say why and fall back to the offline writers."""
+    """Write the script: from the person's own text when the project has one (``scenes`` is then decided
+    by the text), else from the topic with the chosen writer, falling back to the offline writers."""
     rep = _reporter(reporter)
     project = folder.project
-    if scenes < 1:
-        raise InputError(f"a script needs at least one scene, not {scenes}", stage="script")
-    folder.limits.check_scene_count(scenes)
+    if project.own_text is None:
+        if scenes < 1:
+            raise InputError(f"a script needs at least one scene, not {scenes}", stage="script")
+        folder.limits.check_scene_count(scenes)
     request = ScriptRequest(
         topic=check_topic(project.topic),
-        scenes=scenes,
+        scenes=scenes if project.own_text is None else folder.limits.max_scenes,
         audience=project.settings.audience,
         tone=project.settings.tone,
         language=project.language,
         seed=project.settings.seed,
     )
-    choice = project.settings.writer
-    chain = [(choice.backend, choice.options)] + [(n, {}) for n in FALLBACK_WRITERS if n != choice.backend]
-    for position, (name, options) in enumerate(chain):
-        writer = registry.create(Stage.WRITER, name, options)
-        assert isinstance(writer, ScriptWriter)
-        rep.progress(0.05, f"writing the script with {name}")
-        started = time.monotonic()
-        try:
-            script = writer.write(request)
-        except (ProviderFailed, BackendUnavailable) as exc:
-            if position == len(chain) - 1:
-                raise
-            rep.warning(f"{exc}; continuing with the {chain[position + 1][0]} writer")
-            continue
-        break
+    started = time.monotonic()
+    if project.own_text is None:
+        name, script = _write_from_topic(project, request, rep)
+    else:
+        name, script = "text", _write_from_own_text(folder, request, rep)
     project.title = script.title
     project.scenes = []
     for draft in script.scenes:
@@ -180,6 +190,54 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     project.script_trace = {"writer": name, "seconds": round(time.monotonic() - started, 2), **script.trace}
     folder.save()
     rep.progress(1.0, "script written")
+
+
+def _write_from_topic(project: Project, request: ScriptRequest, rep: Reporter) -> tuple[str, Script]:
+    choice = project.settings.writer
+    chain = [(choice.backend, choice.options)] + [(n, {}) for n in FALLBACK_WRITERS if n != choice.backend]
+    for position, (name, options) in enumerate(chain):
+        writer = registry.create(Stage.WRITER, name, options)
+        assert isinstance(writer, ScriptWriter)
+        rep.progress(0.05, f"writing the script with {name}")
+        try:
+            return name, writer.write(request)
+        except (ProviderFailed, BackendUnavailable) as exc:
+            if position == len(chain) - 1:
+                raise
+            rep.warning(f"{exc}; continuing with the {chain[position + 1][0]} writer")
+    raise AssertionError("the writer chain always ends in an offline writer")
+
+
+def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Reporter) -> Script:
+    """The person's text cut into scenes (or condensed), timed with the chosen voice's measured pace."""
+    own = folder.project.own_text
+    assert own is not None
+    rep.progress(0.05, "measuring the voice's pace (once per voice)")
+    letters = measure_pace(_narrator(folder), folder.project.settings.speed, folder.project.language)
+    rep.progress(0.5, "cutting your text into scenes")
+    writer = registry.create(Stage.WRITER, "text")
+    assert isinstance(writer, ScriptWriter)
+    speech_s = speech_for_video(own.length_s) if own.length_s else None
+    script = writer.write(
+        replace(
+            request, text=own.text, mode=own.mode, length_s=speech_s,
+            words_per_second=words_per_second(own.text, letters),
+        )
+    )  # fmt: skip
+    video_s = float(script.trace.get("estimated_seconds", 0.0)) + timeline.pauses_s(len(script.scenes))
+    script.trace["estimated_video_seconds"] = round(video_s, 1)
+    if own.mode == "as-written" and own.length_s and video_s > own.length_s * 1.15:
+        rep.warning(
+            f"your text makes a video of about {video_s:.0f} s, over the {own.length_s:.0f} s you asked for: "
+            "as written keeps every word; choose condense to shorten it"
+        )
+    return script
+
+
+def speech_for_video(seconds: float) -> float:
+    """How much narration a video of ``seconds`` holds, once the pauses around its scenes are counted."""
+    scenes = scenes_for_length(seconds)
+    return max(1.0, seconds - timeline.pauses_s(scenes))
 
 
 def _new_scene(project: Project, narration: str, image_prompt: str) -> Scene:
@@ -303,6 +361,8 @@ def _image_request(project: Project, scene: Scene) -> ImageRequest:
         title=project.title,
         index=project.scenes.index(scene),
         total=len(project.scenes),
+        language=project.language,
+        pictograms=tuple(scene.pictograms),
     )
 
 
@@ -319,10 +379,13 @@ def image_is_current(folder: ProjectFolder, scene: Scene, maker: ImageMaker | No
     return scene.image_key == image_key(folder, scene, maker)
 
 
-def _set_image(scene: Scene, relative: str, key: str, source: str) -> None:
+def _set_image(
+    scene: Scene, relative: str, key: str, source: str, details: dict[str, Any] | None = None
+) -> None:
     if scene.image and scene.image != relative:
         scene.image_history = [*scene.image_history, scene.image][-10:]
     scene.image, scene.image_key, scene.image_source = relative, key, source  # type: ignore[assignment]
+    scene.image_details = details or {}
 
 
 @full_disk_is("images")
@@ -341,7 +404,7 @@ def make_image(
         image = maker.make(_image_request(project, scene))
         with atomic_path(folder.path(relative)) as tmp:
             image.convert("RGB").save(tmp, format="PNG", compress_level=1)
-    _set_image(scene, relative, key, "generated")
+    _set_image(scene, relative, key, "generated", maker.details(_image_request(project, scene)))
     folder.save()
 
 
@@ -354,6 +417,20 @@ def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None
             rep.progress(n / len(scenes), f"image {n + 1}/{len(scenes)} ({maker.name})")
             make_image(folder, scene, maker=maker)
     rep.progress(1.0, "images ready")
+
+
+def choose_pictograms(folder: ProjectFolder, scene: Scene, chars: list[str]) -> None:
+    """The pictograms the offline illustrator draws for a scene: up to three, ["none"] for none, or []
+    to let the scene's words decide. The picture is made again when next needed."""
+    chars = [c for c in (c.strip() for c in chars) if c]
+    unknown = [c for c in chars if c != "none" and not pictogram_known(c)]
+    if unknown or len(chars) > 3 or ("none" in chars and len(chars) > 1):
+        raise InputError(
+            f"choose up to three pictograms the set has, or none; not {', '.join(unknown or chars)}",
+            stage="images",
+        )
+    scene.pictograms = chars
+    folder.save()
 
 
 def regenerate_image(folder: ProjectFolder, scene: Scene, seed: int | None = None) -> None:
@@ -388,6 +465,7 @@ def undo_image(folder: ProjectFolder, scene: Scene) -> bool:
             scene.image = previous
             scene.image_key = Path(previous).stem.split("-", 1)[1]
             scene.image_source = "upload" if Path(previous).name.startswith("upload-") else "kept"
+            scene.image_details = {}
             folder.save()
             return True
     folder.save()
@@ -521,8 +599,8 @@ def render(
     return result
 
 
-def _continue(out_dir: Path, topic: str) -> ProjectFolder | None:
-    """The project already in ``out_dir`` when it is about the same topic; an error if it is another one."""
+def _continue(out_dir: Path, topic: str, own_text: OwnText | None) -> ProjectFolder | None:
+    """The project already in ``out_dir`` when it is the same job; an error if it is another one."""
     if not (out_dir / PROJECT_FILE).is_file():
         if out_dir.is_dir() and any(out_dir.iterdir()):
             raise InputError(
@@ -530,7 +608,10 @@ def _continue(out_dir: Path, topic: str) -> ProjectFolder | None:
             )
         return None
     folder = ProjectFolder.open(out_dir)
-    if folder.project.topic != check_topic(topic):
+    same_text = own_text is None or (
+        folder.project.own_text is not None and folder.project.own_text.text == check_text(own_text.text)
+    )
+    if not same_text or (topic and folder.project.topic != check_topic(topic)):
         raise InputError(
             f"{out_dir} already holds a project about {folder.project.topic!r}; choose another --out "
             f"or run `videocreator render {out_dir}`",
@@ -546,16 +627,17 @@ def make_video(
     scenes: int = 5,
     language: str = "en",
     settings: Settings | None = None,
+    own_text: OwnText | None = None,
     reporter: Reporter | None = None,
 ) -> ProjectFolder:
-    """Topic in, finished project folder (with ``video.mp4`` and ``captions.srt``) out.
+    """Topic (or your own text) in, finished project folder (``video.mp4``, ``captions.srt``) out.
 
     Run again on the same folder (after a crash, or an interruption), it continues: the script already
     written is kept and every finished picture, voice and video piece is reused.
     """
     rep = _reporter(reporter)
-    folder = _continue(Path(out_dir), topic) or new_project(
-        topic, Path(out_dir), language=language, settings=settings
+    folder = _continue(Path(out_dir), topic, own_text) or new_project(
+        topic, Path(out_dir), language=language, settings=settings, own_text=own_text
     )
     if not folder.project.scenes:
         write_script(folder, scenes, Reporter(lambda f, m: rep.progress(0.15 * f, m), rep.warning))

@@ -95,6 +95,10 @@ class Scene:
     image: str | None = None
     image_key: str | None = None
     image_history: list[str] = field(default_factory=list)
+    # The pictograms the person chose for the offline illustrator (empty: the scene's words decide), and
+    # what the picture maker put in the picture (pictograms drawn, with the words that chose them).
+    pictograms: list[str] = field(default_factory=list)
+    image_details: dict[str, Any] = field(default_factory=dict)
     audio: str | None = None
     audio_key: str | None = None
     duration: float | None = None
@@ -105,11 +109,21 @@ class Scene:
 
 
 @dataclass
+class OwnText:
+    """A person's own text as the source of the script: read as written, or condensed to a length."""
+
+    text: str
+    mode: Literal["as-written", "condense"] = "as-written"
+    length_s: float | None = None  # the length wanted, in seconds (condense aims at it; default 60)
+
+
+@dataclass
 class Project:
     topic: str
     title: str = ""
     language: str = "en"
     settings: Settings = field(default_factory=Settings)
+    own_text: OwnText | None = None  # set when the script comes from the person's text, not a topic
     scenes: list[Scene] = field(default_factory=list)
     # What the script writer was sent and answered, for the "How it works" panels.
     script_trace: dict[str, Any] = field(default_factory=dict)

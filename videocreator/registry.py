@@ -19,6 +19,7 @@ _BUILTIN_MODULES = (
     "videocreator.writers.local_llm",
     "videocreator.writers.openai_compat",
     "videocreator.writers.g4f_writer",
+    "videocreator.writers.own_text",
     "videocreator.images.card",
     "videocreator.images.upload",
     "videocreator.images.diffusion",

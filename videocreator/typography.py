@@ -1,9 +1,11 @@
 """Text as pictures: the one primitive that captions and picture cards both use.
 
 Every script renders with the fonts shipped in ``assets/fonts`` (per-character fallback across them, so a
-line may mix Latin, Arabic and CJK), right-to-left scripts are shaped by Pillow's raqm layout, lines wrap
-within a width (also scripts written without spaces), and characters no font has (emoji, control codes)
-are dropped rather than drawn as boxes. It never raises on any string.
+line may mix Latin, Arabic and CJK). Mixed-direction lines are laid out with the Unicode bidi algorithm
+(python-bidi resolves each character's level; runs of one font and one level are shaped by Pillow's raqm
+layout and placed in visual order), lines wrap within a width (also scripts written without spaces), and
+characters no font has (emoji, control codes) are dropped rather than drawn as boxes. It never raises on
+any string.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from bidi import algorithm as bidi
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
@@ -21,12 +24,15 @@ from .assets import assets_dir
 
 Weight = Literal["bold", "regular"]
 Align = Literal["left", "center", "right"]
+Direction = Literal["auto", "ltr", "rtl"]
 Color = str | tuple[int, int, int] | tuple[int, int, int, int]
 
 _STACK = ("NotoSans", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "NotoSansThai")
 _CJK_FONT = "DroidSansFallbackFull.ttf"
-_RTL = {"R", "AL"}
+_RTL = {"R", "AL", "AN"}
 _GLUE = {"Mn", "Mc", "Me", "Cf"}  # marks and format characters belong to the character before them
+# Explicit embeddings/isolates and boundary neutrals: not drawn, and removed before levels are resolved (X9).
+_UNRESOLVED = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", "BN"}
 
 
 @lru_cache(maxsize=2)
@@ -70,37 +76,87 @@ def clean(text: str) -> str:
 
 @dataclass(frozen=True)
 class Run:
-    """Consecutive characters drawn with one font."""
+    """Consecutive characters drawn with one font at one bidi level (odd: right to left)."""
 
     text: str
     font: Path
-    rtl: bool
+    level: int = 0
+
+    @property
+    def rtl(self) -> bool:
+        return self.level % 2 == 1
 
 
-def runs(text: str, weight: Weight) -> list[Run]:
-    """Split text into same-font runs, dropping characters no shipped font can draw."""
-    out: list[tuple[list[str], Path]] = []
+def base_direction(text: str) -> Literal["ltr", "rtl"]:
+    """Rules P2-P3: the direction of the first strong character (left to right when there is none)."""
     for ch in text:
-        if ch == " " and out and _is_rtl(out[-1][0]):
-            out.append(([ch], out[-1][1]))  # its own run, so runs can be reordered right to left
-            continue
-        if out and (unicodedata.category(ch) in _GLUE or ch == " ") and out[-1][0] != [" "]:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("L", "R", "AL"):
+            return "ltr" if kind == "L" else "rtl"
+    return "ltr"
+
+
+def bidi_levels(text: str, direction: Direction = "auto") -> list[int]:
+    """Each character's embedding level by the Unicode bidi algorithm (rules P2-I2).
+
+    ``direction`` sets the paragraph's base direction; ``auto`` takes it from the first strong character.
+    Characters the algorithm removes (controls, joiners) take the level of the character before them.
+    """
+    base = int((base_direction(text) if direction == "auto" else direction) == "rtl")
+    if base == 0 and not any(unicodedata.bidirectional(ch) in _RTL for ch in text):
+        return [0] * len(text)
+    kept = [i for i, ch in enumerate(text) if unicodedata.bidirectional(ch) not in _UNRESOLVED]
+    logical = "".join(text[i] for i in kept)
+    storage = bidi.get_empty_storage()
+    storage["base_level"], storage["base_dir"] = base, "LR"[base]
+    bidi.get_embedding_levels(logical, storage)
+    bidi.explicit_embed_and_overrides(storage)
+    bidi.resolve_weak_types(storage)
+    bidi.resolve_neutral_types(storage, False)
+    bidi.resolve_implicit_levels(storage, False)
+    levels = [base] * len(text)
+    for i, resolved in zip(kept, storage["chars"], strict=True):
+        levels[i] = resolved["level"]
+    for i in sorted(set(range(len(text))) - set(kept)):
+        levels[i] = levels[i - 1] if i else base
+    return levels
+
+
+def runs(text: str, weight: Weight, direction: Direction = "auto") -> list[Run]:
+    """Split text into runs of one font and one bidi level (in logical order), dropping characters no
+    shipped font can draw."""
+    out: list[tuple[list[str], Path, int]] = []
+    for ch, level in zip(text, bidi_levels(text, direction), strict=True):
+        if out and (unicodedata.category(ch) in _GLUE or ch == " ") and out[-1][2] == level:
             if ch == " " or ord(ch) in _coverage(out[-1][1]):
                 out[-1][0].append(ch)
             continue
         path = _font_for(ch, weight)
         if path is None:
             continue
-        if out and out[-1][1] == path:
+        if out and out[-1][1] == path and out[-1][2] == level:
             out[-1][0].append(ch)
         else:
-            out.append(([ch], path))
-    return [Run("".join(chars), path, _is_rtl(chars)) for chars, path in out]
+            out.append(([ch], path, level))
+    return [Run("".join(chars), path, level) for chars, path, level in out]
 
 
-def _is_rtl(chars: list[str]) -> bool:
-    strong = [unicodedata.bidirectional(c) for c in chars if unicodedata.bidirectional(c) in _RTL | {"L"}]
-    return bool(strong) and strong[0] in _RTL
+def visual_order(line_runs: list[Run]) -> list[Run]:
+    """Runs in the order they are drawn left to right (rule L2: from the highest level down to the lowest
+    odd level of the line, every stretch of runs at that level or higher is reversed)."""
+    ordered = list(line_runs)
+    levels = [r.level for r in ordered]
+    if not levels:
+        return ordered
+    for level in range(max(levels), (min(levels) | 1) - 1, -1):
+        n = 0
+        while n < len(ordered):
+            end = n
+            while end < len(ordered) and ordered[end].level >= level:
+                end += 1
+            ordered[n:end] = ordered[n:end][::-1]
+            n = end + 1
+    return ordered
 
 
 @lru_cache(maxsize=4096)
@@ -186,8 +242,12 @@ def render_text(
     align: Align = "center",
     line_spacing: float = 1.2,
     max_lines: int | None = None,
+    direction: Direction = "auto",
 ) -> Image.Image:
-    """The text wrapped within ``max_width`` as a tight transparent RGBA image (1x1 when nothing to draw)."""
+    """The text wrapped within ``max_width`` as a tight transparent RGBA image (1x1 when nothing to draw).
+
+    ``direction`` is the paragraph's base direction for the bidi algorithm (``auto``: its first strong
+    character's); ``ltr`` keeps, say, "01 / 02 · <Arabic title>" in that order."""
     lines = wrap_lines(text, size=size, max_width=max_width, weight=weight)
     if max_lines is not None and len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], _ellipsize(lines[max_lines - 1], size, max_width, weight)]
@@ -200,17 +260,16 @@ def render_text(
     height = step * (len(lines) - 1) + round(size * 1.35) + 2 * pad
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
+    base = base_direction(text) if direction == "auto" else direction
     for n, (line, line_width) in enumerate(zip(lines, widths, strict=True)):
         x = {"left": pad, "center": (width - line_width) / 2, "right": width - pad - line_width}[align]
         baseline = pad + round(size * 1.05) + n * step
-        line_runs = runs(line, weight)
-        rtl_line = sum(len(r.text) for r in line_runs if r.rtl) > sum(len(r.text) for r in line_runs) / 2
-        for run in reversed(line_runs) if rtl_line else line_runs:
+        for run in visual_order(runs(line, weight, base)):
             font = _font(run.font, size)
-            direction = "rtl" if run.rtl else None
+            run_direction = "rtl" if run.rtl else "ltr"
             draw.text(
-                (x, baseline), run.text, font=font, fill=color, anchor="ls", direction=direction,
+                (x, baseline), run.text, font=font, fill=color, anchor="ls", direction=run_direction,
                 stroke_width=stroke_width, stroke_fill=stroke_color,
             )  # fmt: skip
-            x += font.getlength(run.text, direction=direction)
+            x += font.getlength(run.text, direction=run_direction)
     return image.crop(image.getbbox() or (0, 0, 1, 1))

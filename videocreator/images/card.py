@@ -1,25 +1,34 @@
-"""The offline picture maker: a designed title card per scene, no model weights.
+"""The offline picture maker: a designed card per scene, no model weights.
 
-Each card shows the scene's key words in large type over a composition (soft light blobs, a bold
+Each card shows one to three pictograms of what the scene is about (``pictograms.py``), large and drawn
+from vectors, with a key phrase of the scene when it has one, over a composition (soft light blobs, a bold
 arc or a band, a faint dot grid, film grain) whose palette and layout are seeded by the prompt and the
-scene's seed, so every scene looks different and the same scene looks the same every time. The lower
-quarter stays calm for the captions, and text keeps clear of the edges the slow zoom crops.
+scene's seed: every scene looks different and the same scene looks the same every time. A scene with
+nothing to picture gets the composition and its key phrase only. The lower quarter stays calm for the
+captions, everything keeps clear of the edges the slow zoom crops, and text takes the colour (or the scrim)
+its background needs for WCAG AA contrast (``legible.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import random
-import unicodedata
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from pydantic import Field
 
 from ..backend import ImageMaker, ImageRequest, Options
 from ..registry import register
-from ..typography import clean, fit_size, render_text
+from ..typography import Align, clean, fit_size, render_text
+from .legible import Ink, choose_ink
+from .pictograms import known, name_of, pictograms, render_pictogram
+from .words import fold, key_phrases
 
 # (background top, background bottom, accent, second accent, text)
 PALETTES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -38,48 +47,11 @@ PALETTES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 STYLES = ("aurora", "arc", "band")
 
-_STOP_WORDS_TEXT = """
-a an the and or but of to in on at by for with from into onto over under about as is are was were be been
-being this that these those it its their his her our your my we you they he she i them there here then than
-so such very much many more most some any each every other another how what why when where who which while
-during after before between through across up down out off again further once only own same can will just
-should could would may might must do does did doing have has had having not no nor too shot view image photo
-picture illustration showing shows show scene close closeup wide angle detailed style background foreground
-colorful vivid realistic cinematic digital art high quality beautiful though although because also even
-still yet thus hence therefore however instead rather quite really almost already always never often
-sometimes something someone anything everything nothing thing things like made make makes making get gets
-got come comes came going goes went take takes took seen look looks looking called
-"""
-STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
-
 
 class CardOptions(Options):
     style: Literal["auto", "aurora", "arc", "band"] = Field(
         "auto", description="Composition (auto: per scene)"
     )
-
-
-def key_words(prompt: str, title: str = "", limit: int = 3) -> str:
-    """The 1-3 most telling words of a prompt (longest content words, in their original order).
-
-    Words of the video's title are skipped when the prompt has enough of its own, so that every scene's
-    card does not repeat the topic.
-    """
-    text = clean(prompt)
-    words = [w.strip(".,;:!?\"'()[]{}«»“”‘’—–-") for w in text.split()]
-    words = [w for w in words if w and any(ch.isalnum() for ch in w)]
-    content = [w for w in words if w.lower() not in STOP_WORDS and len(w) > 2]
-    own = [w for w in content if w.lower() not in {t.lower() for t in clean(title).split()}]
-    if len(own) >= 2:
-        content = own
-    if not content:
-        content = words
-    if len(content) == 1 and len(content[0]) > 14 and not any(ch.isspace() for ch in content[0]):
-        return content[0][:14]  # a script without spaces: its first characters
-    chosen = sorted(sorted(range(len(content)), key=lambda i: -len(content[i]))[:limit])
-    phrase = " ".join(content[i] for i in chosen)
-    cased = any(unicodedata.category(ch) == "Lu" for ch in phrase)
-    return phrase if cased else phrase.title()
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
@@ -95,42 +67,91 @@ def _gradient(width: int, height: int, top: str, bottom: str, angle: float) -> n
     return a * (1 - t[..., None]) + b * t[..., None]
 
 
-def _compose(style: str, rng: random.Random, w: int, h: int, palette: tuple[str, ...]) -> Image.Image:
-    """The background composition, drawn at a quarter size (it is all soft shapes) and scaled up."""
-    top, bottom, accent, accent2, _ = palette
-    small_w, small_h = max(8, w // 4), max(8, h // 4)
-    base = Image.fromarray(_gradient(small_w, small_h, top, bottom, rng.uniform(-0.6, 0.6)).astype(np.uint8))
+def _cover_below(ys: np.ndarray, xs: np.ndarray, y_left: float, y_right: float, width: int) -> np.ndarray:
+    """Antialiased coverage (0-1) of the half-plane below the line from (0, y_left) to (width, y_right)."""
+    slope = (y_right - y_left) / width
+    distance = (ys - (y_left + slope * xs)) / np.hypot(1.0, slope)
+    return np.clip(distance + 0.5, 0.0, 1.0)
+
+
+def _cover_disc(ys: np.ndarray, xs: np.ndarray, cx: float, cy: float, r: float) -> np.ndarray:
+    """Antialiased coverage (0-1) of a disc: each pixel's share inside the circle, from its distance."""
+    return np.clip(r - np.hypot(xs - cx, ys - cy) + 0.5, 0.0, 1.0)
+
+
+def _paint(pixels: np.ndarray, coverage: np.ndarray, color: str, opacity: float) -> None:
+    alpha = (coverage * opacity)[..., None].astype(np.float32)
+    pixels *= 1.0 - alpha
+    pixels += alpha * np.array(_rgb(color), np.float32)
+
+
+def _over(pixels: np.ndarray, color: str, opacity: float) -> np.ndarray:
+    return pixels * (1.0 - opacity) + np.array(_rgb(color), np.float32) * opacity
+
+
+def _aurora(base: Image.Image, rng: random.Random, palette: tuple[str, ...]) -> Image.Image:
+    """Soft light blobs, drawn small (they are all blur) and scaled up."""
+    small_w, small_h = base.size
     glow = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(glow)
     unit = min(small_w, small_h)
+    for color in (palette[2], palette[3], palette[2], palette[3]):
+        r = rng.uniform(0.25, 0.55) * unit
+        cx, cy = rng.uniform(0, small_w), rng.uniform(0, small_h * 0.7)
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*_rgb(color), rng.randint(90, 150)))
+    return Image.alpha_composite(base.convert("RGBA"), glow.filter(ImageFilter.GaussianBlur(unit * 0.18)))
+
+
+def _span(low: float, high: float, size: int) -> tuple[int, int]:
+    """The pixel indices a shape from ``low`` to ``high`` touches, within 0..size."""
+    return max(0, math.floor(low) - 1), min(size, math.ceil(high) + 2)
+
+
+def _centres(start: int, stop: int) -> np.ndarray:
+    return np.arange(start, stop, dtype=np.float32) + 0.5
+
+
+def _shapes(pixels: np.ndarray, style: str, rng: random.Random, palette: tuple[str, ...]) -> None:
+    """A bold arc or a band with a stripe, drawn at full size with exact antialiased edges (computed only
+    over the rows and columns the shape touches)."""
+    h, w = pixels.shape[:2]
+    if style == "arc":
+        r = min(w, h) * rng.uniform(0.55, 0.8)
+        cx = rng.choice((w * 0.85, w * 0.15))
+        cy = h * rng.uniform(0.2, 0.45)
+        (y0, y1), (x0, x1) = _span(cy - r, cy + r, h), _span(cx - r, cx + r, w)
+        region = pixels[y0:y1, x0:x1]
+        ys, xs = _centres(y0, y1)[:, None], _centres(x0, x1)[None, :]
+        _paint(region, _cover_disc(ys, xs, cx, cy, r), palette[2], 235 / 255)
+        _paint(region, _cover_disc(ys, xs, cx, cy, r * 0.55), palette[3], 200 / 255)
+        return
+    slope = rng.uniform(-0.35, 0.35) * h
+    middle = h * rng.uniform(0.3, 0.5)
+    thick = h * 0.16
+    y0, y1 = _span(middle - abs(slope), middle + abs(slope) + thick * 1.12, h)
+    region = pixels[y0:y1]
+    ys, xs = _centres(y0, y1)[:, None], _centres(0, w)[None, :]
+    top = _cover_below(ys, xs, middle - slope, middle + slope, w)
+    bottom = _cover_below(ys, xs, middle - slope + thick, middle + slope + thick, w)
+    edge = _cover_below(ys, xs, middle - slope + thick * 1.12, middle + slope + thick * 1.12, w)
+    # The stripe lies on the band's edge: both are composited from their exact colours, so that where an
+    # edge pixel is shared nothing of the background leaks in between (no conflation seam).
+    band = _over(region, palette[2], 220 / 255)
+    stripe = _over(band, palette[3], 230 / 255)
+    region += (top - edge)[..., None] * (band - region) + (bottom - edge)[..., None] * (stripe - band)
+
+
+def _compose(style: str, rng: random.Random, w: int, h: int, palette: tuple[str, ...]) -> Image.Image:
+    """The background composition: a gradient and soft blobs (drawn at a quarter size and scaled up), or
+    an arc or a band (drawn at full size, antialiased)."""
+    small_w, small_h = max(8, w // 4), max(8, h // 4)
+    gradient = _gradient(small_w, small_h, palette[0], palette[1], rng.uniform(-0.6, 0.6))
+    base = Image.fromarray(gradient.astype(np.uint8))
     if style == "aurora":
-        for color in (accent, accent2, accent, accent2):
-            r = rng.uniform(0.25, 0.55) * unit
-            cx, cy = rng.uniform(0, small_w), rng.uniform(0, small_h * 0.7)
-            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*_rgb(color), rng.randint(90, 150)))
-        glow = glow.filter(ImageFilter.GaussianBlur(unit * 0.18))
-    elif style == "arc":
-        r = unit * rng.uniform(0.55, 0.8)
-        cx = rng.choice((small_w * 0.85, small_w * 0.15))
-        cy = small_h * rng.uniform(0.2, 0.45)
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*_rgb(accent), 235))
-        r2 = r * 0.55
-        draw.ellipse((cx - r2, cy - r2, cx + r2, cy + r2), fill=(*_rgb(accent2), 200))
-        glow = glow.filter(ImageFilter.GaussianBlur(unit * 0.01))
-    else:  # band
-        slope = rng.uniform(-0.35, 0.35) * small_h
-        y0 = small_h * rng.uniform(0.3, 0.5)
-        thick = small_h * 0.16
-        draw.polygon(
-            [(0, y0 - slope), (small_w, y0 + slope), (small_w, y0 + slope + thick), (0, y0 - slope + thick)],
-            fill=(*_rgb(accent), 220),
-        )
-        edge = thick * 1.12
-        stripe = [(0, y0 - slope + thick), (small_w, y0 + slope + thick), (small_w, y0 + slope + edge)]
-        draw.polygon([*stripe, (0, y0 - slope + edge)], fill=(*_rgb(accent2), 230))
-        glow = glow.filter(ImageFilter.GaussianBlur(unit * 0.004))
-    base = Image.alpha_composite(base.convert("RGBA"), glow).convert("RGB")
-    return base.resize((w, h), Image.Resampling.BICUBIC)
+        return _aurora(base, rng, palette).convert("RGB").resize((w, h), Image.Resampling.BICUBIC)
+    pixels = np.asarray(base.resize((w, h), Image.Resampling.BICUBIC), dtype=np.float32)
+    _shapes(pixels, style, rng, palette)
+    return Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8))
 
 
 def _dots(image: Image.Image, rng: random.Random, color: str) -> None:
@@ -149,63 +170,268 @@ def _finish(image: Image.Image, seed: int) -> Image.Image:
     """A vignette and fine grain: what keeps flat digital colour from looking like a placeholder."""
     pixels = np.asarray(image, dtype=np.float32)
     h, w = pixels.shape[:2]
-    ys, xs = np.ogrid[0:h, 0:w]
-    distance = ((xs / w - 0.5) ** 2 + (ys / h - 0.45) ** 2) ** 0.5
+    ys = np.arange(h, dtype=np.float32)[:, None] / h
+    xs = np.arange(w, dtype=np.float32)[None, :] / w
+    distance = np.sqrt((xs - 0.5) ** 2 + (ys - 0.45) ** 2)
     pixels *= (1.0 - 0.35 * np.clip(distance - 0.25, 0, 1) ** 1.2)[..., None]
-    noise = np.random.default_rng(seed).normal(0.0, 5.0, (h, w, 1)).astype(np.float32)
+    noise = np.random.default_rng(seed).standard_normal((h, w, 1), dtype=np.float32) * 5.0
     return Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))
+
+
+SAFE = 0.09  # share of each side the slow zoom (up to 1.12x about a point) may crop: 8.1%, and a little more
+CAPTIONS = 0.75  # the lower quarter of the frame belongs to the captions
+
+
+@dataclass(frozen=True)
+class Box:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the header line, the pictograms and the headline go (all inside the zoom's safe area and
+    above the captions' quarter)."""
+
+    header: Box
+    stage: Box | None
+    headline: Box
+    headline_size: int
+    align: Align
+
+
+def _layout(w: int, h: int, style: str, pictures: bool, phrase: bool) -> Layout:
+    unit = min(w, h)
+    mx, my = math.ceil(w * SAFE), math.ceil(h * SAFE)
+    gap = round(unit * 0.05)
+    header = Box(mx, my, w - mx, my + round(unit * 0.05))
+    bottom = round(h * CAPTIONS) - round(unit * 0.02)
+    top = header.bottom + gap
+    if not pictures:
+        size = round(unit * (0.13 if h >= w else 0.11))
+        return Layout(
+            header, None, Box(mx, top, w - mx, bottom), size, "left" if style == "arc" else "center"
+        )
+    if w > h * 1.2:
+        if not phrase:
+            return Layout(header, Box(mx, top, w - mx, bottom), Box(mx, bottom, w - mx, bottom), 1, "left")
+        middle = w // 2
+        return Layout(header, Box(middle, top, w - mx, bottom), Box(mx, top, middle - gap, bottom),
+                      round(unit * 0.085), "left")  # fmt: skip
+    text_height = round(unit * 0.2) if phrase else 0
+    stage = Box(mx, top, w - mx, bottom - text_height)
+    return Layout(
+        header, stage, Box(mx, stage.bottom + gap // 2, w - mx, bottom), round(unit * 0.075), "center"
+    )
+
+
+def headline(text: str, language: str = "en", title: str = "") -> str:
+    """A key phrase of the scene (two to four words as they stand in it), or "" when it has none: never a
+    list of unrelated words. Phrases made only of the video title's words are skipped."""
+    title_words = {fold(w) for w in clean(title).split()}
+    for phrase in key_phrases(text, language):
+        if len(phrase) <= 40 and not {fold(w) for w in phrase.split()} <= title_words:
+            return phrase[0].upper() + phrase[1:]
+    return ""
+
+
+def chosen_pictograms(text: str, language: str, chosen: Sequence[str] | None) -> list[str]:
+    """The pictograms to draw: a person's choice when given (unknown ones skipped), else the scene's."""
+    if chosen is not None:
+        return [c for c in chosen if known(c)][:3]
+    return [p.char for p in pictograms(text, language)]
+
+
+def _placements(count: int, stage: Box, flip: bool) -> list[tuple[int, int, int]]:
+    """(x, y, size) of each pictogram, back to front: one large, or a main one with smaller companions.
+    They keep an inset from the stage's edges for their outline and shadow."""
+    inset = round(min(stage.width, stage.height) * 0.05)
+    stage = Box(stage.left + inset, stage.top + inset, stage.right - inset, stage.bottom - inset)
+    side = min(stage.width, stage.height)
+    cx = stage.left + stage.width // 2
+    if count == 1:
+        size = round(side * 0.92)
+        return [(cx - size // 2, stage.top + (stage.height - size) // 2, size)]
+    if count == 2:
+        main, small = round(side * 0.8), round(side * 0.5)
+        span = main + small - round(side * 0.12)
+        x0 = cx - span // 2
+        main_x, small_x = (x0 + span - main, x0) if flip else (x0, x0 + span - small)
+        return [(small_x, stage.bottom - small, small), (main_x, stage.top, main)]
+    main, small = round(side * 0.68), round(side * 0.44)
+    return [
+        (stage.left, stage.bottom - small, small),
+        (stage.right - small, stage.bottom - small, small),
+        (cx - main // 2, stage.top, main),
+    ]
+
+
+def _shadow(
+    mask: np.ndarray, radius: float, opacity: float, color: tuple[int, int, int] = (0, 0, 0)
+) -> Image.Image:
+    """A soft shadow of ``mask``, padded so that the blur fades out fully inside the layer (no hard edge):
+    the layer is ``pad`` = 3 radii larger on every side than the mask."""
+    pad = math.ceil(radius * 3) + 1
+    alpha = np.pad(mask, pad).astype(np.float32) * opacity
+    blurred = cv2.GaussianBlur(alpha, (0, 0), radius) if radius > 0 else alpha
+    layer = np.zeros((*blurred.shape, 4), np.uint8)
+    layer[..., :3] = color
+    layer[..., 3] = np.clip(blurred + 0.5, 0, 255).astype(np.uint8)
+    return Image.fromarray(layer)
+
+
+def _sticker(picture: Image.Image, outline: str) -> tuple[Image.Image, Image.Image]:
+    """The pictogram on a light outline of its silhouette, and that silhouette's soft shadow."""
+    size = picture.width
+    border = max(2, round(size * 0.03))
+    alpha = np.pad(np.asarray(picture.getchannel("A")), border)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * border + 1, 2 * border + 1))
+    silhouette = cv2.dilate(alpha, kernel)
+    sticker = Image.new("RGBA", (size + 2 * border, size + 2 * border), (*_rgb(outline), 0))
+    sticker.putalpha(Image.fromarray(silhouette))
+    sticker.alpha_composite(picture, (border, border))
+    return sticker, _shadow(silhouette, size * 0.025, 0.45)
+
+
+def _illustrate(image: Image.Image, chars: list[str], stage: Box, flip: bool, outline: str) -> None:
+    for char, (x, y, size) in zip(chars[::-1], _placements(len(chars), stage, flip), strict=True):
+        sticker, shadow = _sticker(render_pictogram(char, size), outline)
+        border, pad = (sticker.width - size) // 2, (shadow.width - sticker.width) // 2
+        drop = round(size * 0.03)
+        image.paste(shadow, (x - border - pad, y - border - pad + drop), shadow)
+        image.paste(sticker, (x - border, y - border), sticker)
+
+
+def _scrim(size: tuple[int, int], radius: int, ink: Ink) -> Image.Image:
+    """A rounded panel behind text, antialiased (drawn at 4x and reduced)."""
+    big = Image.new("L", (size[0] * 4, size[1] * 4), 0)
+    ImageDraw.Draw(big).rounded_rectangle((0, 0, big.width - 1, big.height - 1), radius * 4, fill=255)
+    mask = np.asarray(big.resize(size, Image.Resampling.BOX), np.float32) * ink.scrim
+    panel = Image.new("RGBA", size, (*ink.scrim_color, 0))
+    panel.putalpha(Image.fromarray(np.clip(mask + 0.5, 0, 255).astype(np.uint8)))
+    return panel
+
+
+def _write(
+    image: Image.Image, text: Image.Image, x: int, y: int, palette: tuple[str, ...], unit: int
+) -> None:
+    """Text (rendered in any colour: its alpha is used) at (x, y), in the ink its background needs."""
+    pad = max(4, round(unit * 0.02))
+    box = (
+        max(0, x - pad),
+        max(0, y - pad),
+        min(image.width, x + text.width + pad),
+        min(image.height, y + text.height + pad),
+    )
+    ink = choose_ink(np.asarray(image.crop(box)), palette[4], palette[0])
+    mask = text.getchannel("A")
+    if ink.scrim:
+        panel = _scrim((box[2] - box[0], box[3] - box[1]), pad, ink)
+        image.paste(panel, box[:2], panel)
+    elif ink.light:
+        radius = unit * 0.012
+        shadow = _shadow(np.asarray(mask), radius, 110 / 255)
+        offset = math.ceil(radius * 3) + 1
+        image.paste(shadow, (x - offset + unit // 120, y - offset + unit // 80), shadow)
+    painted = Image.new("RGBA", text.size, (*ink.color, 255))
+    painted.putalpha(mask)
+    image.paste(painted, (x, y), painted)
+
+
+def _headline(
+    image: Image.Image, phrase: str, layout: Layout, palette: tuple[str, ...], pictures: bool
+) -> None:
+    w, h = image.size
+    box, unit = layout.headline, min(w, h)
+    size = fit_size(phrase, size=layout.headline_size, max_width=box.width)
+    text = render_text(phrase, size=size, max_width=box.width, weight="bold", align=layout.align,
+                       line_spacing=1.05, max_lines=2 if pictures else 3)  # fmt: skip
+    x = box.left if layout.align == "left" else box.left + (box.width - text.width) // 2
+    if pictures and w <= h * 1.2:
+        y = box.top
+    elif pictures:
+        y = box.top + (box.height - text.height) // 2
+    else:
+        y = max(
+            box.top, min(round(h * (0.36 if h > w else 0.34)) - text.height // 2, box.bottom - text.height)
+        )
+    _write(image, text, x, y, palette, unit)
+    rule_y = y + text.height + round(unit * 0.04)
+    if not pictures and rule_y < box.bottom:
+        rule_w = round(unit * 0.16)
+        rule_x = x if layout.align == "left" else (w - rule_w) // 2
+        ImageDraw.Draw(image).rectangle(
+            (rule_x, rule_y, rule_x + rule_w, rule_y + max(3, unit // 140)), fill=palette[2]
+        )
+
+
+def _header(image: Image.Image, request: ImageRequest, layout: Layout, palette: tuple[str, ...]) -> None:
+    unit = min(image.size)
+    label = f"{request.index + 1:02d} / {request.total:02d}"
+    if request.title:
+        label = f"{label}   ·   {clean(request.title)}"
+    text = render_text(label, size=round(unit * 0.032), max_width=layout.header.width, weight="regular",
+                       align="left", max_lines=1, direction="ltr")  # fmt: skip
+    _write(image, text, layout.header.left, layout.header.top, palette, unit)
+
+
+def draw_card(
+    request: ImageRequest, *, style: str = "auto", chosen: Sequence[str] | None = None
+) -> Image.Image:
+    """The card for a scene. ``chosen``: the pictograms to draw (emoji characters, at most three; empty for
+    none), instead of those the scene's words call for."""
+    digest = hashlib.sha256(f"{request.prompt}\x00{request.seed}".encode()).digest()
+    rng = random.Random(digest)
+    palette = PALETTES[digest[0] % len(PALETTES)]
+    style = style if style != "auto" else STYLES[digest[1] % len(STYLES)]
+    language = request.language or "en"
+    chars = chosen_pictograms(request.prompt, language, chosen)
+    phrase = headline(request.prompt, language, request.title)
+    w, h = request.width, request.height
+    image = _compose(style, rng, w, h, palette)
+    if style != "arc":
+        _dots(image, rng, palette[4])
+    layout = _layout(w, h, style, bool(chars), bool(phrase))
+    if chars and layout.stage is not None:
+        _illustrate(image, chars, layout.stage, rng.random() < 0.5, palette[4])
+    if phrase:
+        _headline(image, phrase, layout, palette, bool(chars))
+    _header(image, request, layout, palette)
+    return _finish(image, int.from_bytes(digest[2:6], "big"))
 
 
 @register
 class CardImages(ImageMaker):
     name = "card"
-    description = "Designed typographic cards with the scene's key words (offline, instant)"
+    description = (
+        "Designed cards: pictograms of what each scene is about, and its key phrase (offline, instant)"
+    )
     offline_default = True
-    context_fields = ("title", "index", "total")
+    context_fields = ("title", "index", "total", "language", "pictograms")
+    version = "2"
     Options = CardOptions
 
     def make(self, request: ImageRequest) -> Image.Image:
-        digest = hashlib.sha256(f"{request.prompt}\x00{request.seed}".encode()).digest()
-        rng = random.Random(digest)
-        palette = PALETTES[digest[0] % len(PALETTES)]
-        style = self.options.style if self.options.style != "auto" else STYLES[digest[1] % len(STYLES)]
-        w, h = request.width, request.height
-        image = _compose(style, rng, w, h, palette)
-        if style != "arc":
-            _dots(image, rng, palette[4])
-        self._type(image, request, palette, style)
-        return _finish(image, int.from_bytes(digest[2:6], "big"))
+        return draw_card(request, style=self.options.style, chosen=request.pictograms or None)
 
-    def _type(self, image: Image.Image, request: ImageRequest, palette: tuple[str, ...], style: str) -> None:
-        w, h = image.size
-        unit = min(w, h)
-        margin = round(unit * 0.11)
-        text_color = palette[4]
-        words = key_words(request.prompt, request.title)
-        size = fit_size(words, size=round(unit * (0.13 if h >= w else 0.11)), max_width=w - 2 * margin)
-        title = render_text(
-            words, size=size, max_width=w - 2 * margin, color=text_color,
-            weight="bold", stroke_width=0, align="left" if style == "arc" else "center", line_spacing=1.05,
-            max_lines=3,
-        )  # fmt: skip
-        shadow = Image.new("RGBA", title.size, (0, 0, 0, 0))
-        shadow.paste((0, 0, 0, 110), (0, 0), title.getchannel("A"))
-        shadow = shadow.filter(ImageFilter.GaussianBlur(unit * 0.012))
-        x = margin if style == "arc" else (w - title.width) // 2
-        y = round(h * (0.36 if h > w else 0.34)) - title.height // 2
-        image.paste(shadow, (x + unit // 120, y + unit // 80), shadow)
-        image.paste(title, (x, y), title)
-        rule_y = y + title.height + round(unit * 0.04)
-        rule_w = round(unit * 0.16)
-        rule_x = x if style == "arc" else (w - rule_w) // 2
-        ImageDraw.Draw(image).rectangle(
-            (rule_x, rule_y, rule_x + rule_w, rule_y + max(3, unit // 140)), fill=palette[2]
-        )
-        label = f"{request.index + 1:02d} / {request.total:02d}"
-        if request.title:
-            label = f"{label}   ·   {clean(request.title)}"
-        small = render_text(
-            label, size=round(unit * 0.032), max_width=w - 2 * margin, color=text_color, weight="regular",
-            align="left", max_lines=1,
-        )  # fmt: skip
-        image.paste(small, (margin, round(h * 0.08)), small)
+    def details(self, request: ImageRequest) -> dict[str, Any]:
+        drawn = chosen_pictograms(request.prompt, request.language, request.pictograms or None)
+        matched = {p.char: p for p in pictograms(request.prompt, request.language)}
+        return {
+            "pictograms": [
+                {"char": c, "name": name_of(c), "words": list(matched[c].words) if c in matched else []}
+                for c in drawn
+            ],
+            "chosen_by": "you" if request.pictograms else "the scene's words",
+            "headline": headline(request.prompt, request.language, request.title),
+        }

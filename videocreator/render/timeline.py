@@ -83,3 +83,8 @@ def build(durations: list[float], fps: int, *, transition_s: float = TRANSITION_
         )
         start += frames - fade_out
     return Timeline(fps=fps, slots=tuple(slots))
+
+
+def pauses_s(scenes: int, fps: int = 30) -> float:
+    """Seconds a video of ``scenes`` scenes lasts beyond its narration (leads, tails, crossfades)."""
+    return build([0.0] * scenes, fps).duration if scenes else 0.0

@@ -1,0 +1,110 @@
+"""Splitting a paragraph into sentences, per language, without breaking at "Dr.", "e.g.", "3.5", "U.S.".
+
+pysbd's rules do the work for the languages it knows; the others use its English rules, which only
+split at a sentence mark followed by a space and keep numbers and initials together. A light repair
+pass then rejoins the splits pysbd's lists get wrong in several languages: after a title before a
+name ("Sr. García", "Dra. López") and before a lower-case word after an abbreviation ("t.ex. i går").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+from pysbd.languages import LANGUAGE_CODES
+
+FALLBACK_LANGUAGE = "en"
+# Titles written before a name: a sentence does not end after them.
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "dra",
+        "drs",
+        "prof",
+        "profa",
+        "sr",
+        "sra",
+        "srta",
+        "sres",
+        "ud",
+        "uds",
+        "hr",
+        "hrn",
+        "fr",
+        "frl",
+        "mme",
+        "mlle",
+        "mgr",
+        "st",
+        "sto",
+        "sta",
+    ]
+)
+_LAST_WORD = re.compile(r"(\S+)\.$")
+_CLOSING = re.compile(r"^([\"'”“»«’)\]]+)(?:\s+|$)")
+
+
+def language_code(language: str) -> str:
+    """The primary subtag of a language tag: "pt-BR" -> "pt"."""
+    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] or FALLBACK_LANGUAGE
+
+
+def splitter_language(language: str) -> str:
+    """The pysbd rules used for a language: its own where pysbd has them, else English."""
+    code = language_code(language)
+    return code if code in LANGUAGE_CODES else FALLBACK_LANGUAGE
+
+
+@lru_cache(maxsize=8)
+def _segmenter(code: str) -> pysbd.Segmenter:
+    return pysbd.Segmenter(language=code, clean=False)
+
+
+def _abbreviation_before(text: str) -> str | None:
+    """The word before a final period, lower-cased, when the text ends with one."""
+    match = _LAST_WORD.search(text)
+    return match.group(1).lower() if match else None
+
+
+def _continues(previous: str, piece: str) -> bool:
+    word = _abbreviation_before(previous)
+    if word is None:
+        return False
+    return word in TITLES or ("." in word and piece[:1].islower())
+
+
+def split_sentences(paragraph: str, language: str) -> list[str]:
+    """The sentences of one paragraph (a paragraph never spans two sentences' worth of line breaks)."""
+    merged: list[str] = []
+    for raw in _segmenter(splitter_language(language)).segment(paragraph):
+        piece = raw.strip()
+        closing = _CLOSING.match(piece)
+        if closing and merged:
+            merged[-1] += closing.group(1)
+            piece = piece[closing.end() :]
+        if not piece:
+            continue
+        if merged and _continues(merged[-1], piece):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged
+
+
+def limit_length(sentence: str, max_chars: int) -> list[str]:
+    """A sentence too long for one scene, cut after a clause mark (else a space) to fit ``max_chars``."""
+    pieces = []
+    rest = sentence
+    while len(rest) > max_chars:
+        window = rest[:max_chars]
+        cut = max(window.rfind(mark) for mark in (", ", "; ", ": ", " – ", " — "))
+        cut = cut + 1 if cut > max_chars // 2 else window.rfind(" ")
+        if cut <= 0:
+            cut = max_chars
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    return [*pieces, rest] if rest else pieces
