@@ -132,6 +132,12 @@ class Script:
 
 class ScriptWriter(Backend):
     stage = Stage.WRITER
+    # The languages (ISO 639-1 codes) this writer writes; None: any language its model knows.
+    languages: ClassVar[frozenset[str] | None] = None
+
+    @classmethod
+    def writes(cls, language: str) -> bool:
+        return cls.languages is None or language.lower().split("-")[0] in cls.languages
 
     def write(self, request: ScriptRequest) -> Script:
         raise NotImplementedError

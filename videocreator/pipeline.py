@@ -28,6 +28,7 @@ from .project import PROJECT_FILE, OwnText, Project, ProjectFolder, Scene, Setti
 from .render import audio, renderer, timeline
 from .source import check_text, measure_pace, title_from_text, words_per_second
 from .text import check_scene_text, check_topic
+from .writers.parsing import language_name
 
 FALLBACK_WRITERS = ("local", "template")
 SECONDS_PER_SCENE = 10  # what a scene of a topic's script lasts, roughly
@@ -75,12 +76,13 @@ def new_project(
     With ``own_text`` the script comes from the person's words; the topic may then be empty (the text's
     first heading, or first line, stands in).
     """
+    settings = settings or Settings()
     if own_text is not None:
         own_text = replace(own_text, text=check_text(own_text.text))
         topic = topic or title_from_text(own_text.text)
-    project = Project(
-        topic=check_topic(topic), language=language, settings=settings or Settings(), own_text=own_text
-    )
+    else:
+        check_writer_language(settings.writer.backend, language)
+    project = Project(topic=check_topic(topic), language=language, settings=settings, own_text=own_text)
     return ProjectFolder.create(Path(out_dir), project, limits)
 
 
@@ -192,9 +194,35 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     rep.progress(1.0, "script written")
 
 
+def _writes(name: str, language: str) -> bool:
+    writer = registry.get(Stage.WRITER, name)
+    return not issubclass(writer, ScriptWriter) or writer.writes(language)
+
+
+def check_writer_language(writer: str, language: str) -> None:
+    """Refuse a writer that cannot write ``language``, naming those that can."""
+    if not _writes(writer, language):
+        able = sorted(n for n in registry.backends(Stage.WRITER) if n != "text" and _writes(n, language))
+        raise InputError(
+            f"the {writer} writer cannot write {language_name(language)} ({language}); choose "
+            f"{' or '.join(able)}, or start from your own text",
+            stage="script",
+            provider=writer,
+        )
+
+
+def writer_chain(project: Project) -> list[tuple[str, dict[str, Any]]]:
+    """The chosen writer, then the offline ones that write the project's language."""
+    choice, language = project.settings.writer, project.language
+    check_writer_language(choice.backend, language)
+    fallbacks = [n for n in FALLBACK_WRITERS if n != choice.backend and _writes(n, language)]
+    return [(choice.backend, choice.options)] + [(n, {}) for n in fallbacks]
+
+
 def _write_from_topic(project: Project, request: ScriptRequest, rep: Reporter) -> tuple[str, Script]:
-    choice = project.settings.writer
-    chain = [(choice.backend, choice.options)] + [(n, {}) for n in FALLBACK_WRITERS if n != choice.backend]
+    """The chosen writer, then the offline ones that write the project's language; a writer that cannot
+    write it is refused before any work, naming those that can."""
+    chain = writer_chain(project)
     for position, (name, options) in enumerate(chain):
         writer = registry.create(Stage.WRITER, name, options)
         assert isinstance(writer, ScriptWriter)

@@ -69,6 +69,7 @@ def _fill(pattern: str, phrase: str) -> str:
 class TemplateWriter(ScriptWriter):
     name = "template"
     description = "No model: a deterministic script from the topic (instant; the last fallback)"
+    languages = frozenset({"en"})  # its sentences are English templates
 
     def write(self, request: ScriptRequest) -> Script:
         rng = random.Random(f"{request.seed}\x00{request.topic}")
