@@ -22,7 +22,7 @@ from typing import Any
 
 import gradio as gr
 
-from videocreator import archive, checks, images, pipeline, registry, settings
+from videocreator import archive, auto, checks, images, pipeline, registry, settings
 from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from videocreator.limits import MB, Limits
@@ -36,6 +36,10 @@ PROJECT = "project"
 MUSIC_CHOICES = {"Bundled": "default", "None": "none"}  # "Upload": the file in "Your music"
 START_FROM = ("a topic", "my own text")
 ESTIMATED_WORDS_PER_SECOND = 2.6  # before a voice has spoken, a typical narrator's pace
+DRAFT_NOTE = (
+    "**The bundled 270M model writes drafts**: fluent, often wrong. Check and edit every scene, or get a "
+    "better script: run Ollama, set `OPENAI_API_KEY`, use g4f online, or start from your own text."
+)
 MAX_PASTED_CHARS = 200_000
 
 CSS = """
@@ -162,8 +166,9 @@ class Page:
 
 
 def _choices(stage: Stage) -> list[tuple[str, str]]:
-    rows = [row for row in registry.status() if row.stage == stage]
-    return [(f"{row.name}" + ("" if row.ready else " (not ready)"), row.name) for row in rows]
+    rows = [row for row in registry.status() if row.stage == stage and row.name != "text"]
+    named = [(f"{row.name}" + ("" if row.ready else " (not ready)"), row.name) for row in rows]
+    return [("auto: the best one here", auto.AUTO), *named]
 
 
 def _stop_button(elem_id: str) -> gr.Button:
@@ -424,7 +429,10 @@ def status_table(folder: ProjectFolder) -> str:
             else f"~{estimate_seconds(scene.narration, pace):.0f} (estimate)"
         )
         lines.append(f"| {n} | {picture} | {voice} | {seconds} |")
-    return "\n".join(lines)
+    ran = [f"- {line}" for line in pipeline.what_ran(folder)]
+    if folder.project.ran.get(Stage.WRITER.value, {}).get("backend") == "local":
+        ran.append(f"- {DRAFT_NOTE}")
+    return "\n".join([*lines, "", *ran])
 
 
 def how_it_works(folder: ProjectFolder) -> dict[str, Any]:

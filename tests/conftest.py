@@ -10,6 +10,8 @@ import av
 import numpy as np
 import pytest
 
+from videocreator import auto
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -95,8 +97,11 @@ def artifacts() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test reads the developer's own config file or VIDEOCREATOR_* variables."""
+    """No test reads the developer's own config file, VIDEOCREATOR_* variables or servers."""
     for name in list(os.environ):
-        if name.startswith("VIDEOCREATOR_"):
+        if name.startswith(("VIDEOCREATOR_", "OPENAI_", "OLLAMA_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("VIDEOCREATOR_CONFIG", str(tmp_path_factory.getbasetemp() / "no-config.toml"))
+    # "Does the network answer?" goes to a closed loopback port: tests send nothing off this machine.
+    monkeypatch.setenv("VIDEOCREATOR_NETWORK_PROBE", "http://127.0.0.1:9/generate_204")
+    auto.forget()

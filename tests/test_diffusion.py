@@ -119,3 +119,26 @@ def test_cli_make_with_the_diffusers_backend(tiny_pipeline: Path, tmp_path: Path
         with Image.open(out / scene["image"]) as image:
             assert image.size == (720, 1280)
     assert (out / "video.mp4").stat().st_size > 10_000
+
+
+def test_auto_chooses_diffusers_with_a_local_model_and_a_gpu(
+    tiny_pipeline: Path, tmp_path: Path, monkeypatch
+):
+    """The device query is faked (no GPU here); the pipeline is the real tiny one, run on the CPU."""
+    from videocreator import auto, pipeline
+    from videocreator.project import Settings, StageChoice
+
+    options = {"model": str(tiny_pipeline), "device": "auto"}
+    assert auto.images(options).backend == "card", "no GPU: the offline illustrator"
+    monkeypatch.setattr(auto, "gpu_available", lambda: True)
+    found = auto.images(options)
+    assert found.backend == "diffusers" and found.options["model"] == str(tiny_pipeline)
+    assert auto.images({"model": str(tmp_path / "incomplete")}).backend == "card"
+    settings = Settings(
+        writer=StageChoice("template"), images=StageChoice("auto", options), resolution="360p"
+    )
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=settings)
+    pipeline.write_script(folder, 1)
+    pipeline.make_images(folder)
+    assert folder.project.ran["images"]["backend"] == "diffusers"
+    assert folder.has(folder.project.scenes[0].image)

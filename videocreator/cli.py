@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import archive, checks, pipeline, registry, settings
+from . import archive, auto, checks, pipeline, registry, settings
 from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
 from .project import OwnText, ProjectFolder, Settings
 from .source import check_text, read_source, sections, slug
+from .writers.parsing import language_name
 
 
 class ProgressLine:
@@ -104,6 +105,8 @@ def _make(args: argparse.Namespace, progress: ProgressLine) -> int:
     if args.preview:
         pipeline.render(folder, preview=True, reporter=reporter)
     progress.close()
+    for line in pipeline.what_ran(folder):
+        print(line, file=sys.stderr)
     print(f"{folder.video}  ({folder.project.title})")
     return 0
 
@@ -201,7 +204,16 @@ def _unpack(args: argparse.Namespace, progress: ProgressLine) -> int:
 
 
 def _backends(args: argparse.Namespace, progress: ProgressLine) -> int:
-    del args, progress
+    del progress
+    chosen = settings.resolve()
+    print(f"auto picks now ({language_name(args.language)}):")
+    for found in (auto.writer(chosen.writer.options), auto.images(chosen.images.options)):
+        print(f"  {found.line}")
+    try:
+        print(f"  {auto.voice(args.language, chosen.voices_folder).line}")
+    except VideoCreatorError as exc:
+        print(f"  {exc}")
+    print()
     for row in registry.status():
         marks = " (default)" if row.offline_default else ""
         marks += " [online]" if row.needs_network else ""
@@ -280,7 +292,8 @@ def parser() -> argparse.ArgumentParser:
     unpack.add_argument("dir")
     unpack.set_defaults(run=_unpack)
 
-    listing = sub.add_parser("backends", help="every backend per stage: ready, or why not")
+    listing = sub.add_parser("backends", help="every backend per stage: ready, or why not; what auto picks")
+    listing.add_argument("--language", default="en", help="the script's language, for the voice auto picks")
     listing.set_defaults(run=_backends)
     return top
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import checks, keys, registry
+from . import auto, checks, keys, registry
 from . import settings as settings_model
 from .assets import bundled_music
 from .backend import Backend, ImageMaker, ImageRequest, Narrator, Script, ScriptRequest, ScriptWriter, Stage
@@ -99,6 +99,11 @@ def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dic
     """
     current: StageChoice = getattr(folder.project.settings, stage.value)
     backend = backend or current.backend
+    if backend == auto.AUTO:
+        if current.backend != auto.AUTO:
+            setattr(folder.project.settings, stage.value, StageChoice(auto.AUTO))
+            folder.save()
+        return
     maker = registry.get(stage, backend)  # an unknown name is refused here, naming the stage
     given = {k: v for k, v in given.items() if v not in (None, "")}
     unknown = sorted(set(given) - set(maker.Options.model_fields))
@@ -182,7 +187,7 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     )
     started = time.monotonic()
     if project.own_text is None:
-        name, script = _write_from_topic(project, request, rep)
+        name, script = _write_from_topic(folder, request, rep)
     else:
         name, script = "text", _write_from_own_text(folder, request, rep)
     project.title = script.title
@@ -195,6 +200,8 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
 
 
 def _writes(name: str, language: str) -> bool:
+    if name == auto.AUTO:
+        return True  # auto only picks writers that can
     writer = registry.get(Stage.WRITER, name)
     return not issubclass(writer, ScriptWriter) or writer.writes(language)
 
@@ -211,28 +218,34 @@ def check_writer_language(writer: str, language: str) -> None:
         )
 
 
-def writer_chain(project: Project) -> list[tuple[str, dict[str, Any]]]:
-    """The chosen writer, then the offline ones that write the project's language."""
-    choice, language = project.settings.writer, project.language
+def writer_chain(folder: ProjectFolder) -> list[tuple[str, dict[str, Any]]]:
+    """The chosen (or ``auto``'s) writer, then the offline ones that write the project's language."""
+    choice, language = resolve(folder, Stage.WRITER), folder.project.language
     check_writer_language(choice.backend, language)
     fallbacks = [n for n in FALLBACK_WRITERS if n != choice.backend and _writes(n, language)]
     return [(choice.backend, choice.options)] + [(n, {}) for n in fallbacks]
 
 
-def _write_from_topic(project: Project, request: ScriptRequest, rep: Reporter) -> tuple[str, Script]:
+def _write_from_topic(folder: ProjectFolder, request: ScriptRequest, rep: Reporter) -> tuple[str, Script]:
     """The chosen writer, then the offline ones that write the project's language; a writer that cannot
     write it is refused before any work, naming those that can."""
-    chain = writer_chain(project)
+    chain = writer_chain(folder)
+    failures: list[str] = []
     for position, (name, options) in enumerate(chain):
         writer = registry.create(Stage.WRITER, name, options)
         assert isinstance(writer, ScriptWriter)
         rep.progress(0.05, f"writing the script with {name}")
         try:
-            return name, writer.write(request)
+            script = writer.write(request)
         except (ProviderFailed, BackendUnavailable) as exc:
             if position == len(chain) - 1:
                 raise
             rep.warning(f"{exc}; continuing with the {chain[position + 1][0]} writer")
+            failures.append(str(exc))
+            continue
+        if failures:
+            _record(folder, Stage.WRITER, name, "; ".join(failures))
+        return name, script
     raise AssertionError("the writer chain always ends in an offline writer")
 
 
@@ -240,6 +253,7 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
     """The person's text cut into scenes (or condensed), timed with the chosen voice's measured pace."""
     own = folder.project.own_text
     assert own is not None
+    _record(folder, Stage.WRITER, "text", "your own text")
     rep.progress(0.05, "measuring the voice's pace (once per voice)")
     letters = measure_pace(_narrator(folder), folder.project.settings.speed, folder.project.language)
     rep.progress(0.5, "cutting your text into scenes")
@@ -345,12 +359,23 @@ class SceneState:
 
 
 def scene_states(folder: ProjectFolder) -> list[SceneState]:
-    """Which scenes' image and narration are up to date (edits make them stale)."""
-    maker, narrator = _image_maker(folder), _narrator(folder)
+    """Which scenes' image and narration are up to date (edits make them stale; so does a stage whose
+    backend cannot run here, such as no voice for the script's language)."""
+    maker, narrator = _available(_image_maker, folder), _available(_narrator, folder)
     return [
-        SceneState(image_is_current(folder, s, maker), audio_is_current(folder, s, narrator))
+        SceneState(
+            maker is not None and image_is_current(folder, s, maker),
+            narrator is not None and audio_is_current(folder, s, narrator),
+        )
         for s in folder.project.scenes
     ]
+
+
+def _available(make: Callable[[ProjectFolder], Backend], folder: ProjectFolder) -> Any:
+    try:
+        return make(folder)
+    except BackendUnavailable:
+        return None
 
 
 def scene_by_id(folder: ProjectFolder, scene_id: str) -> Scene:
@@ -363,9 +388,43 @@ def scene_by_id(folder: ProjectFolder, scene_id: str) -> Scene:
 # ---- images ---------------------------------------------------------------------------------
 
 
-def _backend(folder: ProjectFolder, stage: Stage) -> Backend:
-    """The stage's chosen backend, with the project's files among its options resolved in the folder."""
+def resolve(folder: ProjectFolder, stage: Stage) -> StageChoice:
+    """The backend a stage uses now: the person's choice, or what ``auto`` finds best here (recorded,
+    with why, in ``project.ran``)."""
     choice: StageChoice = getattr(folder.project.settings, stage.value)
+    if choice.backend != auto.AUTO:
+        _record(folder, stage, choice.backend, "chosen in the settings")
+        return choice
+    project = folder.project
+    if stage == Stage.WRITER:
+        found = auto.writer(choice.options)
+    elif stage == Stage.IMAGES:
+        found = auto.images(choice.options)
+    else:
+        found = auto.voice(project.language, project.settings.voices_folder)
+    _record(folder, stage, found.backend, found.why)
+    return StageChoice(found.backend, found.options)
+
+
+def what_ran(folder: ProjectFolder) -> list[str]:
+    """One line per stage that ran: which backend, and why (``"script: local — no server ..."``)."""
+    return [
+        f"{stage.label}: {entry['backend']} — {entry['why']}"
+        for stage in Stage
+        if (entry := folder.project.ran.get(stage.value))
+    ]
+
+
+def _record(folder: ProjectFolder, stage: Stage, backend: str, why: str) -> None:
+    entry = {"backend": backend, "why": why}
+    if folder.project.ran.get(stage.value) != entry:
+        folder.project.ran[stage.value] = entry
+        folder.save()
+
+
+def _backend(folder: ProjectFolder, stage: Stage) -> Backend:
+    """The stage's backend, with the project's files among its options resolved in the folder."""
+    choice = resolve(folder, stage)
     options = dict(choice.options)
     for name in FILE_OPTIONS & options.keys():
         if options[name]:

@@ -67,9 +67,11 @@ class Settings:
     aspect: Aspect = "9:16"
     resolution: Resolution = "1080p"
     fps: int = 30
-    writer: StageChoice = field(default_factory=lambda: StageChoice("local"))
-    images: StageChoice = field(default_factory=lambda: StageChoice("card"))
-    voice: StageChoice = field(default_factory=lambda: StageChoice("piper"))
+    # "auto": the best backend present, resolved at the start of each run (see auto.py)
+    writer: StageChoice = field(default_factory=lambda: StageChoice("auto"))
+    images: StageChoice = field(default_factory=lambda: StageChoice("auto"))
+    voice: StageChoice = field(default_factory=lambda: StageChoice("auto"))
+    voices_folder: str = ""  # more Piper voices (.onnx + .onnx.json) for "auto" to choose by language
     speed: float = 1.0
     captions: CaptionStyle = field(default_factory=CaptionStyle)
     music: str = "default"  # "default" (the bundled track), "none", or an audio file inside the project
@@ -125,6 +127,8 @@ class Project:
     settings: Settings = field(default_factory=Settings)
     own_text: OwnText | None = None  # set when the script comes from the person's text, not a topic
     scenes: list[Scene] = field(default_factory=list)
+    # Which backend each stage last used and why ({"writer": {"backend": "local", "why": "..."}}).
+    ran: dict[str, dict[str, str]] = field(default_factory=dict)
     # What the script writer was sent and answered, for the "How it works" panels.
     script_trace: dict[str, Any] = field(default_factory=dict)
     version: int = FORMAT_VERSION
