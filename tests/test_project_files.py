@@ -110,6 +110,20 @@ def test_an_older_project_with_absolute_paths_is_migrated_on_open(tmp_path: Path
         ProjectFolder.open(folder.root)
 
 
+def test_a_version_1_picture_history_is_read_and_undo_goes_back(tmp_path: Path):
+    folder = new(tmp_path)
+    pipeline.make_images(folder)
+    scene = folder.project.scenes[0]
+    first = scene.image
+    pipeline.regenerate_image(folder, scene, seed=99)
+    _rewrite(folder, lambda data: data.update(version=1) or data["scenes"][0].update(image_history=[first]))
+    opened = ProjectFolder.open(folder.root)
+    assert pipeline.undo_image(opened, opened.project.scenes[0])
+    again = opened.project.scenes[0]
+    assert again.image == first and again.image_key == Path(first).stem.split("-", 1)[1]
+    assert again.image_source == "kept" and pipeline.scene_states(opened)[0].image_current
+
+
 @pytest.mark.parametrize("where", ["music", "image", "history"])
 def test_stored_paths_that_escape_the_folder_are_refused(tmp_path: Path, where: str):
     folder = new(tmp_path)
@@ -121,7 +135,7 @@ def test_stored_paths_that_escape_the_folder_are_refused(tmp_path: Path, where: 
         elif where == "image":
             data["scenes"][0]["image"] = "scenes/../../secret.wav"
         else:
-            data["scenes"][0]["image_history"] = ["../secret.wav"]
+            data["scenes"][0]["image_history"] = [{"path": "../secret.wav"}]
 
     _rewrite(folder, escape)
     with pytest.raises(InputError, match="outside the project folder"):

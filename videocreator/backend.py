@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import InputError, ProviderFailed
+from .errors import InputError, ProviderFailed, invalid
 from .text import sentences
 
 
@@ -61,11 +61,8 @@ class Backend:
         try:
             return cls.Options(**(raw or {}))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'options'}: {err['msg']}" for err in exc.errors()
-            )
             raise InputError(
-                f"invalid options: {problems}", stage=cls.stage.label, provider=cls.name
+                f"invalid options: {invalid(exc, every=True)}", stage=cls.stage.label, provider=cls.name
             ) from None
 
     @classmethod

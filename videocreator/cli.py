@@ -8,12 +8,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from . import archive, auto, checks, pipeline, registry, settings
 from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
-from .project import OwnText, ProjectFolder, Settings
+from .project import Aspect, OwnText, ProjectFolder, Resolution, Settings
 from .source import check_text, read_source, sections, slug
 from .writers.parsing import language_name
 
@@ -239,8 +239,8 @@ def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True)
         "--length", type=float, help="the length wanted, in seconds (with a topic: sets the number of scenes)"
     )
     parser.add_argument("--scenes", type=int, help="number of scenes of a topic's script (default 5)")
-    parser.add_argument("--aspect", choices=["9:16", "16:9", "1:1"])
-    parser.add_argument("--resolution", choices=["1080p", "720p"])
+    parser.add_argument("--aspect", choices=get_args(Aspect))
+    parser.add_argument("--resolution", choices=[r for r in get_args(Resolution) if r != "360p"])
     parser.add_argument("--language", default="en")
     parser.add_argument("--writer", help="script writer backend (see `videocreator backends`)")
     parser.add_argument("--writer-model", help="model id or path for the writer")

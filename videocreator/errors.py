@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class VideoCreatorError(Exception):
     """Base of every error meant for a person: one line, naming the stage and the cause."""
@@ -44,3 +46,9 @@ class DiskFull(VideoCreatorError):
     def __init__(self, where: str | None, *, stage: str):
         where = f" ({where})" if where else ""
         super().__init__(f"the disk is full{where}: free some space and run again", stage=stage)
+
+
+def invalid(exc: Any, *, every: bool = False) -> str:
+    """A pydantic ``ValidationError`` as one line: ``where: what`` for the first problem (or all)."""
+    problems = exc.errors() if every else exc.errors()[:1]
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'options'}: {e['msg']}" for e in problems)

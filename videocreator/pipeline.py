@@ -24,7 +24,17 @@ from .files import atomic_path, full_disk_is, write_json
 from .images.pictograms import known as pictogram_known
 from .images.upload import fit_image
 from .limits import FILE_OPTIONS, LOCAL, MAX_SCENES, Limits
-from .project import PROJECT_FILE, OwnText, Project, ProjectFolder, Scene, Settings, StageChoice, frame_size
+from .project import (
+    PROJECT_FILE,
+    ImageVersion,
+    OwnText,
+    Project,
+    ProjectFolder,
+    Scene,
+    Settings,
+    StageChoice,
+    frame_size,
+)
 from .render import audio, renderer, timeline
 from .source import check_text, measure_pace, title_from_text, words_per_second
 from .text import check_scene_text, check_topic
@@ -53,6 +63,10 @@ class Reporter:
     def warning(self, message: str) -> None:
         self.warnings.append(message)
         self.warn(message)
+
+    def scaled(self, start: float, end: float) -> Reporter:
+        """A reporter for one part of this step: its 0..1 lands in ``start``..``end`` of this one."""
+        return Reporter(lambda f, m: self.progress(start + (end - start) * f, m), self.warning)
 
 
 def _reporter(reporter: Reporter | None) -> Reporter:
@@ -470,7 +484,8 @@ def _set_image(
     scene: Scene, relative: str, key: str, source: str, details: dict[str, Any] | None = None
 ) -> None:
     if scene.image and scene.image != relative:
-        scene.image_history = [*scene.image_history, scene.image][-10:]
+        before = ImageVersion(scene.image, scene.image_key or "", scene.image_source, scene.image_details)
+        scene.image_history = [*scene.image_history, before][-10:]
     scene.image, scene.image_key, scene.image_source = relative, key, source  # type: ignore[assignment]
     scene.image_details = details or {}
 
@@ -548,11 +563,10 @@ def undo_image(folder: ProjectFolder, scene: Scene) -> bool:
     """Go back to the scene's previous picture. False when there is none."""
     while scene.image_history:
         previous = scene.image_history.pop()
-        if folder.has(previous):
-            scene.image = previous
-            scene.image_key = Path(previous).stem.split("-", 1)[1]
-            scene.image_source = "upload" if Path(previous).name.startswith("upload-") else "kept"
-            scene.image_details = {}
+        if folder.has(previous.path):
+            scene.image, scene.image_key, scene.image_details = previous.path, previous.key, previous.details
+            # a generated picture gone back to is kept as it is, until the person regenerates
+            scene.image_source = "upload" if previous.source == "upload" else "kept"
             folder.save()
             return True
     folder.save()
@@ -663,8 +677,8 @@ def render(
     if not project.scenes:
         raise InputError("the project has no scenes: write the script first", stage="render")
     music = music_path(folder)
-    make_images(folder, Reporter(lambda f, m: rep.progress(0.1 * f, m), rep.warning))
-    narrate_all(folder, Reporter(lambda f, m: rep.progress(0.1 + 0.1 * f, m), rep.warning))
+    make_images(folder, rep.scaled(0.0, 0.1))
+    narrate_all(folder, rep.scaled(0.1, 0.2))
     settings = project.settings
     width, height = frame_size(settings.aspect, "360p") if preview else settings.size
     seconds = sum((scene.duration or 0.0) + 1.0 for scene in project.scenes)
@@ -727,6 +741,6 @@ def make_video(
         topic, Path(out_dir), language=language, settings=settings, own_text=own_text
     )
     if not folder.project.scenes:
-        write_script(folder, scenes, Reporter(lambda f, m: rep.progress(0.15 * f, m), rep.warning))
-    render(folder, reporter=Reporter(lambda f, m: rep.progress(0.15 + 0.85 * f, m), rep.warning))
+        write_script(folder, scenes, rep.scaled(0.0, 0.15))
+    render(folder, reporter=rep.scaled(0.15, 1.0))
     return folder

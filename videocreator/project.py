@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from . import files
-from .errors import InputError
+from .errors import InputError, invalid
 from .limits import FILE_OPTIONS, LOCAL, Limits
 
 PROJECT_FILE = "project.json"
@@ -86,6 +86,16 @@ class Settings:
 
 
 @dataclass
+class ImageVersion:
+    """A picture a scene had before, to go back to: its file, key, where it came from, what it shows."""
+
+    path: str
+    key: str = ""
+    source: Literal["generated", "upload", "kept"] = "kept"
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Scene:
     id: str
     narration: str
@@ -96,7 +106,7 @@ class Scene:
     image_source: Literal["generated", "upload", "kept"] = "generated"
     image: str | None = None
     image_key: str | None = None
-    image_history: list[str] = field(default_factory=list)
+    image_history: list[ImageVersion] = field(default_factory=list)
     # The pictograms the person chose for the offline illustrator (empty: the scene's words decide), and
     # what the picture maker put in the picture (pictograms drawn, with the words that chose them).
     pictograms: list[str] = field(default_factory=list)
@@ -176,13 +186,11 @@ class ProjectFolder:
             raise InputError(f"{root} is not a project folder (no {PROJECT_FILE})", stage="project")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            project = _adapter.validate_python(data)
+            project = _adapter.validate_python(_upgrade(data))
         except json.JSONDecodeError as exc:
             raise InputError(f"{path} is not valid JSON: {exc}", stage="project") from None
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"{path}: {where}: {first['msg']}", stage="project") from None
+            raise InputError(f"{path}: {invalid(exc)}", stage="project") from None
         files.remove_partials(Path(root))
         folder = cls(Path(root), project, limits)
         limits.check_scene_count(len(project.scenes))
@@ -237,7 +245,7 @@ class ProjectFolder:
                 replace(settled)
                 changed = True
         for scene in self.project.scenes:
-            history = [p for p in scene.image_history if p]
+            history = [v for v in scene.image_history if v.path]
             if history != scene.image_history:
                 scene.image_history, changed = history, True
         return changed
@@ -257,8 +265,8 @@ class ProjectFolder:
             for attr in ("image", "audio"):
                 if value := getattr(scene, attr):
                     yield f"scene {n} {attr}", value, _setter(scene, attr), None
-            for i, value in enumerate(scene.image_history):
-                yield f"scene {n} image history", value, _setter(scene.image_history, i), None
+            for version in scene.image_history:
+                yield f"scene {n} image history", version.path, _setter(version, "path", ""), None
 
     def _settle(self, where: str, stored: str, own: str | None, trusted: bool) -> str | None:
         root = self.root.resolve()
@@ -314,6 +322,28 @@ class ProjectFolder:
     @property
     def cache(self) -> Path:
         return self.root / "cache"
+
+
+def _upgrade(data: Any) -> Any:
+    """project.json of version 1 as version 2 reads it: picture history entries were bare paths (the
+    key was the file name's hash; "upload-" files were uploads). Paths are settled after validation."""
+    if not isinstance(data, dict) or data.get("version", 1) >= 2:
+        return data
+    for scene in data.get("scenes", []) if isinstance(data.get("scenes"), list) else []:
+        if isinstance(scene, dict) and isinstance(scene.get("image_history"), list):
+            scene["image_history"] = [
+                _old_version(p) if isinstance(p, str) else p for p in scene["image_history"]
+            ]
+    return data
+
+
+def _old_version(path: str) -> dict[str, str]:
+    name = PurePath(path).name
+    return {
+        "path": path,
+        "key": PurePath(path).stem.split("-", 1)[-1],
+        "source": "upload" if name.startswith("upload-") else "kept",
+    }
 
 
 def _setter(container: Any, key: Any, empty: Any = None) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 from platformdirs import user_config_dir
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import InputError
+from .errors import InputError, invalid
 from .limits import Limits
 from .project import Settings
 
@@ -79,7 +79,7 @@ def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | N
     try:
         return _adapter.validate_python(merged)
     except ValidationError as exc:
-        raise InputError(f"setting {_where(exc)}: {exc.errors()[0]['msg']}", stage="settings") from None
+        raise InputError(f"setting {invalid(exc)}", stage="settings") from None
 
 
 def updated(current: Settings, changes: dict[str, Any]) -> Settings:
@@ -87,11 +87,7 @@ def updated(current: Settings, changes: dict[str, Any]) -> Settings:
     try:
         return _adapter.validate_python(_merge(asdict(current), changes))
     except ValidationError as exc:
-        raise InputError(f"setting {_where(exc)}: {exc.errors()[0]['msg']}", stage="settings") from None
-
-
-def _where(exc: ValidationError) -> str:
-    return ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise InputError(f"setting {invalid(exc)}", stage="settings") from None
 
 
 def is_public(environ: dict[str, str] | None = None) -> bool:
