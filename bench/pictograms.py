@@ -24,6 +24,8 @@ SCENES = [
     ("en", "Bees carry pollen from flower to flower"),
     ("es", "Las abejas llevan el polen de flor en flor"),
     ("de", "Die Rakete fliegt zum Mond"),
+    ("en", "So the house bees spread the nectar in thin layers inside the wax cells of the comb"),
+    ("fr", "La tortue de mer pond ses œufs sur la plage"),
 ]
 
 ONCE = """

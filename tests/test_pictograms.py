@@ -13,7 +13,13 @@ from videocreator.backend import ImageRequest, Stage
 from videocreator.images import pictograms, search_pictograms
 from videocreator.images.card import draw_card
 from videocreator.images.pictograms import render_pictogram
+from videocreator.images.words import scene_words
 
+HOUSE_BEES = (
+    "Back at the hive, she passes the nectar mouth to mouth to a house bee. "
+    "The house bees keep passing it along"
+)
+WAX_CELLS = "So the house bees spread the nectar in thin layers inside the wax cells of the comb"
 # (language, scene, pictograms that fit it)
 TABLE = [
     ("en", "Volcanoes form where magma rises through the crust", {"volcano"}),
@@ -22,7 +28,7 @@ TABLE = [
     ("en", "The light from the sun takes eight minutes to reach Earth", {"sun"}),
     ("en", "Elephants can remember water holes for decades", {"elephant"}),
     ("en", "A rocket needs enormous speed to leave the planet", {"rocket"}),
-    ("en", "Coffee beans are roasted before they are ground", {"hot beverage"}),
+    ("en", "Coffee beans are roasted before they are ground", {"hot beverage", "beans"}),  # head: beans
     ("en", "The heart pumps blood through the whole body", {"anatomical heart", "red heart"}),
     ("en", "Trains changed how people travelled across the country", {"train", "locomotive"}),
     ("en", "A cross-section of a volcano with rising magma", {"volcano"}),
@@ -46,6 +52,61 @@ TABLE = [
     ("it", "Le api producono il miele", {"honeybee"}),
     ("it", "Il razzo parte verso la Luna", {"rocket"}),
     ("it", "Gli elefanti vivono in Africa", {"elephant"}),
+    # compounds: the head noun is drawn, the modifier only when the head has no picture ("honey stomach")
+    (
+        "en",
+        "Back at the hive, she passes the nectar mouth to mouth to a house bee. The house bees keep "
+        "passing it along",
+        {"honeybee"},
+    ),
+    (
+        "en",
+        "So the house bees spread the nectar in thin layers inside the wax cells of the comb",
+        {"honeybee"},
+    ),
+    ("en", "When a cell is full of ripe honey, the bees cap it with a thin lid of fresh wax.", {"honey pot"}),
+    (
+        "en",
+        "She stores it in a special honey stomach, separate from the stomach she uses for her own food.",
+        {"honey pot"},
+    ),
+    ("en", "The fire truck raced to the burning building", {"fire engine"}),
+    ("en", "Sea turtles return to the beach where they hatched", {"turtle"}),
+    ("en", "The tree frog sleeps on a leaf", {"frog"}),
+    ("en", "The space rocket lifted off at dawn", {"rocket"}),
+    ("en", "The honey bees in the hive dance to share where the flowers are", {"honeybee"}),
+    ("en", "The worker bees build wax combs inside the hive", {"honeybee"}),
+    ("en", "A police car chased the thief through the city", {"police car"}),
+    ("es", "La abeja de la miel vive en colmenas", {"honeybee"}),
+    ("es", "El camión de bomberos apaga el incendio", {"fire engine"}),
+    ("es", "La tortuga marina pone sus huevos en la playa", {"turtle"}),
+    ("fr", "La tortue de mer pond ses œufs sur la plage", {"turtle"}),
+    ("fr", "Le camion de pompiers arrive en ville", {"fire engine"}),
+    ("fr", "Les abeilles de la ruche fabriquent du miel", {"honeybee"}),
+    ("de", "Die Meeresschildkröte legt ihre Eier am Strand", {"turtle"}),
+    ("de", "Der Laubfrosch sitzt auf einem Blatt", {"frog"}),
+    ("de", "Das Feuerwehrauto fährt zum Brand", {"fire engine"}),
+    ("de", "Die Weltraumrakete startet in den Himmel", {"rocket"}),
+    ("pt", "A tartaruga marinha põe ovos na praia", {"turtle"}),
+    ("pt", "O caminhão de bombeiros chegou depressa", {"fire engine"}),
+    ("pt", "A abelha do mel vive na colmeia", {"honeybee"}),
+    ("it", "La rana degli alberi dorme su una foglia", {"frog"}),
+    ("it", "Il camion dei pompieri corre verso l'incendio", {"fire engine"}),
+    ("it", "La tartaruga marina nuota nel mare", {"turtle"}),
+]
+# (language, scene, the first pictogram, pictograms a compound's modifier alone would bring, never drawn)
+COMPOUNDS = [
+    ("en", HOUSE_BEES, "honeybee", {"houses", "house", "mouth"}),
+    ("en", WAX_CELLS, "honeybee", {"houses", "house", "microbe"}),
+    ("en", "The fire truck raced to the burning building", "fire engine", {"fire", "delivery truck"}),
+    ("en", "Sea turtles return to the beach where they hatched", "turtle", {"water wave"}),
+    ("en", "The tree frog sleeps on a leaf", "frog", {"deciduous tree", "evergreen tree"}),
+    ("en", "The space rocket lifted off at dawn", "rocket", set()),
+    ("en", "The honey bees in the hive dance to share where the flowers are", "honeybee", {"honey pot"}),
+    ("en", "A baby elephant drinks from the river", "elephant", {"baby"}),
+    ("es", "La abeja de la miel vive en colmenas", "honeybee", {"honey pot"}),
+    ("fr", "La tortue de mer pond ses œufs sur la plage", "turtle", {"water wave"}),
+    ("it", "La rana degli alberi dorme su una foglia", "frog", {"deciduous tree"}),
 ]
 NO_MATCH = [
     ("en", "The economy grew slowly after the reform"),
@@ -74,6 +135,24 @@ def test_every_language_matches_by_meaning(language: str, scene: str, wanted: se
     assert all(p.words and p.char for p in found), "each pictogram names the scene words it stands for"
 
 
+@pytest.mark.parametrize(("language", "scene", "first", "never"), COMPOUNDS)
+def test_a_compound_draws_its_head_noun(language: str, scene: str, first: str, never: set[str]):
+    names = [p.name for p in pictograms(scene, language)]
+    assert names and names[0] == first and not never & set(names), names
+
+
+def test_a_compound_whose_head_has_no_picture_draws_its_modifier():
+    assert [p.name for p in pictograms("She keeps it in her honey stomach")] == ["honey pot"]
+
+
+def test_compound_modifiers_are_found_by_word_order():
+    words = {w.text: w for w in scene_words("The house bees spread nectar; a turtle swims; bees cap it")}
+    assert words["house"].heads == ("bees",)
+    assert not words["turtle"].heads and not words["bees"].heads
+    words = {w.text: w for w in scene_words("La abeja de la miel", "es")}
+    assert words["miel"].heads == ("abeja",)
+
+
 @pytest.mark.parametrize(("language", "scene"), NO_MATCH)
 def test_abstract_scenes_get_no_pictogram(language: str, scene: str):
     assert pictograms(scene, language) == []
@@ -84,6 +163,8 @@ def test_light_in_a_sentence_about_sunlight_is_not_a_light_bulb():
         "The light from the sun takes eight minutes to reach Earth",
         "Why the sky is blue: sunlight scatters in the air",
         "Light bends when it passes from air into water",
+        "Sunlight gives the plants the light they need to grow",
+        "The morning light wakes the house bees in the hive",
     ):
         names = {p.name for p in pictograms(scene)}
         assert "light bulb" not in names and not any("traffic light" in n for n in names), (scene, names)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import auto, checks, keys, registry
 from . import settings as settings_model
@@ -42,6 +42,7 @@ from .writers.parsing import language_name
 
 FALLBACK_WRITERS = ("local", "template")
 SECONDS_PER_SCENE = 10  # what a scene of a topic's script lasts, roughly
+B = TypeVar("B", bound=Backend)
 
 
 def _quiet_progress(fraction: float, message: str) -> None:
@@ -510,15 +511,29 @@ def make_image(
     folder.save()
 
 
-def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
-    rep = _reporter(reporter)
-    maker = _image_maker(folder)
-    scenes = folder.project.scenes
+def _bring_up_to_date(
+    folder: ProjectFolder,
+    backend: B,
+    is_current: Callable[[ProjectFolder, Scene, B], bool],
+    make: Callable[[ProjectFolder, Scene, B], None],
+    what: str,
+    reporter: Reporter | None,
+) -> None:
+    """Make each scene's artifact (picture or narration) that is missing or out of date, in order."""
+    rep, scenes = _reporter(reporter), folder.project.scenes
     for n, scene in enumerate(scenes):
-        if not image_is_current(folder, scene, maker):
-            rep.progress(n / len(scenes), f"image {n + 1}/{len(scenes)} ({maker.name})")
-            make_image(folder, scene, maker=maker)
-    rep.progress(1.0, "images ready")
+        if not is_current(folder, scene, backend):
+            rep.progress(n / len(scenes), f"{what} {n + 1}/{len(scenes)} ({backend.name})")
+            make(folder, scene, backend)
+    rep.progress(1.0, f"{what}s ready")
+
+
+def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
+    """Make every picture that is missing or out of date."""
+    _bring_up_to_date(
+        folder, _image_maker(folder), image_is_current,
+        lambda f, scene, maker: make_image(f, scene, maker=maker), "picture", reporter,
+    )  # fmt: skip
 
 
 def choose_pictograms(folder: ProjectFolder, scene: Scene, chars: list[str]) -> None:
@@ -623,14 +638,11 @@ def narrate_scene(
 
 
 def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
-    rep = _reporter(reporter)
-    narrator = _narrator(folder)
-    scenes = folder.project.scenes
-    for n, scene in enumerate(scenes):
-        if not audio_is_current(folder, scene, narrator):
-            rep.progress(n / len(scenes), f"narrating scene {n + 1}/{len(scenes)} ({narrator.name})")
-            narrate_scene(folder, scene, narrator=narrator)
-    rep.progress(1.0, "narration ready")
+    """Narrate every scene whose narration is missing or out of date."""
+    _bring_up_to_date(
+        folder, _narrator(folder), audio_is_current,
+        lambda f, scene, narrator: narrate_scene(f, scene, narrator=narrator), "narration", reporter,
+    )  # fmt: skip
 
 
 # ---- render ---------------------------------------------------------------------------------

@@ -27,8 +27,9 @@ GROUPS = {3, 4, 5, 6, 7}  # animals-nature, food-drink, travel-places, activitie
 PEOPLE_SUBGROUPS = {22, 23, 25, 27, 28}  # body parts, person, roles, activities, sport
 EXTRA = {"2764", "1F4A5", "1F4AC", "1F4AD", "1F4A4", "26A0", "2622", "2623", "269B", "2695", "267B", "267F"}
 SKIP_LABEL = re.compile(r"^(man|woman|men|women|old man|old woman)\b|:|o’clock|-thirty|^(boy|girl)$")
-# Generic nouns whose CLDR keywords are shared by many pictograms: the one that stands for them.
-ALIASES = {
+# Generic nouns whose CLDR keywords are shared by many pictograms: the one that stands for them. Words are
+# separated by spaces; "_" joins the words of one alias ("fire_truck"). English unless a dict names languages.
+ALIASES: dict[str, str | dict[str, str]] = {
     "1F33C": "flower flowers",
     "1F30D": "earth world planet globe",
     "2600": "sunlight sunshine sunny",
@@ -37,7 +38,7 @@ ALIASES = {
     "1F3B5": "music melody song",
     "1F4A7": "water drop droplet",
     "1F30A": "ocean sea waves",
-    "1F9A0": "bacteria virus germ cell",
+    "1F9A0": "bacteria virus germ",  # "cell" only as a keyword: the wax cells of a comb are no microbes
     "1F697": "car",
     "1F4F1": "phone smartphone",
     "1F4BB": "computer",
@@ -53,6 +54,13 @@ ALIASES = {
     "1F321": "temperature heat",
     "1F9CA": "ice",
     "1F331": "plant seed",
+    "1F692": dict(en="fire_truck firetruck", es="camión_de_bomberos", pt="caminhão_de_bombeiros"),
+    "1F36F": dict(en="honey", es="miel", fr="miel", de="honig", pt="mel", it="miele", nl="honing"),
+}
+# Keywords CLDR lacks, per language.
+KEYWORDS = {
+    "1F9A0": {"en": "cell"},
+    "1F41D": dict(en="hive beehive", es="colmena", fr="ruche", de="bienenstock", pt="colmeia", it="alveare"),
 }
 
 
@@ -93,11 +101,16 @@ def terms(record: dict, language: str, shortcodes: list[str]) -> dict[str, list]
     """The name's words, each alias's words and the keywords, every word as its forms."""
     name = lemmas(record["label"], language)
     aliases = [lemmas(code, language) for code in shortcodes]
-    if language == "en" and record["hexcode"] in ALIASES:
-        aliases += [lemmas(word, language) for word in ALIASES[record["hexcode"]].split()]
-    words = [forms for tag in record.get("tags", []) for forms in lemmas(tag, language) if forms not in name]
+    aliases += [lemmas(word, language) for word in curated(ALIASES, record["hexcode"], language).split()]
+    keywords = [*record.get("tags", []), *curated(KEYWORDS, record["hexcode"], language).split()]
+    words = [forms for tag in keywords for forms in lemmas(tag, language) if forms not in name]
     tags = list({tuple(forms): forms for forms in words}.values())
     return {"name": name, "aliases": [a for a in aliases if a and a != name], "tags": tags}
+
+
+def curated(table: dict, hexcode: str, language: str) -> str:
+    words = table.get(hexcode, "")
+    return words.get(language, "") if isinstance(words, dict) else words if language == "en" else ""
 
 
 def build(source: Path, out: Path) -> None:

@@ -9,7 +9,11 @@ of emojibase-data (MIT) in seven languages, built by ``assets/pictograms/build.p
   is weak, and keywords shared by many pictograms weigh less still;
 
 so a pictogram is drawn only when a name matches an important word, or several weak clues agree: "light" in
-a sentence about sunlight does not bring a light bulb. Pictures are rasterized at the size they are shown
+a sentence about sunlight does not bring a light bulb. In a compound the head noun is what is drawn: "house
+bee" is a bee, not a house, so the modifier's own pictures count for little when the head has a picture of
+its own, and the head counts as much as the compound's most important word; when the head has none ("honey
+stomach") the modifier stands for the compound. A picture both words point to ("fire truck" for the fire
+engine, "space rocket") keeps both. Pictures are rasterized at the size they are shown
 (resvg), never scaled up from a small bitmap.
 """
 
@@ -30,6 +34,7 @@ from ..assets import assets_dir
 from .words import SceneWord, fold, forms, scene_words
 
 NAME, ALIAS, HEAD, MODIFIER, TAG = 1.0, 0.9, 0.45, 0.2, 0.4
+BOUND = 0.5  # the share a compound's modifier keeps for pictures its head does not point to
 THRESHOLD = 0.5  # a pictogram needs this much evidence to be drawn
 RUNNER_UP = 0.45  # further pictograms need this share of the best one's score
 SPLIT_COMPOUNDS = {"en", "de", "nl"}  # head-final compounds: "Honigbiene" is a kind of "Biene"
@@ -82,6 +87,7 @@ class PictogramIndex:
         self.names: list[dict[str, list[list[list[str]]]]] = []  # per entry, per language: name, aliases
         self.terms: dict[str, dict[str, list[_Hit]]] = {lang: {} for lang in data["languages"]}
         self.by_char: dict[str, int] = {}
+        self.single: dict[str, set[str]] = {lang: set() for lang in data["languages"]}  # forms naming alone
         for n, record in enumerate(data["pictograms"]):
             self.entries.append(_Entry(record["char"], record["name"], record["file"], n))
             self.by_char[_bare(record["char"])] = n
@@ -101,6 +107,10 @@ class PictogramIndex:
             for position, word_forms in enumerate(name):
                 for form in word_forms:
                     terms.setdefault(fold(form), []).append(_Hit(entry, alias, position))
+            content = [w for w in name if not set(w) & FUNCTION_WORDS]
+            if len(content) == 1:  # a noun that names a picture alone; "swimming" (an action) is no "swims"
+                action = content[0][0].endswith("ing") and len(content[0]) > 1
+                self.single[language].update(fold(f) for f in content[0][: 1 if action else None])
         for word_forms in words["tags"]:
             for form in word_forms:
                 terms.setdefault(fold(form), []).append(_Hit(entry, None, 0))
@@ -124,14 +134,50 @@ class PictogramIndex:
     def _names(self, form: str, language: str) -> bool:
         return any(hit.alias is not None for hit in self.terms[language].get(form, ()))
 
+    def compounds(
+        self, words: Iterable[SceneWord], language: str
+    ) -> tuple[list[SceneWord], dict[str, set[int]]]:
+        """The words reweighed for the compounds they form, and per modifier whose head names a picture,
+        the pictograms the head points to (the only ones the modifier keeps its full weight for). Only a
+        certain compound passes its weight to a modifier whose head has no picture ("honey stomach")."""
+        words = list(words)
+        by_text = {word.text: word for word in words}
+        weight = {word.text: word.weight for word in words}
+        bound: dict[str, set[int]] = {}
+        for word in words:
+            heads = [by_text[h] for h in word.heads if h in by_text]
+            pictured = [h for h in heads if self._alone(h, language)]
+            for near in (by_text[h] for h in word.near if h in by_text):
+                # a loose pair is a compound when its head names a picture and, in English, the words
+                # point to one picture ("honey bees": the honeybee), not for "bird flies" (the fly)
+                entries = {hit.entry for hit in self._hits(word, language)}
+                shared = entries & {hit.entry for hit in self._hits(near, language)}
+                if self._alone(near, language) and (language in HEAD_FIRST or shared):
+                    pictured.append(near)
+            if pictured:
+                bound[word.text] = {hit.entry for h in pictured for hit in self._hits(h, language)}
+                for head in pictured:
+                    weight[head.text] = max(weight[head.text], word.weight)
+            elif heads:
+                weight[word.text] = max(weight[word.text], *(head.weight for head in heads))
+        return [SceneWord(w.text, w.forms, weight[w.text], w.heads) for w in words], bound
+
+    def _alone(self, word: SceneWord, language: str) -> bool:
+        return any(form in self.single[language] for form, _ in self.lookups(word, language))
+
+    def _hits(self, word: SceneWord, language: str) -> list[_Hit]:
+        return [hit for form, _ in self.lookups(word, language) for hit in self.terms[language][form]]
+
     def evidence(self, words: Iterable[SceneWord], language: str) -> dict[int, _Evidence]:
         found: dict[int, _Evidence] = {}
         terms, counts = self.terms[language], self.tag_counts[language]
+        words, bound = self.compounds(words, language)
         for word in words:
             for form, factor in self.lookups(word, language):
                 for hit in terms[form]:
                     evidence = found.setdefault(hit.entry, _Evidence())
-                    scaled = SceneWord(word.text, word.forms, word.weight * factor)
+                    alone = word.text in bound and hit.entry not in bound[word.text]
+                    scaled = SceneWord(word.text, word.forms, word.weight * factor * (BOUND if alone else 1))
                     evidence.words.setdefault(word.text, scaled)
                     if hit.alias is None:
                         weight = TAG * min(1.0, 3 / counts[form]) ** 0.5
@@ -152,7 +198,7 @@ class PictogramIndex:
             head = _head(content, language)
             for position, word in matched.items():
                 if len(matched) == len(content):
-                    weight = full if position == head or len(content) == 1 else 0.0
+                    weight = full if position == head or len(content) == 1 else MODIFIER
                 else:
                     weight = HEAD if position == head else MODIFIER
                 role[word] = max(role.get(word, 0.0), weight)
