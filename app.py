@@ -429,6 +429,11 @@ def status_table(folder: ProjectFolder) -> str:
             else f"~{estimate_seconds(scene.narration, pace):.0f} (estimate)"
         )
         lines.append(f"| {n} | {picture} | {voice} | {seconds} |")
+    total = sum(
+        s.duration if s.duration and state.audio_current else estimate_seconds(s.narration, pace)
+        for s, state in zip(folder.project.scenes, states, strict=True)
+    )
+    lines.append(f"| all | | | {total:.0f} s of speech |")
     ran = [f"- {line}" for line in pipeline.what_ran(folder)]
     if folder.project.ran.get(Stage.WRITER.value, {}).get("backend") == "local":
         ran.append(f"- {DRAFT_NOTE}")
