@@ -577,7 +577,12 @@ class Studio:
         """Show the topic's fields or the own text's."""
         own = start_from == "my own text"
         step = self.page.script
-        return {step.own_text: gr.Group(visible=own), step.scenes: gr.Slider(visible=not own)}
+        topic = "Title (optional: your text's first heading)" if own else "Topic"
+        return {
+            step.own_text: gr.Group(visible=own),
+            step.scenes: gr.Slider(visible=not own),
+            step.topic: gr.Textbox(label=topic),
+        }
 
     @friendly
     def save_script(self, session: str | None, title: str, scenes: Any, scene: float) -> Outputs:
@@ -856,7 +861,7 @@ def wire(page: Page, studio: Studio) -> None:
 
     script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
     script_inputs += [s.start_from, s.text, s.text_file, s.mode, s.length]
-    s.start_from.change(studio.start_from, s.start_from, [s.own_text, s.scenes], **private)
+    s.start_from.change(studio.start_from, s.start_from, [s.own_text, s.scenes, s.topic], **private)
     write = s.write.click(studio.write_script, script_inputs, view, api_name="write_script", **heavy)
     s.save.click(studio.save_script, [session, s.title, s.table, s.number], view, api_name="save_script")
     s.add.click(studio.add_scene, [session], view, api_name="add_scene")

@@ -7,6 +7,7 @@ step go to test-artifacts/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def shot(page, artifacts: Path, name: str) -> None:
 def test_topic_to_video_in_a_browser(page, artifacts: Path):
     from playwright.sync_api import expect
 
-    page.get_by_label("Topic").fill("How bees make honey")
+    page.get_by_label("Topic", exact=True).fill("How bees make honey")
     page.locator("#write-script").click()
     expect(page.get_by_label("Title", exact=True)).to_have_value("How bees make honey", timeout=TIMEOUT_MS)
     expect(page.locator("#script")).to_contain_text("how bees make honey")
@@ -120,10 +121,77 @@ def test_topic_to_video_in_a_browser(page, artifacts: Path):
     assert response.body()[4:8] == b"ftyp", "the download is an MP4"
 
 
+OWN_TEXT = """# How Rockets Fly
+
+A rocket pushes hot gas out of its engine. The gas goes down, so the rocket goes up.
+Engineers call this push thrust. A rocket carries its own oxygen to burn fuel in space.
+
+## The Trip to the Moon
+
+In 1969 a rocket carried three astronauts to the Moon. The trip took about three days.
+Two of them walked on the dusty surface. They came home safely and landed in the ocean.
+"""
+OWN_HEADINGS = ("How Rockets Fly", "The Trip to the Moon")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
+
+
+def test_own_text_condensed_then_a_pictogram_of_my_choice(page, artifacts: Path):
+    """A teacher pastes notes with Markdown headings, has them condensed, then picks a scene's pictogram."""
+    from playwright.sync_api import expect
+
+    page.locator("#start-from").get_by_label("my own text").check()
+    page.locator("#own-text textarea").fill(OWN_TEXT)
+    page.locator("#text-mode").get_by_label("Condensed to the length", exact=False).check()
+    page.wait_for_timeout(500)  # the radio's colour transition, for a true picture of it
+    shot(page, artifacts, "own-text-1-pasted")
+    page.locator("#write-script").click()
+    narration = page.locator('#script [role="gridcell"][data-col="0"]')
+    expect(narration.first).to_contain_text("rocket", timeout=TIMEOUT_MS)
+    shot(page, artifacts, "own-text-2-script")
+
+    cells = narration.all_inner_texts()
+    pasted = set(sentences(" ".join(line for line in OWN_TEXT.splitlines() if not line.startswith("#"))))
+    read_out = [s for cell in cells for s in sentences(cell)]
+    assert read_out, "the scene table has narration"
+    assert set(read_out) <= pasted, f"not a sentence of the pasted text: {set(read_out) - pasted}"
+    assert not any(h in cell or "#" in cell for cell in cells for h in OWN_HEADINGS), "a heading is read out"
+
+    page.locator("#make-images").click()
+    page.locator("#gallery img").nth(narration.count() - 1).wait_for()
+    note = page.locator("#pictograms")
+    expect(note).to_contain_text(re.compile("pictogram", re.I), timeout=TIMEOUT_MS)
+    expect(note).to_contain_text("chosen by the scene's words")  # scene 1 says "rocket" three times
+    selected = page.locator(".image-container img")  # the "Selected scene" picture: scene 1
+    before = selected.get_attribute("src")
+    shot(page, artifacts, "own-text-3-pictures")
+
+    search = page.get_by_label("Find a pictogram")
+    search.fill("astronaut")
+    search.press("Enter")
+    page.locator("#pictogram-choice input").click()
+    page.get_by_role("option", name="🧑‍🚀 astronaut").click()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+    expect(page.locator("#pictogram-choice")).to_contain_text("astronaut")
+    shot(page, artifacts, "own-text-4-chosen")
+    page.locator("#use-pictograms").click()
+    expect(note).to_contain_text("chosen by you", timeout=TIMEOUT_MS)
+    expect(note).to_contain_text("astronaut")
+    page.wait_for_function(
+        "src => document.querySelector('.image-container img')?.src !== src", arg=before, timeout=TIMEOUT_MS
+    )
+    after = selected.get_attribute("src")
+    assert page.request.get(after).body() != page.request.get(before).body(), "the picture itself changed"
+    shot(page, artifacts, "own-text-5-drawn")
+
+
 def test_phone_layout_has_no_horizontal_scroll(server: str, page, artifacts: Path):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(server)
-    page.get_by_label("Topic").wait_for()
+    page.get_by_label("Topic", exact=True).wait_for()
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     shot(page, artifacts, "phone")
     assert overflow <= 1

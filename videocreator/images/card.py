@@ -426,7 +426,9 @@ class CardImages(ImageMaker):
 
     def details(self, request: ImageRequest) -> dict[str, Any]:
         drawn = chosen_pictograms(request.prompt, request.language, request.pictograms or None)
-        matched = {p.char: p for p in pictograms(request.prompt, request.language)}
+        matched = (
+            {} if request.pictograms else {p.char: p for p in pictograms(request.prompt, request.language)}
+        )
         return {
             "pictograms": [
                 {"char": c, "name": name_of(c), "words": list(matched[c].words) if c in matched else []}
