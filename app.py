@@ -122,6 +122,8 @@ class RenderStep:
     caption_size: gr.Slider
     caption_position: gr.Radio
     caption_color: gr.ColorPicker
+    caption_style: gr.Radio
+    highlight_color: gr.ColorPicker
     music: gr.Radio
     music_upload: gr.File
     volume: gr.Slider
@@ -157,7 +159,7 @@ class Page:
         r = self.render
         return [
             self.session, r.aspect, r.resolution, r.captions, r.caption_size, r.caption_position,
-            r.caption_color, r.music, r.music_upload, r.volume,
+            r.caption_color, r.music, r.music_upload, r.volume, r.caption_style, r.highlight_color,
         ]  # fmt: skip
 
     @property
@@ -297,6 +299,12 @@ def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
         )  # fmt: skip
         caption_color = gr.ColorPicker(value=defaults.captions.color, label="Caption colour")
     with gr.Row():
+        caption_style = gr.Radio(
+            [("Phrase", "phrase"), ("Phrase, spoken word lit", "highlight"), ("One word at a time", "word")],
+            value=defaults.captions.style, label="Caption style", elem_id="caption-style",
+        )  # fmt: skip
+        highlight_color = gr.ColorPicker(value=defaults.captions.highlight_color, label="Highlight colour")
+    with gr.Row():
         music = gr.Radio([*MUSIC_CHOICES, "Upload"], value="Bundled", label="Background music")
         music_upload = gr.File(label="Your music", file_types=["audio"], height=80)
         volume = gr.Slider(0.0, 0.5, value=defaults.music_volume, step=0.01, label="Music volume")
@@ -310,8 +318,10 @@ def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
         label="Downloads: video, captions, project", file_count="multiple", elem_id="downloads"
     )
     return RenderStep(
-        aspect, resolution, captions, caption_size, caption_position, caption_color, music, music_upload,
-        volume, preview, render, video, note, downloads,
+        aspect=aspect, resolution=resolution, captions=captions, caption_size=caption_size,
+        caption_position=caption_position, caption_color=caption_color, caption_style=caption_style,
+        highlight_color=highlight_color, music=music, music_upload=music_upload, volume=volume,
+        preview=preview, render=render, video=video, note=note, downloads=downloads,
     )  # fmt: skip
 
 
@@ -766,12 +776,12 @@ class Studio:
     def _render(
         self, session: str | None, preview: bool, aspect: str, resolution: str, captions: bool,
         caption_size: float, caption_position: str, caption_color: str, music: str, music_file: Any,
-        music_volume: float, progress: gr.Progress,
+        music_volume: float, caption_style: str, highlight_color: str, progress: gr.Progress,
     ) -> Outputs:  # fmt: skip
         folder = self._open(session)
         caption_style = {
             "enabled": bool(captions), "size": float(caption_size) / 100, "position": caption_position,
-            "color": caption_color,
+            "color": caption_color, "style": caption_style, "highlight_color": highlight_color,
         }  # fmt: skip
         pipeline.change_settings(
             folder,
@@ -788,7 +798,7 @@ class Studio:
         )
         downloads = [str(result.video)]
         if not preview:
-            downloads.append(str(folder.captions))
+            downloads += [str(folder.captions), str(folder.captions_vtt)]
             downloads.append(str(archive.export_zip(folder, folder.root.parent / "project.zip")))
         note = f"{result.duration:.1f} s · {result.encoded_segments} pieces encoded"
         note += f", {result.reused_segments} reused"
@@ -809,28 +819,32 @@ class Studio:
     def render(
         self, session: str | None, aspect: str, resolution: str, captions: bool, caption_size: float,
         caption_position: str, caption_color: str, music: str, music_file: Any, music_volume: float,
+        caption_style: str = "phrase", highlight_color: str = "#FFD400",
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:  # fmt: skip
-        """Render the final video (MP4), its captions (SRT) and the project (zip).
+        """Render the final video (MP4), its captions (SRT, and WebVTT with each word's time) and the
+        project (zip).
 
         `music` is "Bundled", "None" or "Upload" (then `music_file` is the audio file); `caption_size` is
-        a percentage of the frame's short side.
+        a percentage of the frame's short side; `caption_style` is "phrase", "highlight" (the spoken word
+        in `highlight_color`) or "word" (one word at a time).
         """
         return self._render(
             session, False, aspect, resolution, captions, caption_size, caption_position, caption_color,
-            music, music_file, music_volume, progress,
+            music, music_file, music_volume, caption_style, highlight_color, progress,
         )  # fmt: skip
 
     @friendly
     def preview(
         self, session: str | None, aspect: str, resolution: str, captions: bool, caption_size: float,
         caption_position: str, caption_color: str, music: str, music_file: Any, music_volume: float,
+        caption_style: str = "phrase", highlight_color: str = "#FFD400",
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:  # fmt: skip
         """A quick 360p preview of the video, with the same settings as `render`."""
         return self._render(
             session, True, aspect, resolution, captions, caption_size, caption_position, caption_color,
-            music, music_file, music_volume, progress,
+            music, music_file, music_volume, caption_style, highlight_color, progress,
         )  # fmt: skip
 
     # -- saved projects, stopping --

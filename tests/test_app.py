@@ -69,7 +69,7 @@ def test_full_flow_through_the_api(served, tmp_path: Path):
     info = probe(Path(video["video"] if isinstance(video, dict) else video))
     assert (info.width, info.height) == (720, 1280) and info.frames > 0
     names = sorted(Path(d).name for d in downloads)
-    assert names == ["captions.srt", "project.zip", "video.mp4"]
+    assert names == ["captions.srt", "captions.vtt", "project.zip", "video.mp4"]
     assert "pieces encoded" in note
 
 

@@ -185,11 +185,13 @@ class ImageMaker(Backend):
 
 @dataclass
 class Speech:
-    """Mono float32 samples in [-1, 1] plus sentence spans (text, start_s, end_s) for captions."""
+    """Mono float32 samples in [-1, 1] plus sentence and word spans (text, start_s, end_s) for captions;
+    ``words`` is empty when the narrator cannot time them (they are then found in the audio)."""
 
     samples: np.ndarray
     sample_rate: int
     sentences: list[tuple[str, float, float]]
+    words: list[tuple[str, float, float]] = field(default_factory=list)
 
     @property
     def duration(self) -> float:

@@ -8,12 +8,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, get_args, get_type_hints
 
 from . import archive, auto, checks, pipeline, registry, settings
 from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
-from .project import Aspect, OwnText, ProjectFolder, Resolution, Settings
+from .project import Aspect, CaptionStyle, OwnText, ProjectFolder, Resolution, Settings
 from .source import check_text, read_source, sections, slug
 from .writers.parsing import language_name
 
@@ -68,6 +68,8 @@ def _stage_overrides(args: argparse.Namespace) -> dict[str, Any]:
             overrides[key] = value
     if args.no_captions:
         overrides["captions"] = {"enabled": False}
+    elif args.captions:
+        overrides["captions"] = {"style": args.captions}
     return overrides
 
 
@@ -252,6 +254,10 @@ def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True)
     parser.add_argument("--speed", type=float, help="narration speed (1.0 = normal)")
     parser.add_argument("--music", help="background music file, or 'none'")
     parser.add_argument("--no-captions", action="store_true")
+    parser.add_argument(
+        "--captions", choices=get_args(get_type_hints(CaptionStyle)["style"]),
+        help="phrase (default), highlight (the spoken word lights up) or word (one big word at a time)",
+    )  # fmt: skip
     parser.add_argument("--preview", action="store_true", help="also render a quick 360p preview.mp4")
 
 

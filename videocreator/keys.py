@@ -53,7 +53,7 @@ def scene_piece(
     encoder: dict[str, Any],
     image_key: str,
     span: list[int],
-    cue_frames: list[tuple[str, int, int]],
+    cue_frames: list[list[Any]],
     style: dict[str, Any],
 ) -> str:
     """A scene's body: its picture and motion, where it starts and ends, its captions and their style."""

@@ -36,6 +36,7 @@ from .project import (
     frame_size,
 )
 from .render import audio, renderer, timeline
+from .render.word_timing import word_timings
 from .source import check_text, measure_pace, title_from_text, words_per_second
 from .text import check_scene_text, check_topic
 from .writers.parsing import language_name
@@ -631,7 +632,10 @@ def narrate_scene(
         _reporter(reporter).progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
         speech = narrator.narrate(scene.narration, speed=project.settings.speed, language=project.language)
         audio.write_wav(folder.path(relative), speech)
-        write_json(folder.path(timings), {"duration": speech.duration, "sentences": speech.sentences})
+        words = speech.words or word_timings(speech)
+        write_json(
+            folder.path(timings), {"duration": speech.duration, "sentences": speech.sentences, "words": words}
+        )
     scene.audio, scene.audio_key = relative, key
     scene.duration = round(json.loads(folder.path(timings).read_text())["duration"], 3)
     folder.save()
@@ -674,6 +678,7 @@ def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
                 voice_key=scene.audio_key or "",
                 duration=float(timings["duration"]),
                 sentences=tuple((str(t), float(a), float(b)) for t, a, b in timings["sentences"]),
+                words=tuple((str(w), float(a), float(b)) for w, a, b in timings.get("words", [])),
             )
         )
     return inputs

@@ -1,9 +1,10 @@
 """The project: a folder a person can read and edit.
 
 ``project.json`` holds the topic, the settings and the scenes; media live beside it:
-``scenes/NN/image-<hash>.png``, ``scenes/NN/voice-<hash>.wav`` (+ ``.json`` timings), ``cache/`` for
-rendered segments, and the results ``video.mp4`` and ``captions.srt``. Each media file is named by a
-hash of what produced it, so editing ``project.json`` and re-rendering redoes only what changed.
+``scenes/NN/image-<hash>.png``, ``scenes/NN/voice-<hash>.wav`` (+ ``.json`` sentence and word timings),
+``media/`` for the person's own files, ``cache/`` for rendered segments, and the results ``video.mp4``,
+``captions.srt`` and ``captions.vtt``. Each generated file is named by a hash of what produced it, so
+editing ``project.json`` and re-rendering redoes only what changed.
 """
 
 from __future__ import annotations
@@ -60,6 +61,15 @@ class CaptionStyle:
     position: Literal["bottom", "middle", "top"] = "bottom"
     color: str = "#FFFFFF"
     max_words: int = 5
+    # phrase: the phrase being said; highlight: the phrase, the spoken word in the highlight colour (or on
+    # a box of it); word: one large word at a time
+    style: Literal["phrase", "highlight", "word"] = "phrase"
+    highlight_color: str = "#FFD400"
+    highlight_box: bool = False
+    weight: Literal["bold", "regular"] = "bold"
+    outline: bool = True
+    shadow: bool = True
+    box: bool = False  # a dark translucent box behind the caption
 
 
 @dataclass
@@ -318,6 +328,11 @@ class ProjectFolder:
     @property
     def captions(self) -> Path:
         return self.root / "captions.srt"
+
+    @property
+    def captions_vtt(self) -> Path:
+        """The captions as WebVTT, with each word's time (written beside ``captions.srt``)."""
+        return self.root / "captions.vtt"
 
     @property
     def cache(self) -> Path:

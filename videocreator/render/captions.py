@@ -1,18 +1,23 @@
-"""Captions: short chunks of the narration, timed from the narrator's sentence spans.
+"""Captions: short chunks of the narration, and the words in them, timed from the narration.
 
-Each sentence's span is exact (the narrator synthesises sentence by sentence); inside a sentence the
-chunks share its time in proportion to how long they take to say, estimated from their letters and digits.
+Each sentence's span is exact (the narrator synthesises sentence by sentence); inside it the words carry
+their own times (from the narrator, or found in the audio: see ``word_timing``), and a chunk lasts from
+its first word until the next chunk's first word. Without word times, the words share their sentence's
+span by how long they take to say.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .word_timing import Word, is_unspaced, join_words, split_words, spread
+
 _BREAK_AFTER = re.compile(r"[,;:\u2014\u2013\u3001\uff0c]$")
-_NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 CJK_CHUNK_CHARS = 12
+_SAME_SENTENCE_S = 0.05  # a word may start this much before its sentence's span (rounding)
 
 
 @dataclass(frozen=True)
@@ -20,33 +25,40 @@ class Cue:
     text: str
     start: float
     end: float
+    words: tuple[Word, ...] = ()  # each word of the text with its own (start, end), inside the cue's
 
 
-def _spoken_weight(text: str) -> float:
-    # Digits are read as words ("1200" -> "one thousand two hundred"): count them heavier.
-    letters = sum(ch.isalpha() for ch in text)
-    digits = sum(ch.isdigit() for ch in text)
-    return max(1.0, letters + 3.0 * digits + 2.0 * len(re.findall(r"[,;:]", text)))
+@dataclass(frozen=True)
+class FrameCue:
+    """A cue in frames of one piece of video: from frame ``start`` to ``end``, its words from theirs."""
+
+    text: str
+    start: int
+    end: int
+    words: tuple[str, ...] = ()
+    word_starts: tuple[int, ...] = ()
+
+    def key(self, style: str) -> list[object]:
+        """What of the cue changes the pictures in a caption ``style``."""
+        if style == "phrase":
+            return [self.text, self.start, self.end]
+        return [self.text, self.start, self.end, list(self.word_starts)]
+
+    def shown_at(self, frame: int, style: str) -> tuple[str, int | None, bool]:
+        """What to draw at ``frame``: the text, the index of its word to highlight (the one spoken last),
+        and whether the text is one word drawn alone."""
+        if style == "phrase" or not self.words:
+            return self.text, None, False
+        spoken = max(0, bisect_right(self.word_starts, frame) - 1)
+        if style == "word":
+            return self.words[spoken], None, True
+        return self.text, spoken, False
 
 
-def _is_unspaced(text: str) -> bool:
-    chars = [ch for ch in text if ch.isalpha()]
-    if not chars:
-        return False
-    unspaced = sum(any(s in unicodedata.name(ch, "") for s in _NO_SPACE_SCRIPTS) for ch in chars)
-    return unspaced > len(chars) / 2
-
-
-def chunk(sentence: str, max_words: int) -> list[str]:
-    """Split a sentence into caption-sized pieces, preferring breaks after punctuation."""
-    if _is_unspaced(sentence):
-        step = CJK_CHUNK_CHARS
-        return [
-            sentence[i : i + step].strip()
-            for i in range(0, len(sentence), step)
-            if sentence[i : i + step].strip()
-        ]
-    words = sentence.split()
+def _groups(words: list[str], max_words: int, unspaced: bool) -> list[list[str]]:
+    """Words grouped into caption-sized pieces, preferring breaks after punctuation."""
+    if unspaced:
+        return _groups_by_characters(words)
     pieces: list[list[str]] = [[]]
     for n, word in enumerate(words):
         current = pieces[-1]
@@ -62,30 +74,58 @@ def chunk(sentence: str, max_words: int) -> list[str]:
     # Avoid a lonely last word: merge it back when it fits a little over the limit.
     if len(pieces) > 1 and len(pieces[-1]) == 1 and len(pieces[-2]) < max_words + 1:
         pieces[-2].extend(pieces.pop())
-    return [" ".join(p) for p in pieces]
+    return pieces
 
 
-def cues_for(sentences: list[tuple[str, float, float]], offset: float, max_words: int) -> list[Cue]:
-    """Cues for one scene: ``sentences`` are (text, start, end) relative to its narration start."""
+def _groups_by_characters(words: list[str]) -> list[list[str]]:
+    pieces: list[list[str]] = [[]]
+    for word in words:
+        if pieces[-1] and sum(map(len, pieces[-1])) + len(word) > CJK_CHUNK_CHARS:
+            pieces.append([])
+        pieces[-1].append(word)
+    return [p for p in pieces if p]
+
+
+def chunk(sentence: str, max_words: int) -> list[str]:
+    """Split a sentence into caption-sized pieces (by characters in scripts written without spaces)."""
+    return [join_words(g) for g in _groups(split_words(sentence), max_words, is_unspaced(sentence))]
+
+
+def _sentence_words(text: str, start: float, end: float, words: Sequence[Word]) -> list[Word]:
+    """The timed words of one sentence: those given inside its span when they are its words, else its
+    words spread over the span."""
+    expected = split_words(text)
+    inside = [w for w in words if start - _SAME_SENTENCE_S <= w[1] < end]
+    if [w[0] for w in inside] == expected:
+        return [(w, max(start, a), min(end, max(a, b))) for w, a, b in inside]
+    return spread(expected, start, end)
+
+
+def cues_for(
+    sentences: list[tuple[str, float, float]], offset: float, max_words: int, words: Sequence[Word] = ()
+) -> list[Cue]:
+    """Cues for one scene: ``sentences`` and ``words`` are (text, start, end) relative to its narration
+    start, ``offset`` is where that falls in the video."""
     cues = []
     for text, start, end in sentences:
-        pieces = chunk(text, max_words)
-        weights = [_spoken_weight(p) for p in pieces]
-        total = sum(weights)
-        t = start
-        for piece, weight in zip(pieces, weights, strict=True):
-            span = (end - start) * weight / total
-            cues.append(Cue(piece, offset + t, offset + t + span))
-            t += span
+        timed = _sentence_words(text, start, end, words)
+        groups = _groups([w[0] for w in timed], max_words, is_unspaced(text))
+        cue_start, at = start, 0
+        for group in groups:
+            mine, at = timed[at : at + len(group)], at + len(group)
+            cue_end = timed[at][1] if at < len(timed) else end
+            shifted = tuple((w, offset + a, offset + b) for w, a, b in mine)
+            cues.append(Cue(join_words(group), offset + cue_start, offset + cue_end, shifted))
+            cue_start = cue_end
     return cues
 
 
-def _timestamp(seconds: float) -> str:
+def _timestamp(seconds: float, separator: str = ",") -> str:
     ms = max(0, round(seconds * 1000))
     h, rest = divmod(ms, 3_600_000)
     m, rest = divmod(rest, 60_000)
     s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+    return f"{h:02d}:{m:02d}:{s:02d}{separator}{ms:03d}"
 
 
 def to_srt(cues: list[Cue]) -> str:
@@ -93,3 +133,20 @@ def to_srt(cues: list[Cue]) -> str:
         f"{n}\n{_timestamp(c.start)} --> {_timestamp(c.end)}\n{c.text}\n" for n, c in enumerate(cues, 1)
     ]
     return "\n".join(blocks)
+
+
+def _karaoke(cue: Cue) -> str:
+    """The cue's text with a WebVTT timestamp before each word spoken after the cue starts."""
+    if not cue.words:
+        return cue.text
+    stamped = [
+        f"<{_timestamp(start, '.')}>{word}" if round(start * 1000) > round(cue.start * 1000) else word
+        for word, start, _ in cue.words
+    ]
+    return join_words(stamped)
+
+
+def to_vtt(cues: list[Cue]) -> str:
+    """WebVTT with a timestamp before each word: players that support it show the words as spoken."""
+    blocks = [f"{_timestamp(c.start, '.')} --> {_timestamp(c.end, '.')}\n{_karaoke(c)}\n" for c in cues]
+    return "\n".join(["WEBVTT\n", *blocks])

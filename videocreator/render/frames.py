@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
-from ..typography import render_text
+from . import caption_art
+from .caption_art import CaptionLook
 
 # Frames are made in one thread beside an encoder whose own threads keep every core busy: OpenCV's
 # worker threads would only spin against it (twice the CPU time for the same frames, measured).
@@ -204,31 +205,18 @@ class Overlay:
 def caption_overlay(
     text: str, *, width: int, height: int, size_fraction: float, position: str, color: str
 ) -> Overlay:
-    short = min(width, height)
-    size = max(12, round(short * size_fraction))
-    stroke = max(2, size // 9)
-    text_img = render_text(
-        text,
-        size=size,
-        max_width=int(width * 0.84),
-        color=color,
-        weight="bold",
-        stroke_width=stroke,
-        stroke_color=(0, 0, 0),
-        align="center",
-        max_lines=3,
+    """A phrase caption in the default look."""
+    look = CaptionLook(size_fraction=size_fraction, position=position, color=color)
+    return caption_picture(look, text, width=width, height=height)
+
+
+def caption_picture(look: CaptionLook, text: str, *, width: int, height: int, highlight: int | None = None,
+                    single: bool = False) -> Overlay:  # fmt: skip
+    """A caption ready to blend (see ``caption_art.picture``)."""
+    rgba, x, y = caption_art.picture(
+        look, text, width=width, height=height, highlight=highlight, single=single
     )
-    pad = stroke * 3
-    canvas = Image.new("RGBA", (text_img.width + 2 * pad, text_img.height + 2 * pad), (0, 0, 0, 0))
-    shadow = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
-    shadow.paste((0, 0, 0, 150), (pad, pad + stroke), text_img.getchannel("A"))
-    canvas = Image.alpha_composite(shadow.filter(ImageFilter.GaussianBlur(stroke * 1.5)), canvas)
-    canvas.alpha_composite(text_img, (pad, pad))
-    canvas = canvas.crop((0, 0, _even(min(canvas.width, width)), _even(min(canvas.height, height))))
-    anchor = {"top": 0.16, "middle": 0.5, "bottom": 0.78 if height > width else 0.84}[position]
-    x = _even((width - canvas.width) // 2)
-    y = _even(min(max(0, round(height * anchor - canvas.height / 2)), height - canvas.height))
-    return Overlay.from_rgba(np.asarray(canvas, dtype=np.uint8), x, y)
+    return Overlay.from_rgba(rgba, x, y)
 
 
 def _even(n: int) -> int:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,8 @@ from platformdirs import user_cache_dir
 from .. import keys
 from ..files import temp_name, write_json, write_text
 from ..project import CaptionStyle
-from . import audio, captions, encoder, frames
+from . import audio, captions, encoder, frames, word_timing
+from .caption_art import CaptionLook
 from .timeline import Slot, Timeline, build
 
 Progress = Callable[[float, str], None]
@@ -36,6 +37,7 @@ class SceneInput:
     voice_key: str
     duration: float
     sentences: tuple[tuple[str, float, float], ...]
+    words: tuple[tuple[str, float, float], ...] = ()  # none stored: found in the narration's audio
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,19 @@ class Plan:
         self.scenes, self.width, self.height, self.fps, self.style = scenes, width, height, fps, style
         self.timeline: Timeline = build([s.duration for s in scenes], fps)
         self.cues = [
-            captions.cues_for(list(scene.sentences), slot.voice_start, style.max_words)
+            captions.cues_for(list(scene.sentences), slot.voice_start, style.max_words, self._words(scene))
             for scene, slot in zip(scenes, self.timeline.slots, strict=True)
         ]
         # A shot is needed by its scene's body and the crossfades on either side: at most two at a time.
         self.shot = lru_cache(maxsize=3)(self._make_shot)
+
+    @staticmethod
+    def _words(scene: SceneInput) -> list[word_timing.Word]:
+        """The scene's word timings: stored with its narration, or found in its audio."""
+        stored = getattr(scene, "words", ())
+        if stored or not scene.voice.is_file():
+            return list(stored)
+        return word_timing.words_from_wav(scene.voice, scene.sentences)
 
     def _make_shot(self, slot: Slot) -> frames.StillShot:
         scene = self.scenes[slot.index]
@@ -82,34 +92,37 @@ class Plan:
         cues = self.cues[slot.index] if self.style.enabled else []
         # Cue frames counted from the body's first frame: moving the scene in time keeps its key.
         voice = slot.voice_frame - first
-        cue_frames = [
-            (
+
+        def at(seconds: float) -> int:
+            return voice + round((seconds - slot.voice_start) * self.fps)
+
+        shown = [
+            captions.FrameCue(
                 c.text,
-                voice + round((c.start - slot.voice_start) * self.fps),
-                voice + round((c.end - slot.voice_start) * self.fps),
+                at(c.start),
+                at(c.end),
+                tuple(w for w, _, _ in c.words),
+                tuple(at(s) for _, s, _ in c.words),
             )
             for c in cues
         ]
+        mode = getattr(self.style, "style", "phrase")
         style = asdict(self.style)
         key = keys.scene_piece(
             self._frame_format(), settings.key(), self.scenes[slot.index].image_key,
-            [slot.frames, slot.fade_in, slot.fade_out], cue_frames, style,
+            [slot.frames, slot.fade_in, slot.fade_out], [c.key(mode) for c in shown], style,
         )  # fmt: skip
-
-        overlays: dict[str, frames.Overlay] = {}
+        # A picture per (phrase, highlighted word): made when first shown, kept while it may come back.
+        picture = lru_cache(maxsize=8)(
+            partial(frames.caption_picture, CaptionLook.of(self.style), width=self.width, height=self.height)
+        )
 
         def frame_at(i: int) -> np.ndarray:
-            local = slot.fade_in + i
-            image = self.shot(slot).frame(local)
-            for text, start, end in cue_frames:
-                if start <= i < end:
-                    if text not in overlays:
-                        overlays[text] = frames.caption_overlay(
-                            text, width=self.width, height=self.height, size_fraction=self.style.size,
-                            position=self.style.position, color=self.style.color,
-                        )  # fmt: skip
-                    overlays[text].blend_onto(image)
-                    break
+            image = self.shot(slot).frame(slot.fade_in + i)
+            cue = next((c for c in shown if c.start <= i < c.end), None)
+            if cue is not None:
+                text, highlight, single = cue.shown_at(i, mode)
+                picture(text, highlight=highlight, single=single).blend_onto(image)
             return image
 
         return Segment(key, last - first, f"scene {slot.index + 1}", frame_at)
@@ -256,8 +269,10 @@ class _Speed:
 
 
 def _write_srt(srt: Path | None, cues: list[captions.Cue], style: CaptionStyle) -> None:
+    """The captions as SubRip and, beside them, WebVTT with each word's time (``captions.vtt``)."""
     if srt is not None:
         write_text(srt, captions.to_srt(cues))
+        write_text(srt.with_suffix(".vtt"), captions.to_vtt(cues))
 
 
 def _sweep(seg_dir: Path, output_name: str, used: set[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -13,9 +14,10 @@ from pydantic import Field
 from ..backend import Narrator, Options, Speech, missing_packages, speak_sentences
 from ..errors import BackendUnavailable
 from ..registry import register
+from ..render.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
 
 if TYPE_CHECKING:
-    from piper import PiperVoice
+    from piper import AudioChunk, PiperVoice
 
 SENTENCE_PAUSE_S = 0.22
 
@@ -45,7 +47,9 @@ _load_lock = threading.Lock()
 def _load_voice(model: str) -> tuple[PiperVoice, threading.Lock]:
     from piper import PiperVoice
 
-    return PiperVoice.load(model), threading.Lock()
+    # With the onnx package, Piper reports how many samples each phoneme lasts: exact word timings.
+    alignments = importlib.util.find_spec("onnx") is not None
+    return PiperVoice.load(model, include_alignments=alignments), threading.Lock()
 
 
 @register
@@ -92,11 +96,37 @@ class PiperNarrator(Narrator):
             voice, voice_lock = _load_voice(str(self.model_path()))
         config = SynthesisConfig(speaker_id=self.options.speaker, length_scale=1.0 / speed)
 
+        rate = voice.config.sample_rate
+        aligned: list[list[Word] | None] = []
+
         def synthesize(sentence: str) -> np.ndarray:
-            chunks = [c.audio_float_array for c in voice.synthesize(sentence, config)]
-            return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+            chunks = list(voice.synthesize(sentence, config, include_alignments=True))
+            audio = [c.audio_float_array for c in chunks]
+            if any(len(a) for a in audio):
+                aligned.append(_aligned_words(voice, sentence, chunks))
+            return np.concatenate(audio) if audio else np.zeros(0, dtype=np.float32)
 
         with voice_lock:
-            return speak_sentences(
-                text, synthesize, voice.config.sample_rate, self.options.sentence_pause, provider=self.name
-            )
+            speech = speak_sentences(text, synthesize, rate, self.options.sentence_pause, provider=self.name)
+        speech.words = [
+            (word, start + a, start + b)
+            for (sentence, start, end), exact in zip(speech.sentences, aligned, strict=True)
+            for word, a, b in (exact or _found_words(speech, sentence, start, end))
+        ]
+        return speech
+
+
+def _aligned_words(voice: PiperVoice, sentence: str, chunks: list[AudioChunk]) -> list[Word] | None:
+    """The sentence's words timed from the voice's phoneme durations (None when it reports none)."""
+    if not chunks or any(c.phoneme_alignments is None for c in chunks):
+        return None
+    phonemes = [(a.phoneme, int(a.num_samples)) for c in chunks for a in c.phoneme_alignments or []]
+    words = split_words(sentence)
+    counts = [sum(is_sound(p) for part in voice.phonemize(word) for p in part) for word in words]
+    return from_phonemes(words, counts, phonemes, voice.config.sample_rate)
+
+
+def _found_words(speech: Speech, sentence: str, start: float, end: float) -> list[Word]:
+    """The sentence's words found in its audio, in seconds from the sentence's start."""
+    words = sentence_words(speech.samples, speech.sample_rate, sentence, start, end)
+    return [(word, a - start, b - start) for word, a, b in words]
