@@ -39,9 +39,12 @@ def upload(pixels: bytes, size: tuple[int, int]) -> str:
     return stable_hash(b"upload", UPLOAD_VERSION, pixels, list(size))
 
 
-def narration(narrator: Narrator, text: str, speed: float, language: str) -> str:
-    """A scene's narration (and its timings): the narrator (name, version, options), text, speed, language."""
-    return stable_hash(backend(narrator), text, speed, language)
+def narration(
+    narrator: Narrator, text: str, said: str, speed: float, language: str, max_pause_s: float | None
+) -> str:
+    """A scene's narration and its timings: the narrator (name, version, options), the written text
+    (captions) and what the narrator was given (pronunciations applied), speed, language, pause limit."""
+    return stable_hash(backend(narrator), text, said, speed, language, max_pause_s)
 
 
 def frame_format(width: int, height: int, fps: int) -> dict[str, Any]:

@@ -18,7 +18,17 @@ from typing import Any, TypeVar
 from . import auto, checks, keys, registry
 from . import settings as settings_model
 from .assets import bundled_music
-from .backend import Backend, ImageMaker, ImageRequest, Narrator, Script, ScriptRequest, ScriptWriter, Stage
+from .backend import (
+    Backend,
+    ImageMaker,
+    ImageRequest,
+    Narrator,
+    Script,
+    ScriptRequest,
+    ScriptWriter,
+    Speech,
+    Stage,
+)
 from .errors import BackendUnavailable, InputError, ProviderFailed
 from .files import atomic_path, full_disk_is, write_json
 from .images.pictograms import known as pictogram_known
@@ -39,6 +49,7 @@ from .render import audio, renderer, timeline
 from .render.word_timing import word_timings
 from .source import check_text, measure_pace, title_from_text, words_per_second
 from .text import check_scene_text, check_topic
+from .voices import speaking
 from .writers.parsing import language_name
 
 FALLBACK_WRITERS = ("local", "template")
@@ -600,8 +611,10 @@ def _narrator(folder: ProjectFolder) -> Narrator:
 
 def audio_key(folder: ProjectFolder, scene: Scene, narrator: Narrator | None = None) -> str:
     narrator = narrator or _narrator(folder)
-    project = folder.project
-    return keys.narration(narrator, scene.narration, project.settings.speed, project.language)
+    settings = folder.project.settings
+    said = speaking.spoken(scene.narration, settings.pronunciations)
+    pause = settings.max_pause_s if settings.tighten_pauses else None
+    return keys.narration(narrator, scene.narration, said, settings.speed, folder.project.language, pause)
 
 
 def audio_is_current(folder: ProjectFolder, scene: Scene, narrator: Narrator | None = None) -> bool:
@@ -630,15 +643,25 @@ def narrate_scene(
     timings = _timings_path(relative)
     if not (folder.has(relative) and folder.has(timings)):
         _reporter(reporter).progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
-        speech = narrator.narrate(scene.narration, speed=project.settings.speed, language=project.language)
+        speech = _speak(narrator, scene.narration, project.settings, project.language)
         audio.write_wav(folder.path(relative), speech)
-        words = speech.words or word_timings(speech)
-        write_json(
-            folder.path(timings), {"duration": speech.duration, "sentences": speech.sentences, "words": words}
-        )
+        said = speaking.spoken(scene.narration, project.settings.pronunciations)
+        record = {"duration": speech.duration, "said": said, "sentences": speech.sentences}
+        write_json(folder.path(timings), {**record, "words": speech.words or word_timings(speech)})
     scene.audio, scene.audio_key = relative, key
     scene.duration = round(json.loads(folder.path(timings).read_text())["duration"], 3)
     folder.save()
+
+
+def _speak(narrator: Narrator, text: str, settings: Settings, language: str) -> Speech:
+    """The narration of ``text`` as said with the pronunciations, pauses tightened if asked, and timed
+    in the written words (what the captions show)."""
+    speech = narrator.narrate(
+        speaking.spoken(text, settings.pronunciations), speed=settings.speed, language=language
+    )
+    if settings.tighten_pauses:
+        speech = speaking.tightened(speech, settings.max_pause_s)
+    return speaking.written(speech, text, settings.pronunciations)
 
 
 def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
@@ -712,6 +735,7 @@ def render(
         music=music,
         music_volume=settings.music_volume,
         preview=preview,
+        tight=settings.tighten_pauses,
         progress=lambda f, m: rep.progress(0.2 + 0.8 * f, m),
     )
     return result

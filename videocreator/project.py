@@ -87,6 +87,10 @@ class Settings:
     music: str = "default"  # "default" (the bundled track), "none", or an audio file inside the project
     music_volume: float = 0.12
     seed: int = 0
+    # How words are said ("GIF" -> "jif"): what the narrator hears, never what the captions show.
+    pronunciations: dict[str, str] = field(default_factory=dict)
+    tighten_pauses: bool = False  # shorten silences inside and between narrations
+    max_pause_s: float = 0.3  # with tighten_pauses: the longest silence kept between words
     audience: str = "a general audience"
     tone: str = "friendly and clear"
 

@@ -61,9 +61,12 @@ class RenderResult:
 class Plan:
     """Every piece of the video: where it falls, what it shows (``frame_at``), and its cache key."""
 
-    def __init__(self, scenes: list[SceneInput], width: int, height: int, fps: int, style: CaptionStyle):
+    def __init__(
+        self, scenes: list[SceneInput], width: int, height: int, fps: int, style: CaptionStyle,
+        tight: bool = False,
+    ) -> None:  # fmt: skip
         self.scenes, self.width, self.height, self.fps, self.style = scenes, width, height, fps, style
-        self.timeline: Timeline = build([s.duration for s in scenes], fps)
+        self.timeline: Timeline = build([s.duration for s in scenes], fps, tight=tight)
         self.cues = [
             captions.cues_for(list(scene.sentences), slot.voice_start, style.max_words, self._words(scene))
             for scene, slot in zip(scenes, self.timeline.slots, strict=True)
@@ -163,10 +166,12 @@ def render(
     music: Path | None,
     music_volume: float,
     preview: bool = False,
+    tight: bool = False,
     progress: Progress | None = None,
 ) -> RenderResult:
+    """Render ``scenes`` into ``out`` (``tight``: shorter silences around each narration)."""
     report = progress or (lambda fraction, message: None)
-    plan = Plan(scenes, width, height, fps, style)
+    plan = Plan(scenes, width, height, fps, style, tight)
     settings = encoder.choose(preview)
     segments = list(plan.segments(settings))
     seg_dir = cache / "segments"

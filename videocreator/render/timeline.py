@@ -57,8 +57,14 @@ class Timeline:
         return self.frames / self.fps
 
 
-def build(durations: list[float], fps: int, *, transition_s: float = TRANSITION_S) -> Timeline:
-    """Lay out scenes whose narrations last ``durations`` seconds."""
+TIGHT = 0.5  # with tightened pauses, the silence before and after each narration is this much of the usual
+
+
+def build(
+    durations: list[float], fps: int, *, transition_s: float = TRANSITION_S, tight: bool = False
+) -> Timeline:
+    """Lay out scenes whose narrations last ``durations`` seconds (``tight``: shorter silences)."""
+    pause = TIGHT if tight else 1.0
     count = len(durations)
     transition = round(transition_s * fps) if count > 1 else 0
     slots = []
@@ -66,8 +72,8 @@ def build(durations: list[float], fps: int, *, transition_s: float = TRANSITION_
     for i, duration in enumerate(durations):
         fade_in = transition if i > 0 else 0
         fade_out = transition if i < count - 1 else 0
-        lead = FIRST_LEAD_S if i == 0 else LEAD_S
-        tail = LAST_TAIL_S if i == count - 1 else TAIL_S
+        lead = pause * (FIRST_LEAD_S if i == 0 else LEAD_S)
+        tail = pause * (LAST_TAIL_S if i == count - 1 else TAIL_S)
         frames = fade_in + math.ceil((lead + duration + tail) * fps) + fade_out
         slots.append(
             Slot(
