@@ -12,6 +12,7 @@ server runs under and shows its errors as messages naming the stage.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import typing
@@ -22,7 +23,7 @@ from typing import Any
 
 import gradio as gr
 
-from videocreator import archive, auto, checks, images, pipeline, registry, settings
+from videocreator import archive, auto, checks, images, pipeline, registry, report, settings
 from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from videocreator.limits import MB, Limits
@@ -32,6 +33,7 @@ from videocreator.source import SUFFIXES, check_text, estimate_seconds, read_sou
 from videocreator.writers.parsing import LANGUAGE_NAMES
 
 CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "1"))
+log = logging.getLogger("videocreator.studio")
 PROJECT = "project"
 MUSIC_CHOICES = {"Bundled": "default", "None": "none"}  # "Upload": the file in "Your music"
 START_FROM = ("a topic", "my own text")
@@ -78,7 +80,7 @@ class ScriptStep:
     up: gr.Button
     down: gr.Button
     delete: gr.Button
-    trace: gr.JSON
+    trace: gr.Markdown
 
 
 @dataclass
@@ -112,6 +114,8 @@ class VoiceStep:
     narrate_one: gr.Button
     selected: gr.Audio
     status: gr.Markdown
+    pronunciations: gr.Dataframe
+    tighten_pauses: gr.Checkbox
 
 
 @dataclass
@@ -151,7 +155,7 @@ class Page:
         return [
             self.session, self.script.title, self.script.table, self.pictures.gallery,
             self.pictures.selected, self.pictures.prompt, self.voice.selected, self.voice.status,
-            self.script.trace, self.pictures.pictograms,
+            self.script.trace, self.pictures.pictograms, self.voice.pronunciations,
         ]  # fmt: skip
 
     @property
@@ -216,8 +220,8 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         up = gr.Button("Move up")
         down = gr.Button("Move down")
         delete = gr.Button("Delete scene", variant="stop")
-    with gr.Accordion("How it works: the language model's prompt and reply", open=False):
-        trace = gr.JSON(label="What was sent and used")
+    with gr.Accordion("How it works: what each step really did, explained", open=False):
+        trace = gr.Markdown(elem_id="how-it-works")
     return ScriptStep(
         start_from=start_from, topic=topic, scenes=scenes, own_text=own_text, text=text, text_file=text_file,
         mode=mode, length=length, audience=audience, tone=tone, language=language, writer=writer,
@@ -274,13 +278,26 @@ def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
             label="Voice to clone: a short recording", type="filepath", sources=["upload", "microphone"],
             elem_id="voice-reference",
         )  # fmt: skip
+    with gr.Accordion("Pronunciations and pauses", open=False):
+        pronunciations = gr.Dataframe(
+            headers=["Written", "Say it as"], datatype=["str", "str"], type="array", interactive=True,
+            label="How to say a word (the captions keep the written word)", elem_id="pronunciations",
+            row_count=(1, "dynamic"), col_count=(2, "fixed"),
+        )  # fmt: skip
+        tighten_pauses = gr.Checkbox(
+            value=defaults.tighten_pauses, label="Tighten pauses (shorter silences; captions stay in sync)"
+        )
     with gr.Row():
         narrate_all = gr.Button("Narrate all", variant="primary", elem_id="narrate-all")
         narrate_one = gr.Button("Narrate selected scene again")
         stops.append(_stop_button("stop-voice"))
     selected = gr.Audio(label="Selected scene's narration", type="filepath", interactive=False)
     status = gr.Markdown(elem_classes="vc-status")
-    return VoiceStep(backend, speed, model, speaker, recording, narrate_all, narrate_one, selected, status)
+    return VoiceStep(
+        backend=backend, speed=speed, model=model, speaker=speaker, recording=recording,
+        narrate_all=narrate_all, narrate_one=narrate_one, selected=selected, status=status,
+        pronunciations=pronunciations, tighten_pauses=tighten_pauses,
+    )  # fmt: skip
 
 
 def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
@@ -348,8 +365,10 @@ def layout(defaults: Settings, limits: Limits, max_age: int) -> Page:
         with gr.Accordion("Open a saved project", open=False):
             project_zip = gr.File(label="Project .zip", file_types=[".zip"])
         gr.Markdown(
-            "How it works: the panel under step 1 shows the exact prompt, the raw reply, and each "
-            "picture's prompt, seed and backend, and each narration's length."
+            "*How it works* (under step 1) explains each step with what really happened in this run: the "
+            "prompt and the words the model weighed, the pictures' prompts and pictograms, the sounds and "
+            "timings of the voice, and what the render reused. It is also saved in the project as "
+            "`how-it-works.md`, to hand out."
         )
     return Page(blocks, session, script, pictures, voice, render, project_zip, stops)
 
@@ -383,6 +402,14 @@ def friendly(handler: Callable[..., Any]) -> Callable[..., Any]:
             raise gr.Error(f"{exc}{_offline_hint(exc)}") from None
         except VideoCreatorError as exc:
             raise gr.Error(str(exc)) from None
+        except gr.Error:
+            raise
+        except Exception:  # a bug: the visitor gets a message, the operator the traceback
+            log.exception("%s failed", handler.__name__)
+            raise gr.Error(
+                f"{handler.__name__.replace('_', ' ')}: something went wrong; what was finished is kept. "
+                "Please report it with the server's log."
+            ) from None
 
     return wrapped
 
@@ -401,6 +428,13 @@ def _offline_hint(exc: VideoCreatorError) -> str:
 def _file(upload: Any) -> Path | None:
     """The path of a file Gradio received (it passes a path, or an object with ``.name``)."""
     return None if upload is None else Path(getattr(upload, "name", upload))
+
+
+def _rows(table: Any) -> list[list[Any]]:
+    """A Dataframe's rows, whichever form Gradio or an API caller gives them in."""
+    if hasattr(table, "values"):
+        return table.values.tolist()
+    return table.get("data", []) if isinstance(table, dict) else list(table or [])
 
 
 def _option_fields(stage: Stage, backend: str) -> dict[str, Any]:
@@ -448,30 +482,6 @@ def status_table(folder: ProjectFolder) -> str:
     if folder.project.ran.get(Stage.WRITER.value, {}).get("backend") == "local":
         ran.append(f"- {DRAFT_NOTE}")
     return "\n".join([*lines, "", *ran])
-
-
-def how_it_works(folder: ProjectFolder) -> dict[str, Any]:
-    project = folder.project
-    return {
-        "script": project.script_trace,
-        "images": {
-            "backend": project.settings.images.backend,
-            "options": project.settings.images.options,
-            "scenes": [
-                {"scene": n, "prompt": s.image_prompt, "seed": s.image_seed, "source": s.image_source,
-                 "file": s.image, "drawn": s.image_details}
-                for n, s in enumerate(project.scenes, 1)
-            ],
-        },
-        "voice": {
-            "backend": project.settings.voice.backend,
-            "options": project.settings.voice.options,
-            "speed": project.settings.speed,
-            "scenes": [
-                {"scene": n, "seconds": s.duration, "file": s.audio} for n, s in enumerate(project.scenes, 1)
-            ],
-        },
-    }  # fmt: skip
 
 
 def pictogram_note(scene: pipeline.Scene) -> str:
@@ -540,8 +550,9 @@ class Studio:
             page.script.title: folder.project.title,
             page.script.table: script_rows(folder),
             page.pictures.gallery: gallery(folder),
-            page.script.trace: how_it_works(folder),
+            page.script.trace: report.how_it_works(folder),
             page.voice.status: status_table(folder),
+            page.voice.pronunciations: [[w, s] for w, s in folder.project.settings.pronunciations.items()],
             **self._scene_view(folder, number),
         }
 
@@ -567,13 +578,32 @@ class Studio:
         read as written or condensed (`mode`) to a video of `length_s` seconds."""
         own_text = self._own_text(text, text_file, mode, length_s) if start_from == "my own text" else None
         root = self._session(session)
-        shutil.rmtree(root / PROJECT, ignore_errors=True)
         chosen = settings.resolve({"writer": {"backend": writer}, "audience": audience, "tone": tone})
-        folder = pipeline.new_project(
-            topic, root / PROJECT, language=language, settings=chosen, limits=self.limits, own_text=own_text
-        )
-        pipeline.write_script(folder, int(scenes), self._reporter(root, "script", progress))
-        return self._view(folder)
+
+        def build(staging: Path) -> ProjectFolder:
+            folder = pipeline.new_project(
+                topic, staging, language=language, settings=chosen, limits=self.limits, own_text=own_text
+            )
+            pipeline.write_script(folder, int(scenes or 5), self._reporter(root, "script", progress))
+            return folder
+
+        return self._view(self._replace_project(root, build))
+
+    def _replace_project(self, root: Path, build: Callable[[Path], ProjectFolder]) -> ProjectFolder:
+        """The session's new project, built beside the old one, which it replaces only when it is whole
+        (a refused topic, a bad zip or a stop keeps the old project)."""
+        staging = root / ".new-project"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            notes = build(staging).notes
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        shutil.rmtree(root / PROJECT, ignore_errors=True)
+        staging.rename(root / PROJECT)
+        folder = ProjectFolder.open(root / PROJECT, self.limits)
+        folder.notes = notes
+        return folder
 
     def _own_text(self, text: str, text_file: Any, mode: str, length_s: float) -> OwnText:
         if (source := _file(text_file)) is not None:
@@ -581,7 +611,7 @@ class Studio:
             words = read_source(source)
         else:
             words = check_text(text or "", "the pasted text")
-        return OwnText(words, mode, float(length_s))  # type: ignore[arg-type]
+        return OwnText(words, mode, float(length_s) if length_s else None)  # type: ignore[arg-type]
 
     def start_from(self, start_from: str) -> Outputs:
         """Show the topic's fields or the own text's."""
@@ -598,10 +628,9 @@ class Studio:
     def save_script(self, session: str | None, title: str, scenes: Any, scene: float) -> Outputs:
         """Save the edited title and scene table (rows of narration, image prompt)."""
         folder = self._open(session)
-        table = scenes.values.tolist() if hasattr(scenes, "values") else scenes
-        rows = table.get("data", []) if isinstance(table, dict) else table
+        rows = _rows(scenes)
         pipeline.set_script(folder, title, [(str(r[0] or ""), str(r[1] or "")) for r in rows if len(r) >= 2])
-        return self._view(folder, min(scene, len(folder.project.scenes)))
+        return self._view(folder, min(scene or 1, len(folder.project.scenes)))
 
     @friendly
     def add_scene(self, session: str | None) -> Outputs:
@@ -615,12 +644,12 @@ class Studio:
         """Delete scene number `scene`."""
         folder = self._open(session)
         pipeline.delete_scene(folder, _scene(folder, scene))
-        return self._view(folder, min(scene, len(folder.project.scenes)))
+        return self._view(folder, min(scene or 1, len(folder.project.scenes)))
 
     def _move(self, session: str | None, scene: float, offset: int) -> Outputs:
         folder = self._open(session)
         pipeline.move_scene(folder, _scene(folder, scene), offset)
-        return self._view(folder, max(1, min(len(folder.project.scenes), scene + offset)))
+        return self._view(folder, max(1, min(len(folder.project.scenes), (scene or 1) + offset)))
 
     @friendly
     def move_up(self, session: str | None, scene: float) -> Outputs:
@@ -720,14 +749,21 @@ class Studio:
 
     def _narrate(
         self, session: str | None, narrator: str, speed: float, scene: float, only_selected: bool,
-        voice_model: str, speaker: str, voice_recording: str | None, progress: gr.Progress,
+        voice_model: str, speaker: str, voice_recording: str | None, pronunciations: Any,
+        tighten_pauses: bool, progress: gr.Progress,
     ) -> Outputs:  # fmt: skip
         folder = self._open(session)
         recording = _file(voice_recording)
         reference = pipeline.use_voice_reference(folder, recording) if recording else None
         options = {"model": voice_model, "speaker": speaker, "speaker_wav": reference}
         pipeline.choose_backend(folder, Stage.VOICE, narrator, options)
-        pipeline.change_settings(folder, {"speed": float(speed)})
+        changes: dict[str, Any] = {"speed": float(speed or 1.0), "tighten_pauses": bool(tighten_pauses)}
+        if pronunciations is not None:
+            rows = _rows(pronunciations)
+            changes["pronunciations"] = {
+                str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0]
+            }
+        pipeline.change_settings(folder, changes)
         report = self._reporter(session, "narration", progress)
         if only_selected:
             pipeline.narrate_scene(folder, _scene(folder, scene), report)
@@ -738,24 +774,28 @@ class Studio:
     @friendly
     def narrate_all(
         self, session: str | None, narrator: str, speed: float, scene: float, voice_model: str = "",
-        speaker: str = "", voice_recording: str | None = None,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
+        speaker: str = "", voice_recording: str | None = None, pronunciations: Any = None,
+        tighten_pauses: bool = False, progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:  # fmt: skip
-        """Narrate every scene whose narration is missing or out of date, with `narrator` at `speed`."""
+        """Narrate every scene whose narration is missing or out of date, with `narrator` at `speed`;
+        `pronunciations` are rows of (written word, how to say it); `tighten_pauses` shortens silences."""
         return self._narrate(
-            session, narrator, speed, scene, False, voice_model, speaker, voice_recording, progress
-        )
+            session, narrator, speed, scene, False, voice_model, speaker, voice_recording, pronunciations,
+            tighten_pauses, progress,
+        )  # fmt: skip
 
     @friendly
     def narrate_scene(
         self, session: str | None, narrator: str, speed: float, scene: float, voice_model: str = "",
-        speaker: str = "", voice_recording: str | None = None,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
+        speaker: str = "", voice_recording: str | None = None, pronunciations: Any = None,
+        tighten_pauses: bool = False, progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:  # fmt: skip
-        """Narrate scene number `scene` again, with `narrator` at `speed`."""
+        """Narrate scene number `scene` again, with `narrator` at `speed` (and the same options as
+        `narrate_all`)."""
         return self._narrate(
-            session, narrator, speed, scene, True, voice_model, speaker, voice_recording, progress
-        )
+            session, narrator, speed, scene, True, voice_model, speaker, voice_recording, pronunciations,
+            tighten_pauses, progress,
+        )  # fmt: skip
 
     def voice_options(self, narrator: str) -> Outputs:
         """The voice model, speaker and recording fields, where the chosen narrator has them."""
@@ -855,8 +895,9 @@ class Studio:
         if (source := _file(project_zip)) is None:
             raise InputError("choose a saved project .zip", stage="project")
         root = self._session(session)
-        shutil.rmtree(root / PROJECT, ignore_errors=True)
-        return self._view(archive.import_zip(source, root / PROJECT, self.limits))
+        return self._view(
+            self._replace_project(root, lambda staging: archive.import_zip(source, staging, self.limits))
+        )
 
     def stop(self, session: str | None) -> None:
         """Stop this session's running step at its next progress report (what is finished is kept)."""
@@ -898,7 +939,9 @@ def wire(page: Page, studio: Studio) -> None:
         studio.regenerate_image, [session, s.number, p.prompt, p.backend, *picture_options], view,
         api_name="regenerate_image", **heavy,
     )  # fmt: skip
-    p.upload.upload(studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image")
+    p.upload.upload(
+        studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image", **heavy
+    )
     p.pictogram_search.submit(
         studio.search_pictograms,
         [p.pictogram_search, s.language],
@@ -914,7 +957,7 @@ def wire(page: Page, studio: Studio) -> None:
     voice_options = [v.model, v.speaker, v.recording]
     for trigger in (v.backend.change, page.blocks.load):
         trigger(studio.voice_options, v.backend, voice_options, **private)
-    voice_inputs = [session, v.backend, v.speed, s.number, *voice_options]
+    voice_inputs = [session, v.backend, v.speed, s.number, *voice_options, v.pronunciations, v.tighten_pauses]
     narrate_all = v.narrate_all.click(studio.narrate_all, voice_inputs, view, api_name="narrate_all", **heavy)
     narrate_one = v.narrate_one.click(
         studio.narrate_scene, voice_inputs, view, api_name="narrate_scene", **heavy
@@ -924,8 +967,8 @@ def wire(page: Page, studio: Studio) -> None:
     preview = page.render.preview.click(studio.preview, r_in, r_out, api_name="preview", **heavy)
     render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy)
     make_all = s.make_all.click(studio.write_script, script_inputs, view, api_name="make_all", **heavy)
-    make_all_render = make_all.success(studio.render, r_in, r_out, api_name="make_all_render", **heavy)
-    page.project_zip.upload(studio.open_zip, [session, page.project_zip], view, api_name="open_zip")
+    make_all_render = make_all.success(studio.render, r_in, r_out, **heavy, **private)
+    page.project_zip.upload(studio.open_zip, [session, page.project_zip], view, api_name="open_zip", **heavy)
 
     long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render]
     gr.on(

@@ -104,4 +104,5 @@ def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.T
     monkeypatch.setenv("VIDEOCREATOR_CONFIG", str(tmp_path_factory.getbasetemp() / "no-config.toml"))
     # "Does the network answer?" goes to a closed loopback port: tests send nothing off this machine.
     monkeypatch.setenv("VIDEOCREATOR_NETWORK_PROBE", "http://127.0.0.1:9/generate_204")
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:9")  # no Ollama, even on a machine that runs one
     auto.forget()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -157,7 +156,8 @@ def test_a_public_server_caps_the_scenes_of_a_text_too(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory):
-    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio-own"))
+    patch = pytest.MonkeyPatch()
+    patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-own")))
     import app as studio_app
     from tests.test_app import free_port
 
@@ -167,6 +167,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory):
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
     yield f"http://127.0.0.1:{port}/", store
     demo.close()
+    patch.undo()
 
 
 def test_the_studio_writes_from_your_text_and_keeps_a_chosen_pictogram(studio, tmp_path: Path):

@@ -158,7 +158,8 @@ def test_a_zip_from_an_older_version_finds_its_music_inside(tmp_path: Path):
 @pytest.fixture(scope="module")
 def public(tmp_path_factory: pytest.TempPathFactory):
     """A public studio, in this process (the limits are handed in, not read from the environment)."""
-    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio-public"))
+    patch = pytest.MonkeyPatch()
+    patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-public")))
     import app as studio_app
     from tests.test_app import free_port
 
@@ -168,6 +169,7 @@ def public(tmp_path_factory: pytest.TempPathFactory):
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
     yield f"http://127.0.0.1:{port}/", store
     demo.close()
+    patch.undo()
 
 
 def _project_zip(tmp_path: Path, name: str, scenes: int = 2, **settings) -> Path:
@@ -230,8 +232,8 @@ def test_fifteen_scenes_are_refused_on_every_way_in_on_a_public_server(public, t
         client.predict(handle_file(str(_project_zip(tmp_path, "long", scenes=15))), api_name="/open_zip")
 
 
-def test_a_zip_saved_in_one_session_renders_in_another_with_its_music(tmp_path: Path):
-    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path / "gradio")
+def test_a_zip_saved_in_one_session_renders_in_another_with_its_music(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
     import app as studio_app
     from tests.test_app import free_port
 

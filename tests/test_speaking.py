@@ -78,3 +78,40 @@ def test_a_video_with_tighter_pauses_is_shorter_and_in_sync(tmp_path: Path):
         assert abs(info.audio_duration - info.video_duration) < 1 / 30
         durations.append(info.video_duration)
     assert durations[1] < durations[0] - 0.5
+
+
+def test_the_command_line_takes_pronunciations_tighter_pauses_and_a_caption_style(tmp_path: Path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "videocreator", "make", "--text", "-", "--out", str(tmp_path / "p"),
+         "--resolution", "720p", "--music", "none", "--pronounce", "GIF=jif", "--tighten-pauses",
+         "--captions", "highlight"],
+        input="# Files\n\nMy GIF loads fast.", capture_output=True, text=True, timeout=600,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    settings = json.loads((tmp_path / "p" / "project.json").read_text())["settings"]
+    assert settings["pronunciations"] == {"GIF": "jif"} and settings["tighten_pauses"]
+    assert settings["captions"]["style"] == "highlight"
+    vtt = (tmp_path / "p" / "captions.vtt").read_text()
+    assert "GIF" in vtt and "jif" not in vtt and "<00:00:" in vtt
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "videocreator",
+            "make",
+            "Owls",
+            "--out",
+            str(tmp_path / "q"),
+            "--pronounce",
+            "GIF",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert bad.returncode == 2 and "WORD=HOW_TO_SAY_IT" in bad.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +36,7 @@ def test_the_library_refuses_before_making_the_project(tmp_path: Path):
     assert not (tmp_path / "p").exists()
 
 
-def test_thewriter_chain_skips_writers_of_another_language(tmp_path: Path):
+def test_the_writer_chain_skips_writers_of_another_language(tmp_path: Path):
     folder = pipeline.new_project(
         TOPIC,
         tmp_path / "p",
@@ -46,7 +45,7 @@ def test_thewriter_chain_skips_writers_of_another_language(tmp_path: Path):
             writer=StageChoice("openai", {"base_url": "http://127.0.0.1:9/v1", "timeout": 1, "retries": 0})
         ),
     )
-    assert [name for name, _ in pipeline.writer_chain(folder.project)] == ["openai", "local"]
+    assert [name for name, _ in pipeline.writer_chain(folder)] == ["openai", "local"]
 
 
 def test_the_command_line_refuses_with_one_line(tmp_path: Path):
@@ -59,8 +58,8 @@ def test_the_command_line_refuses_with_one_line(tmp_path: Path):
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "p").exists()
 
 
-def test_the_studio_refuses_with_a_message(tmp_path: Path):
-    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path / "gradio")
+def test_the_studio_refuses_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
     import app as studio_app
     from tests.test_app import free_port
 

@@ -13,8 +13,11 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .errors import InputError, VideoCreatorError
+from PIL import Image
+
+from .errors import InputError
 from .files import atomic_path
+from .images.upload import MAX_PIXELS
 from .limits import LOCAL, Limits
 from .project import PROJECT_FILE, ProjectFolder
 
@@ -59,10 +62,32 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolde
         raise _error(f"{dest} is not empty")
     try:
         _unpack(Path(source), dest, min(MAX_TOTAL_BYTES, 4 * limits.max_upload_bytes))
-        return ProjectFolder.open(dest, limits)
-    except (VideoCreatorError, OSError):
+        folder = ProjectFolder.open(dest, limits, from_elsewhere=True)
+        _drop_unreadable_pictures(folder)
+        return folder
+    except OSError as exc:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise _error(f"the zip cannot be unpacked here ({exc.strerror or exc})") from None
+    except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
         raise
+
+
+def _drop_unreadable_pictures(folder: ProjectFolder) -> None:
+    """Pictures from a zip are checked like uploads: a file that is not a picture, or claims more pixels
+    than an upload may have (a decompression bomb), is dropped with a note and made again."""
+    for scene in folder.project.scenes:
+        if not scene.image or not folder.has(scene.image):
+            continue
+        try:
+            with Image.open(folder.path(scene.image)) as picture:
+                fine = picture.width * picture.height <= MAX_PIXELS
+        except (OSError, Image.DecompressionBombError):
+            fine = False
+        if not fine:
+            folder.notes.append(f"scene {scene.id}: {scene.image} is not a picture that can be used; dropped")
+            scene.image, scene.image_source = None, "generated"
+    folder.save()
 
 
 def _unpack(source: Path, dest: Path, max_bytes: int) -> None:

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ from .writers.parsing import language_name
 AUTO = "auto"
 PROBE_TIMEOUT_S = 1.0
 CACHE_S = 300.0
+CACHE_NO_S = 20.0
 OLLAMA_URL = "http://127.0.0.1:11434/v1"
 # Where "does the internet answer" is asked: a connectivity check that answers 204 No Content. Tests
 # point it at loopback servers.
@@ -63,20 +67,38 @@ class Resolved:
 
 
 _answers: dict[str, tuple[float, Any]] = {}
+_asking = threading.Lock()  # visitors of a studio ask one at a time; the answer is shared
 
 
 def _cached(key: str, ask: Callable[[], Any]) -> Any:
-    now = time.monotonic()
-    if key in _answers and now - _answers[key][0] < CACHE_S:
-        return _answers[key][1]
-    answer = ask()
-    _answers[key] = (now, answer)
-    return answer
+    """``ask()``'s answer, remembered: a useful one for ``CACHE_S``, a "no" for ``CACHE_NO_S`` (so a
+    server started later is found soon)."""
+    with _asking:
+        now = time.monotonic()
+        kept = _answers.get(key)
+        if kept is not None and now - kept[0] < (CACHE_S if kept[1] else CACHE_NO_S):
+            return kept[1]
+        answer = _bounded(ask)
+        _answers[key] = (now, answer)
+        return answer
+
+
+def _bounded(ask: Callable[[], Any]) -> Any:
+    """``ask()`` given at most twice the probe time in all (a server that trickles bytes is cut off)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(ask)
+        try:
+            return future.result(timeout=2 * PROBE_TIMEOUT_S)
+        except FuturesTimeout:
+            return None
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def forget() -> None:
     """Drop remembered probe answers (after the person changed a server, and in tests)."""
-    _answers.clear()
+    with _asking:
+        _answers.clear()
 
 
 def _models_at(base_url: str, api_key: str | None) -> list[str] | None:
@@ -115,11 +137,13 @@ def ollama_url() -> str:
 def writer(options: dict[str, Any]) -> Resolved:
     """The best script writer here, trying each in order; ``options`` are what the person configured."""
     skipped: list[str] = []
-    base = options.get("base_url") or os.environ.get("OPENAI_BASE_URL", "")
-    key = os.environ.get("OPENAI_API_KEY")
+    configured = os.environ.get("OPENAI_BASE_URL", "")
+    base = options.get("base_url") or configured
+    # The key goes only to the server it was configured for, never to one a project names.
+    key = os.environ.get("OPENAI_API_KEY") if base == configured else None
     if base or key:
         url = base or "https://api.openai.com/v1"
-        models = _cached(f"models {url}", lambda: _models_at(url, key))
+        models = _cached(f"models {url} {bool(key)}", lambda: _models_at(url, key))
         if models is not None:
             model = options.get("model") or (models[0] if models else "")
             chosen = {"base_url": base, "model": model} if base else {"model": model or "gpt-4o-mini"}

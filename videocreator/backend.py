@@ -192,6 +192,8 @@ class Speech:
     sample_rate: int
     sentences: list[tuple[str, float, float]]
     words: list[tuple[str, float, float]] = field(default_factory=list)
+    # Per sentence, the sounds the voice said (IPA, from its own phonemizer), where it tells them.
+    phonemes: list[str] = field(default_factory=list)
 
     @property
     def duration(self) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
@@ -66,11 +66,22 @@ def _stage_overrides(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, key)
         if value is not None:
             overrides[key] = value
+    if args.pronounce:
+        overrides["pronunciations"] = dict(_pronunciation(item) for item in args.pronounce)
+    if args.tighten_pauses:
+        overrides["tighten_pauses"] = True
     if args.no_captions:
         overrides["captions"] = {"enabled": False}
     elif args.captions:
         overrides["captions"] = {"style": args.captions}
     return overrides
+
+
+def _pronunciation(item: str) -> tuple[str, str]:
+    written, _, said = item.partition("=")
+    if not written.strip() or not said.strip():
+        raise InputError(f"--pronounce takes WORD=HOW_TO_SAY_IT, not {item!r}", stage="narration")
+    return written.strip(), said.strip()
 
 
 def _own_text(args: argparse.Namespace) -> OwnText | None:
@@ -142,6 +153,8 @@ def make_section(job: SectionJob) -> SectionResult:
         )  # fmt: skip
     except VideoCreatorError as exc:
         return SectionResult(job.title, job.out, error=str(exc))
+    except Exception as exc:  # one section's failure, whatever it is, must not end the others
+        return SectionResult(job.title, job.out, error=f"{type(exc).__name__}: {exc}")
     seconds = sum(scene.duration or 0.0 for scene in folder.project.scenes)
     return SectionResult(job.title, job.out, len(folder.project.scenes), seconds)
 
@@ -161,17 +174,24 @@ def _batch(args: argparse.Namespace, progress: ProgressLine) -> int:
         for part in parts
     ]  # fmt: skip
     print(f"{len(jobs)} sections, {min(args.jobs, len(jobs))} at a time", file=sys.stderr)
+    results: dict[int, SectionResult] = {}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        results = []
-        for result in pool.map(make_section, jobs):
+        running = {pool.submit(make_section, job): n for n, job in enumerate(jobs)}
+        for done in as_completed(running):
+            job = jobs[running[done]]
+            try:
+                result = done.result()
+            except Exception as exc:  # a worker that died (killed for memory, say)
+                result = SectionResult(job.title, job.out, error=f"the worker stopped ({exc})")
             print(f"{'failed' if result.error else 'done'}: {result.title}", file=sys.stderr)
-            results.append(result)
-    width = max(len(r.title) for r in results)
+            results[running[done]] = result
+    results_in_order = [results[n] for n in range(len(jobs))]
+    width = max(len(r.title) for r in results_in_order)
     print(f"{'section':<{width}}  scenes  length  status")
-    for r in results:
+    for r in results_in_order:
         status = f"failed: {r.error}" if r.error else str(r.folder / "video.mp4")
         print(f"{r.title:<{width}}  {r.scenes:>6}  {r.seconds:>5.0f}s  {status}")
-    return 1 if any(r.error for r in results) else 0
+    return 1 if any(r.error for r in results_in_order) else 0
 
 
 def _render(args: argparse.Namespace, progress: ProgressLine) -> int:
@@ -253,6 +273,11 @@ def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--speed", type=float, help="narration speed (1.0 = normal)")
     parser.add_argument("--music", help="background music file, or 'none'")
+    parser.add_argument(
+        "--pronounce", action="append", metavar="WORD=SAY",
+        help="how the narrator says a word (the captions keep it written), e.g. GIF=jif; repeatable",
+    )  # fmt: skip
+    parser.add_argument("--tighten-pauses", action="store_true", help="shorter silences in the narration")
     parser.add_argument("--no-captions", action="store_true")
     parser.add_argument(
         "--captions", choices=get_args(get_type_hints(CaptionStyle)["style"]),

@@ -32,10 +32,26 @@ class Limits:
     # What the operator configured per stage ({"writer": {"backend": ..., "options": {...}}, ...}): on a
     # public server these are the only values the operator-only options may take.
     operator: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    operator_voices_folder: str = ""  # the voices folder the operator configured
+    max_text_chars: int = 200_000  # a person's own text (about 30,000 words)
 
     @classmethod
-    def public_server(cls, operator: Mapping[str, Mapping[str, Any]] | None = None) -> Limits:
-        return cls(public=True, max_scenes=10, max_upload_bytes=25 * MB, operator=operator or {})
+    def public_server(
+        cls, operator: Mapping[str, Mapping[str, Any]] | None = None, voices_folder: str = ""
+    ) -> Limits:
+        return cls(
+            public=True, max_scenes=10, max_upload_bytes=25 * MB, operator=operator or {},
+            operator_voices_folder=voices_folder, max_text_chars=50_000,
+        )  # fmt: skip
+
+    def check_text(self, chars: int) -> None:
+        if chars > self.max_text_chars:
+            where = " on this public server" if self.public else ""
+            raise InputError(
+                f"your text has {chars:,} characters; at most {self.max_text_chars:,}{where}: shorten it, "
+                "or make one video per section with batch",
+                stage="script",
+            )
 
     def check_scene_count(self, count: int) -> None:
         if count > self.max_scenes:

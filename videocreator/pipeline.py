@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import auto, checks, keys, registry
+from . import auto, checks, keys, registry, report
 from . import settings as settings_model
 from .assets import bundled_music
 from .backend import (
@@ -29,7 +29,7 @@ from .backend import (
     Speech,
     Stage,
 )
-from .errors import BackendUnavailable, InputError, ProviderFailed
+from .errors import BackendUnavailable, InputError, ProviderFailed, VideoCreatorError
 from .files import atomic_path, full_disk_is, write_json
 from .images.pictograms import known as pictogram_known
 from .images.upload import fit_image
@@ -50,10 +50,13 @@ from .render.word_timing import word_timings
 from .source import check_text, measure_pace, title_from_text, words_per_second
 from .text import check_scene_text, check_topic
 from .voices import speaking
+from .writers import own_text as own_text_writer
 from .writers.parsing import language_name
 
 FALLBACK_WRITERS = ("local", "template")
 SECONDS_PER_SCENE = 10  # what a scene of a topic's script lasts, roughly
+MIN_VIDEO_S = 10.0  # the shortest video a text is condensed to
+USUAL_LETTERS_PER_SECOND = 14.0  # a narrator's pace before one has been measured
 B = TypeVar("B", bound=Backend)
 
 
@@ -105,7 +108,9 @@ def new_project(
     """
     settings = settings or Settings()
     if own_text is not None:
+        limits.check_text(len(own_text.text))
         own_text = replace(own_text, text=check_text(own_text.text))
+        _check_length(own_text, limits)
         topic = topic or title_from_text(own_text.text)
     else:
         check_writer_language(settings.writer.backend, language)
@@ -144,6 +149,8 @@ def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dic
             stage=stage.label,
             provider=backend,
         )
+    for name in FILE_OPTIONS & given.keys():  # a file of the project's (use_voice_reference puts it there)
+        folder.path(str(given[name]))
     options = dict(current.options) if backend == current.backend else {}
     if backend != current.backend:
         options.update(folder.limits.operator_values(stage.value, backend))
@@ -160,6 +167,10 @@ def change_settings(folder: ProjectFolder, changes: dict[str, Any]) -> None:
     validated as a whole before anything is saved. Stage choices go through ``choose_backend``."""
     if refused := set(changes) & {stage.value for stage in Stage}:
         raise InputError(f"choose {', '.join(sorted(refused))} with choose_backend", stage="settings")
+    if "music" in changes:
+        raise InputError("choose the music with use_music", stage="settings")
+    if folder.limits.public and "voices_folder" in changes:
+        raise InputError("the voices folder is the operator's on this public server", stage="settings")
     folder.project.settings = settings_model.updated(folder.project.settings, changes)
     folder.save()
 
@@ -223,6 +234,7 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
         project.scenes.append(_new_scene(project, draft.narration, draft.image_prompt))
     project.script_trace = {"writer": name, "seconds": round(time.monotonic() - started, 2), **script.trace}
     folder.save()
+    report.write_report(folder)
     rep.progress(1.0, "script written")
 
 
@@ -247,7 +259,7 @@ def check_writer_language(writer: str, language: str) -> None:
 
 def writer_chain(folder: ProjectFolder) -> list[tuple[str, dict[str, Any]]]:
     """The chosen (or ``auto``'s) writer, then the offline ones that write the project's language."""
-    choice, language = resolve(folder, Stage.WRITER), folder.project.language
+    choice, language = resolve(folder, Stage.WRITER, record=True), folder.project.language
     check_writer_language(choice.backend, language)
     fallbacks = [n for n in FALLBACK_WRITERS if n != choice.backend and _writes(n, language)]
     return [(choice.backend, choice.options)] + [(n, {}) for n in fallbacks]
@@ -282,7 +294,11 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
     assert own is not None
     _record(folder, Stage.WRITER, "text", "your own text")
     rep.progress(0.05, "measuring the voice's pace (once per voice)")
-    letters = measure_pace(_narrator(folder), folder.project.settings.speed, folder.project.language)
+    try:
+        letters = measure_pace(_narrator(folder), folder.project.settings.speed, folder.project.language)
+    except VideoCreatorError as exc:  # the script does not need the voice: estimate its pace instead
+        rep.warning(f"{exc}; the length is estimated at a usual pace")
+        letters = USUAL_LETTERS_PER_SECOND
     rep.progress(0.5, "cutting your text into scenes")
     writer = registry.create(Stage.WRITER, "text")
     assert isinstance(writer, ScriptWriter)
@@ -301,6 +317,17 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
             "as written keeps every word; choose condense to shorten it"
         )
     return script
+
+
+def _check_length(own: OwnText, limits: Limits) -> None:
+    if own.mode not in ("as-written", "condense"):
+        raise InputError(f"unknown mode {own.mode!r}; choose as-written or condense", stage="script")
+    longest = own_text_writer.max_length_s(limits.max_scenes) + timeline.pauses_s(limits.max_scenes)
+    if own.length_s is not None and not MIN_VIDEO_S <= own.length_s <= longest:
+        raise InputError(
+            f"the length must be between {MIN_VIDEO_S:g} and {longest:.0f} s here, not {own.length_s:g}",
+            stage="script",
+        )
 
 
 def speech_for_video(seconds: float) -> float:
@@ -415,12 +442,13 @@ def scene_by_id(folder: ProjectFolder, scene_id: str) -> Scene:
 # ---- images ---------------------------------------------------------------------------------
 
 
-def resolve(folder: ProjectFolder, stage: Stage) -> StageChoice:
-    """The backend a stage uses now: the person's choice, or what ``auto`` finds best here (recorded,
-    with why, in ``project.ran``)."""
+def resolve(folder: ProjectFolder, stage: Stage, *, record: bool = False) -> StageChoice:
+    """The backend a stage uses now: the person's choice, or what ``auto`` finds best here. ``record``
+    (when the stage runs): keep which one and why in ``project.ran``."""
     choice: StageChoice = getattr(folder.project.settings, stage.value)
     if choice.backend != auto.AUTO:
-        _record(folder, stage, choice.backend, "chosen in the settings")
+        if record:
+            _record(folder, stage, choice.backend, "chosen in the settings")
         return choice
     project = folder.project
     if stage == Stage.WRITER:
@@ -429,7 +457,8 @@ def resolve(folder: ProjectFolder, stage: Stage) -> StageChoice:
         found = auto.images(choice.options)
     else:
         found = auto.voice(project.language, project.settings.voices_folder)
-    _record(folder, stage, found.backend, found.why)
+    if record:
+        _record(folder, stage, found.backend, found.why)
     return StageChoice(found.backend, found.options)
 
 
@@ -449,9 +478,9 @@ def _record(folder: ProjectFolder, stage: Stage, backend: str, why: str) -> None
         folder.save()
 
 
-def _backend(folder: ProjectFolder, stage: Stage) -> Backend:
+def _backend(folder: ProjectFolder, stage: Stage, record: bool = False) -> Backend:
     """The stage's backend, with the project's files among its options resolved in the folder."""
-    choice = resolve(folder, stage)
+    choice = resolve(folder, stage, record=record)
     options = dict(choice.options)
     for name in FILE_OPTIONS & options.keys():
         if options[name]:
@@ -459,8 +488,8 @@ def _backend(folder: ProjectFolder, stage: Stage) -> Backend:
     return registry.create(stage, choice.backend, options)
 
 
-def _image_maker(folder: ProjectFolder) -> ImageMaker:
-    maker = _backend(folder, Stage.IMAGES)
+def _image_maker(folder: ProjectFolder, record: bool = False) -> ImageMaker:
+    maker = _backend(folder, Stage.IMAGES, record)
     assert isinstance(maker, ImageMaker)
     return maker
 
@@ -509,17 +538,32 @@ def make_image(
 ) -> None:
     """(Re)make one scene's image if it is missing or out of date."""
     project = folder.project
-    maker = maker or _image_maker(folder)
+    maker = maker or _image_maker(folder, record=True)
     if image_is_current(folder, scene, maker):
         return
     key = image_key(folder, scene, maker)
     relative = f"{scene.folder}/image-{key}.png"
+    request = _image_request(project, scene)
+    details = maker.details(request)
     if not folder.has(relative):
         _reporter(reporter).progress(0.0, f"image for scene {scene.id} with {maker.name}")
-        image = maker.make(_image_request(project, scene))
+        started = time.monotonic()
+        image = maker.make(request)
+        details["seconds"] = round(time.monotonic() - started, 3)
         with atomic_path(folder.path(relative)) as tmp:
             image.convert("RGB").save(tmp, format="PNG", compress_level=1)
-    _set_image(scene, relative, key, "generated", maker.details(_image_request(project, scene)))
+        for step in getattr(maker, "last_steps", []):  # the model's steps, where it was asked to keep them
+            name = f"{scene.folder}/step-{key}-{step.step:02d}-of-{step.steps:02d}.png"
+            with atomic_path(folder.path(name)) as tmp:
+                step.image.save(tmp, format="PNG")
+    strip = sorted(folder.path(scene.folder).glob(f"step-{key}-*.png"))
+    if strip:
+        numbers = [p.stem.removeprefix(f"step-{key}-").split("-of-") for p in strip]
+        details["steps"] = [
+            {"step": int(n), "steps": int(of), "file": f"{scene.folder}/{p.name}"}
+            for p, (n, of) in zip(strip, numbers, strict=True)
+        ]
+    _set_image(scene, relative, key, "generated", details)
     folder.save()
 
 
@@ -543,9 +587,10 @@ def _bring_up_to_date(
 def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
     """Make every picture that is missing or out of date."""
     _bring_up_to_date(
-        folder, _image_maker(folder), image_is_current,
+        folder, _image_maker(folder, record=True), image_is_current,
         lambda f, scene, maker: make_image(f, scene, maker=maker), "picture", reporter,
     )  # fmt: skip
+    report.write_report(folder)
 
 
 def choose_pictograms(folder: ProjectFolder, scene: Scene, chars: list[str]) -> None:
@@ -603,8 +648,8 @@ def undo_image(folder: ProjectFolder, scene: Scene) -> bool:
 # ---- narration ------------------------------------------------------------------------------
 
 
-def _narrator(folder: ProjectFolder) -> Narrator:
-    narrator = _backend(folder, Stage.VOICE)
+def _narrator(folder: ProjectFolder, record: bool = False) -> Narrator:
+    narrator = _backend(folder, Stage.VOICE, record)
     assert isinstance(narrator, Narrator)
     return narrator
 
@@ -634,7 +679,7 @@ def narrate_scene(
     folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, narrator: Narrator | None = None
 ) -> None:
     project = folder.project
-    narrator = narrator or _narrator(folder)
+    narrator = narrator or _narrator(folder, record=True)
     if audio_is_current(folder, scene, narrator):
         return
     check_scene_text(scene.narration, f"narration of scene {scene.id}")
@@ -647,6 +692,7 @@ def narrate_scene(
         audio.write_wav(folder.path(relative), speech)
         said = speaking.spoken(scene.narration, project.settings.pronunciations)
         record = {"duration": speech.duration, "said": said, "sentences": speech.sentences}
+        record["phonemes"] = speech.phonemes
         write_json(folder.path(timings), {**record, "words": speech.words or word_timings(speech)})
     scene.audio, scene.audio_key = relative, key
     scene.duration = round(json.loads(folder.path(timings).read_text())["duration"], 3)
@@ -667,9 +713,10 @@ def _speak(narrator: Narrator, text: str, settings: Settings, language: str) -> 
 def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
     """Narrate every scene whose narration is missing or out of date."""
     _bring_up_to_date(
-        folder, _narrator(folder), audio_is_current,
+        folder, _narrator(folder, record=True), audio_is_current,
         lambda f, scene, narrator: narrate_scene(f, scene, narrator=narrator), "narration", reporter,
     )  # fmt: skip
+    report.write_report(folder)
 
 
 # ---- render ---------------------------------------------------------------------------------
@@ -738,6 +785,9 @@ def render(
         tight=settings.tighten_pauses,
         progress=lambda f, m: rep.progress(0.2 + 0.8 * f, m),
     )
+    project.render_trace = {"preview": preview, "pieces": result.pieces}
+    folder.save()
+    report.write_report(folder)
     return result
 
 

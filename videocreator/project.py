@@ -14,14 +14,14 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePath
-from typing import Any, Literal
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from typing import Annotated, Any, Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from . import files
 from .errors import InputError, invalid
-from .limits import FILE_OPTIONS, LOCAL, Limits
+from .limits import FILE_OPTIONS, LOCAL, OPERATOR_OPTIONS, Limits
 
 PROJECT_FILE = "project.json"
 FORMAT_VERSION = 2  # 2: every file the project uses is inside its folder, stored relative to it
@@ -54,17 +54,21 @@ class StageChoice:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Line = Annotated[str, Field(max_length=200)]
+
+
 @dataclass
 class CaptionStyle:
     enabled: bool = True
-    size: float = 0.06  # font size as a fraction of the frame's short side
+    size: Annotated[float, Field(ge=0.02, le=0.15)] = 0.06  # font size, a fraction of the short side
     position: Literal["bottom", "middle", "top"] = "bottom"
-    color: str = "#FFFFFF"
-    max_words: int = 5
+    color: Color = "#FFFFFF"
+    max_words: Annotated[int, Field(ge=1, le=12)] = 5
     # phrase: the phrase being said; highlight: the phrase, the spoken word in the highlight colour (or on
     # a box of it); word: one large word at a time
     style: Literal["phrase", "highlight", "word"] = "phrase"
-    highlight_color: str = "#FFD400"
+    highlight_color: Color = "#FFD400"
     highlight_box: bool = False
     weight: Literal["bold", "regular"] = "bold"
     outline: bool = True
@@ -76,23 +80,25 @@ class CaptionStyle:
 class Settings:
     aspect: Aspect = "9:16"
     resolution: Resolution = "1080p"
-    fps: int = 30
+    fps: Literal[24, 25, 30, 60] = 30
     # "auto": the best backend present, resolved at the start of each run (see auto.py)
     writer: StageChoice = field(default_factory=lambda: StageChoice("auto"))
     images: StageChoice = field(default_factory=lambda: StageChoice("auto"))
     voice: StageChoice = field(default_factory=lambda: StageChoice("auto"))
-    voices_folder: str = ""  # more Piper voices (.onnx + .onnx.json) for "auto" to choose by language
-    speed: float = 1.0
+    # More Piper voices (.onnx + .onnx.json) for "auto" to choose by language; the operator's on a server.
+    voices_folder: str = ""
+    speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
     captions: CaptionStyle = field(default_factory=CaptionStyle)
     music: str = "default"  # "default" (the bundled track), "none", or an audio file inside the project
-    music_volume: float = 0.12
-    seed: int = 0
+    music_volume: Annotated[float, Field(ge=0.0, le=1.0)] = 0.12
+    seed: Annotated[int, Field(ge=0)] = 0
     # How words are said ("GIF" -> "jif"): what the narrator hears, never what the captions show.
-    pronunciations: dict[str, str] = field(default_factory=dict)
+    pronunciations: Annotated[dict[Line, Line], Field(max_length=500)] = field(default_factory=dict)
     tighten_pauses: bool = False  # shorten silences inside and between narrations
-    max_pause_s: float = 0.3  # with tighten_pauses: the longest silence kept between words
-    audience: str = "a general audience"
-    tone: str = "friendly and clear"
+    # with tighten_pauses: the longest silence kept between words
+    max_pause_s: Annotated[float, Field(ge=0.05, le=2.0)] = 0.3
+    audience: Line = "a general audience"
+    tone: Line = "friendly and clear"
 
     @property
     def size(self) -> tuple[int, int]:
@@ -153,6 +159,8 @@ class Project:
     scenes: list[Scene] = field(default_factory=list)
     # Which backend each stage last used and why ({"writer": {"backend": "local", "why": "..."}}).
     ran: dict[str, dict[str, str]] = field(default_factory=dict)
+    # What the last render did, piece by piece ({"pieces": [{"label", "frames", "reused", "seconds"}]}).
+    render_trace: dict[str, Any] = field(default_factory=dict)
     # What the script writer was sent and answered, for the "How it works" panels.
     script_trace: dict[str, Any] = field(default_factory=dict)
     version: int = FORMAT_VERSION
@@ -177,6 +185,8 @@ class ProjectFolder:
         self.limits = limits
         # What opening the project changed or dropped (old absolute paths, options not allowed here).
         self.notes: list[str] = []
+        self.adopt_outside = not limits.public  # copy in outside files it names (see ``open``)
+        self.from_elsewhere = False
 
     @classmethod
     def create(cls, root: Path, project: Project, limits: Limits = LOCAL) -> ProjectFolder:
@@ -194,7 +204,10 @@ class ProjectFolder:
         return folder
 
     @classmethod
-    def open(cls, root: Path, limits: Limits = LOCAL) -> ProjectFolder:
+    def open(cls, root: Path, limits: Limits = LOCAL, *, from_elsewhere: bool = False) -> ProjectFolder:
+        """Open a project folder. A person's own older project has the files it names outside its folder
+        copied in; one ``from_elsewhere`` (a zip) has them dropped with a note instead, so it cannot pull
+        the person's files into what they share, and names no models, servers or keys of theirs."""
         path = Path(root) / PROJECT_FILE
         if not path.is_file():
             raise InputError(f"{root} is not a project folder (no {PROJECT_FILE})", stage="project")
@@ -207,6 +220,8 @@ class ProjectFolder:
             raise InputError(f"{path}: {invalid(exc)}", stage="project") from None
         files.remove_partials(Path(root))
         folder = cls(Path(root), project, limits)
+        folder.from_elsewhere = from_elsewhere
+        folder.adopt_outside = not (from_elsewhere or limits.public)
         limits.check_scene_count(len(project.scenes))
         changed = folder.settle_files() | folder._drop_options_not_allowed()
         if changed or project.version != FORMAT_VERSION:
@@ -268,6 +283,10 @@ class ProjectFolder:
         """(where, stored path, how to replace it, what the person's own file is) for each stored path;
         the last is None for a generated picture or voice."""
         settings = self.project.settings
+        for stage in ("writer", "images", "voice"):
+            for name in sorted(FILE_OPTIONS & getattr(settings, stage).options.keys()):
+                if not isinstance(getattr(settings, stage).options[name], str | None):
+                    raise InputError(f"settings.{stage}.options.{name} must be a file name", stage="project")
         if settings.music not in ("", "default", "none"):
             yield "settings.music", settings.music, _setter(settings, "music", "none"), "music file"
         for stage in ("writer", "images", "voice"):
@@ -284,18 +303,18 @@ class ProjectFolder:
 
     def _settle(self, where: str, stored: str, own: str | None, trusted: bool) -> str | None:
         root = self.root.resolve()
-        if not PurePath(stored).is_absolute():
+        if not _absolute(stored):
             self.path(stored)  # refuses "../" and links out of the folder
             return stored
         path = Path(stored).resolve()
         if path.is_relative_to(root):
             return path.relative_to(root).as_posix()
-        parts = PurePath(stored).parts[1:]
+        parts = [p for p in PureWindowsPath(stored).parts[1:] if p not in ("/", "\\")]
         for start in range(len(parts)):  # the same file under the same tail, shipped inside the folder
             tail = "/".join(parts[start:])
             if (root / tail).is_file() and (root / tail).resolve().is_relative_to(root):
                 return tail
-        if self.limits.public and not trusted:
+        if not (self.adopt_outside or trusted):
             self.notes.append(f"{where}: {stored} is not part of this project; dropped")
             return None
         if own and path.is_file():
@@ -314,10 +333,17 @@ class ProjectFolder:
     def _drop_options_not_allowed(self) -> bool:
         """On a public server, models, files and servers the operator did not choose are dropped."""
         changed = False
+        settings = self.project.settings
+        if self.limits.public and settings.voices_folder != self.limits.operator_voices_folder:
+            self.notes.append("settings.voices_folder is the operator's on this server; dropped")
+            settings.voices_folder, changed = self.limits.operator_voices_folder, True
         for stage in ("writer", "images", "voice"):
             choice: StageChoice = getattr(self.project.settings, stage)
-            for name in self.limits.visitor_options(stage, choice.backend, choice.options):
-                self.notes.append(f"settings.{stage}.options.{name} is not allowed on this server; dropped")
+            refused = self.limits.visitor_options(stage, choice.backend, choice.options)
+            if self.from_elsewhere:  # a project from elsewhere names no models, servers or keys here
+                refused = sorted(set(refused) | (OPERATOR_OPTIONS & choice.options.keys()))
+            for name in refused:
+                self.notes.append(f"settings.{stage}.options.{name} is not allowed here; dropped")
                 del choice.options[name]
                 changed = True
         return changed
@@ -343,10 +369,16 @@ class ProjectFolder:
         return self.root / "cache"
 
 
+def _absolute(stored: str) -> bool:
+    """Absolute on any system: "/x", "C:\\x", "\\\\server\\x" (a project may come from another one)."""
+    return PurePosixPath(stored).is_absolute() or PureWindowsPath(stored).is_absolute() or stored[:1] in "/\\"
+
+
 def _upgrade(data: Any) -> Any:
     """project.json of version 1 as version 2 reads it: picture history entries were bare paths (the
     key was the file name's hash; "upload-" files were uploads). Paths are settled after validation."""
-    if not isinstance(data, dict) or data.get("version", 1) >= 2:
+    version = data.get("version", 1) if isinstance(data, dict) else 2
+    if not isinstance(version, int) or version >= 2:
         return data
     for scene in data.get("scenes", []) if isinstance(data.get("scenes"), list) else []:
         if isinstance(scene, dict) and isinstance(scene.get("image_history"), list):

@@ -102,4 +102,4 @@ def limits(environ: dict[str, str] | None = None) -> Limits:
     if not is_public(environ):
         return Limits()
     operator = asdict(resolve(environ=environ))
-    return Limits.public_server({stage: operator[stage] for stage in _STAGES})
+    return Limits.public_server({stage: operator[stage] for stage in _STAGES}, operator["voices_folder"])

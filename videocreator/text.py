@@ -11,10 +11,11 @@ MAX_TOPIC_CHARS = 500
 MAX_SCENE_TEXT_CHARS = 2000
 
 # Terminal escape sequences, removed whole (their parameters are not text): CSI ("\x1b[31m"), OSC
-# ("\x1b]0;title\x07"), DCS/SOS/PM/APC strings, and two-character escapes; 8-bit forms too.
+# ("\x1b]0;title\x07"), DCS/SOS/PM/APC strings up to their end mark (without one, only the escape goes,
+# not the text after it), and two-character escapes; 8-bit forms too.
 _ESCAPE = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]"
 )
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2028\u2029\ufeff]")

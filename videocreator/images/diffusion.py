@@ -2,10 +2,14 @@
 
 The pipeline is loaded once per (model, device, dtype) and reused across scenes and sessions. Pictures
 are generated near the model's native size in the video's aspect ratio, then scaled to the frame.
+
+With ``preview_steps`` on (for a class), the maker also keeps small pictures of a few intermediate
+denoising steps, decoded from the latents the pipeline holds after each of those steps, in ``last_steps``.
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +33,8 @@ STYLES = {
     "3d": "3d render, soft studio lighting, octane render",
 }
 DEFAULT_NEGATIVE = "text, watermark, logo, blurry, deformed, lowres"
+PREVIEWS = 4  # intermediate pictures kept when preview_steps is on
+PREVIEW_SIDE = 256  # their longest side, in pixels
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,36 @@ class DiffusersOptions(Options):
     device: Literal["auto", "cuda", "mps", "cpu"] = "auto"
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = "auto"
     cpu_offload: bool = Field(False, description="Keep weights in RAM, move each part to the GPU when used")
+    preview_steps: bool = Field(False, description="Keep small pictures of a few intermediate steps (slower)")
+
+
+@dataclass(frozen=True)
+class StepPicture:
+    """What the picture looked like after ``step`` of the ``steps`` denoising steps."""
+
+    step: int
+    steps: int
+    image: Image.Image
+
+
+def preview_indices(steps: int, count: int = PREVIEWS) -> list[int]:
+    """Which steps (0-based) to show: ``count`` of them evenly spread, the first and last included."""
+    if steps <= count:
+        return list(range(steps))
+    return sorted({round(k * (steps - 1) / (count - 1)) for k in range(count)})
+
+
+def decode_latents(pipe: Any, latents: Any) -> Image.Image:
+    """The picture the pipeline's latents stand for, decoded by its VAE, at most ``PREVIEW_SIDE`` pixels."""
+    import torch
+
+    vae = pipe.vae
+    scaled = latents / vae.config.scaling_factor + (vae.config.get("shift_factor") or 0.0)
+    with torch.no_grad():
+        pixels = vae.decode(scaled.to(vae.dtype), return_dict=False)[0]
+    image: Image.Image = pipe.image_processor.postprocess(pixels, output_type="pil")[0]
+    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+    return image
 
 
 _pipelines: dict[tuple[str, str, str], Any] = {}
@@ -91,6 +127,10 @@ class DiffusersImages(ImageMaker):
     name = "diffusers"
     description = f"Stable Diffusion family via diffusers (default {DEFAULT_MODEL}; GPU recommended)"
     Options = DiffusersOptions
+
+    def __init__(self, options: Options | None = None):
+        super().__init__(options)
+        self.last_steps: list[StepPicture] = []  # the last make()'s intermediate pictures (preview_steps)
 
     @classmethod
     def readiness(cls) -> str | None:
@@ -156,26 +196,36 @@ class DiffusersImages(ImageMaker):
             pipe.enable_attention_slicing()
         return pipe
 
+    def prompt(self, request: ImageRequest) -> str:
+        """The prompt the model gets: the scene's, with the style's words added."""
+        style = STYLES[self.options.style]
+        return f"{request.prompt}, {style}" if style else request.prompt
+
+    def details(self, request: ImageRequest) -> dict[str, Any]:
+        return {"prompt_sent": self.prompt(request)}
+
     def make(self, request: ImageRequest) -> Image.Image:
         import torch
 
         pipe = self.pipeline()
         family = family_of(self.options.model, type(pipe).__name__)
         width, height = generation_size(request.width, request.height, family.native)
-        style = STYLES[self.options.style]
-        prompt = f"{request.prompt}, {style}" if style else request.prompt
         guidance = family.guidance if self.options.guidance is None else self.options.guidance
+        steps = self.options.steps or family.steps
         kwargs: dict[str, Any] = {}
         if guidance > 1.0:
             kwargs["negative_prompt"] = self.options.negative_prompt
+        self.last_steps = []
+        if self.options.preview_steps and "callback_on_step_end" in inspect.signature(pipe).parameters:
+            kwargs["callback_on_step_end"] = self._step_recorder(steps)
         generator = torch.Generator("cpu").manual_seed(request.seed)
         try:
             with _lock:
                 result = pipe(
-                    prompt=prompt,
+                    prompt=self.prompt(request),
                     width=width,
                     height=height,
-                    num_inference_steps=self.options.steps or family.steps,
+                    num_inference_steps=steps,
                     guidance_scale=guidance,
                     generator=generator,
                     **kwargs,
@@ -184,3 +234,16 @@ class DiffusersImages(ImageMaker):
             raise ProviderFailed(f"generation failed: {exc}", stage="images", provider=self.name) from None
         image = result.images[0]
         return image.convert("RGB").resize((request.width, request.height), Image.Resampling.LANCZOS)
+
+    def _step_recorder(self, steps: int) -> Any:
+        """A step callback that decodes the latents after the steps ``preview_indices`` chooses."""
+        shown = set(preview_indices(steps))
+
+        def record(pipe: Any, index: int, timestep: Any, tensors: dict[str, Any]) -> dict[str, Any]:
+            del timestep
+            latents = tensors.get("latents")
+            if index in shown and latents is not None and latents.ndim == 4:  # packed latents (Flux): none
+                self.last_steps.append(StepPicture(index + 1, steps, decode_latents(pipe, latents)))
+            return tensors
+
+        return record

@@ -12,9 +12,10 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from platformdirs import user_cache_dir
@@ -56,6 +57,8 @@ class RenderResult:
     frames: int
     encoded_segments: int
     reused_segments: int
+    # Each piece in order: its label, frames, whether it was reused, and the seconds spent making it.
+    pieces: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Plan:
@@ -188,7 +191,8 @@ def render(
     if out.is_file() and key_file.is_file() and key_file.read_text() == final_key:
         report(1.0, "nothing changed: the video is up to date")
         _write_srt(srt, all_cues, style)
-        return RenderResult(out, all_cues, duration, plan.timeline.frames, 0, len(segments))
+        pieces = [_piece(s, True, 0.0) for s in segments]
+        return RenderResult(out, all_cues, duration, plan.timeline.frames, 0, len(segments), pieces)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sound") as background:
         mixing = None
@@ -197,7 +201,7 @@ def render(
             mixing = background.submit(
                 audio.sound_track, plan.timeline, voices, sound, music=music, music_volume=music_volume
             )
-        _encode_missing(missing, seg_dir, width, height, fps, settings, report)
+        spent = _encode_missing(missing, seg_dir, width, height, fps, settings, report)
         report(0.96, "mixing narration and music")
         if mixing:
             mixing.result()
@@ -216,26 +220,38 @@ def render(
         if old != sound:
             old.unlink(missing_ok=True)
     report(1.0, "done")
+    made = {id(s): spent.get(n, 0.0) for n, s in enumerate(missing)}
+    pieces = [_piece(s, id(s) not in made, made.get(id(s), 0.0)) for s in segments]
     return RenderResult(
-        out, all_cues, duration, plan.timeline.frames, len(missing), len(segments) - len(missing)
+        out, all_cues, duration, plan.timeline.frames, len(missing), len(segments) - len(missing), pieces
     )
+
+
+def _piece(segment: Segment, reused: bool, seconds: float) -> dict[str, Any]:
+    return {"label": segment.label, "frames": segment.frames, "reused": reused, "seconds": round(seconds, 3)}
 
 
 def _encode_missing(
     missing: list[Segment], seg_dir: Path, width: int, height: int, fps: int,
     settings: encoder.EncoderSettings, report: Progress,
-) -> None:  # fmt: skip
+) -> dict[int, float]:  # fmt: skip
+    """Encode the missing pieces; the seconds each took (from its first frame to its last)."""
     if not missing:
-        return
+        return {}
     total = sum(s.frames for s in missing)
     speed = _Speed(width, height, settings)
     report(0.0, f"rendering {total} frames, about {speed.estimate(total):.0f} s")
     done = 0
     started = time.monotonic()
 
+    first: dict[int, float] = {}
+    spent: dict[int, float] = {}
+
     def tick(piece: int) -> None:
         nonlocal done
         done += 1
+        now = time.monotonic()
+        spent[piece] = now - first.setdefault(piece, now)
         if done % 15 == 0:
             left = (total - done) * (time.monotonic() - started) / done
             report(0.95 * done / total, f"rendering {missing[piece].label}, {left:.0f} s left")
@@ -243,6 +259,7 @@ def _encode_missing(
     pieces = [encoder.Piece(seg_dir / f"{s.key}.h264", s.frames, s.frame_at) for s in missing]
     encoder.encode(pieces, width=width, height=height, fps=fps, settings=settings, on_frame=tick)
     speed.remember(total / max(1e-3, time.monotonic() - started))
+    return spent
 
 
 class _Speed:

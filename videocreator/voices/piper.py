@@ -98,12 +98,14 @@ class PiperNarrator(Narrator):
 
         rate = voice.config.sample_rate
         aligned: list[list[Word] | None] = []
+        said: list[str] = []
 
         def synthesize(sentence: str) -> np.ndarray:
             chunks = list(voice.synthesize(sentence, config, include_alignments=True))
             audio = [c.audio_float_array for c in chunks]
             if any(len(a) for a in audio):
                 aligned.append(_aligned_words(voice, sentence, chunks))
+                said.append(" ".join("".join(part) for part in voice.phonemize(sentence)))
             return np.concatenate(audio) if audio else np.zeros(0, dtype=np.float32)
 
         with voice_lock:
@@ -113,6 +115,7 @@ class PiperNarrator(Narrator):
             for (sentence, start, end), exact in zip(speech.sentences, aligned, strict=True)
             for word, a, b in (exact or _found_words(speech, sentence, start, end))
         ]
+        speech.phonemes = said
         return speech
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -73,7 +74,7 @@ def written(speech: Speech, text: str, pronunciations: Mapping[str, str]) -> Spe
         for word, count in zip(written_words, counts, strict=True):
             merged.append((word, words[at][1], words[at + count - 1][2]))
             at += count
-    return Speech(speech.samples, speech.sample_rate, said, merged)
+    return replace(speech, sentences=said, words=merged)
 
 
 def tightened(speech: Speech, max_pause_s: float) -> Speech:
@@ -99,4 +100,6 @@ def tightened(speech: Speech, max_pause_s: float) -> Speech:
     def spans(items: list[Span]) -> list[Span]:
         return [(text, moved(a), moved(b)) for text, a, b in items]
 
-    return Speech(speech.samples[keep], rate, spans(speech.sentences), spans(words))
+    return replace(
+        speech, samples=speech.samples[keep], sentences=spans(speech.sentences), words=spans(words)
+    )

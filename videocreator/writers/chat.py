@@ -4,13 +4,19 @@ A subclass only says how to send one conversation (``complete``) and which failu
 try (``retry_after``). The rest is here: ask for JSON in the script schema, retry retryable failures a
 bounded number of times (honouring Retry-After), re-ask once when the reply does not parse, and fail with
 a message naming the provider, so the pipeline can say why and fall back to the next writer.
+
+The trace keeps what a class may see of the exchange: each request's settings (never its headers), the
+messages and the replies, with every secret the environment holds (API keys, tokens) hidden.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field
 
@@ -19,6 +25,36 @@ from ..errors import ProviderFailed
 from . import parsing
 
 MAX_WAIT_S = 20.0
+HIDDEN = "[hidden]"
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
+MIN_SECRET_CHARS = 12  # shorter values (or ones with spaces) are likely ordinary words: not hidden
+
+
+def secret_values(extra: Iterable[str | None] = ()) -> set[str]:
+    """The values of the environment's secrets (variables named like keys or passwords), and ``extra``."""
+    found = {value for name, value in os.environ.items() if _SECRET_NAME.search(name)}
+    values = (value for value in (*found, *extra) if value and len(value) >= MIN_SECRET_CHARS)
+    return {value for value in values if not any(ch.isspace() for ch in value)}
+
+
+def hide_secrets(value: Any, secrets: Iterable[str] | None = None) -> Any:
+    """``value`` (text, or lists and dicts of it) with every secret replaced by ``HIDDEN``."""
+    known = sorted(secret_values() if secrets is None else set(secrets), key=len, reverse=True)
+    if isinstance(value, str):
+        for secret in known:
+            value = value.replace(secret, HIDDEN)
+        return value
+    if isinstance(value, dict):
+        return {key: hide_secrets(item, known) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [hide_secrets(item, known) for item in value]
+    return value
+
+
+def public_url(url: str) -> str:
+    """``url`` without a user name, password, query or fragment (where keys may hide)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
 class ChatOptions(Options):
@@ -41,6 +77,15 @@ class ChatWriter(ScriptWriter):
     provider_label: ClassVar[str] = "chat"
     # Where streamed text goes while it arrives (the UI shows the script being written); optional.
     listener: Callable[[str], None] | None = None
+
+    def __init__(self, options: Options | None = None):
+        super().__init__(options)
+        # The settings of each request sent (model, format asked for; never headers or keys), for the trace.
+        self.sent: list[dict[str, Any]] = []
+
+    def secrets(self) -> set[str]:
+        """Values the trace must never show (the environment's keys, and any this writer was given)."""
+        return secret_values()
 
     def complete(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> str:
         """Send the conversation, return the reply text. Raise Retryable or ProviderFailed."""
@@ -80,13 +125,13 @@ class ChatWriter(ScriptWriter):
                 script = parsing.parse_script(replies[-1], request, provider=self.provider_label)
             except ProviderFailed as again:
                 raise self._fail(f"the reply was not a usable script twice: {again.detail}") from None
-        script.trace.update(
-            {
-                "provider": self.provider_label,
-                "model": self.options.model,
-                "messages": messages,
-                "raw_replies": replies,
-                "seconds": round(time.monotonic() - started, 2),
-            }
-        )
+        trace = {
+            "provider": self.provider_label,
+            "model": self.options.model,
+            "requests": self.sent,
+            "messages": messages,
+            "raw_replies": replies,
+            "seconds": round(time.monotonic() - started, 2),
+        }
+        script.trace.update(hide_secrets(trace, self.secrets()))
         return script

@@ -15,7 +15,7 @@ from pydantic import Field
 from ..backend import missing_packages
 from ..errors import InputError
 from ..registry import register
-from .chat import ChatOptions, ChatWriter, Retryable
+from .chat import ChatOptions, ChatWriter, Retryable, public_url
 
 
 class G4FOptions(ChatOptions):
@@ -68,6 +68,11 @@ class G4FWriter(ChatWriter):
         kwargs: dict[str, Any] = {"timeout": self.options.timeout, "temperature": self.options.temperature}
         if self.options.base_url:
             kwargs["base_url"] = self.options.base_url
+        self.sent.append(
+            {"provider": self.options.provider or "automatic", "model": self.options.model or "g4f's choice",
+             "temperature": self.options.temperature, "json": "json"}
+            | ({"url": public_url(self.options.base_url)} if self.options.base_url else {})
+        )  # fmt: skip
         try:
             response = Client(provider=provider).chat.completions.create(
                 messages=messages,

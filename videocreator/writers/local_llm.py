@@ -4,8 +4,10 @@ A 270M-parameter *base* model cannot follow instructions or emit a whole JSON sc
 continues a document well. So the script is written as a document, scene by scene: a few example scripts,
 then the topic, then "Scene k:" lines, each generated under a grammar that allows one or two sentences
 of words (no digits, so it cannot invent statistics). Each line is checked (long enough, not a repeat of
-an earlier one, on topic-ish); an unusable line is tried once more and otherwise replaced by the template
-writer's line for that scene, and the trace records which lines came from where.
+an earlier one); an unusable line is tried once more and otherwise replaced by the template writer's line
+for that scene. The trace records, for a class to read: the prompt part by part, every line the model wrote
+with whether it was kept and why not, and at the first few tokens of each line the model's own most likely
+next tokens with their probabilities (read from its logits while it writes: no second run).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import atexit
 import re
 import threading
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 from platformdirs import user_cache_dir
 from pydantic import Field
 
@@ -65,6 +70,16 @@ sentence ::= [^0-9\n".!?。！？]{12,170} [.!?。！？]
 
 MAX_TRIES = 2
 SIMILAR = 0.6
+STOP = ["\n", "Scene "]
+TOP_P = 0.9
+# For the first PROBED_TOKENS tokens of each line, the trace keeps the model's TOP_TOKENS likeliest ones.
+PROBED_TOKENS = 3
+TOP_TOKENS = 5
+CHECKS = (
+    "it ends with a whole sentence",
+    "it has at least 5 words, 3 of them longer than 3 letters",
+    f"it is not too much like an earlier scene (at most {SIMILAR:.0%} of its longer words shared)",
+)
 
 
 class LocalOptions(Options):
@@ -109,31 +124,122 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 3}
 
 
-def usable(line: str, earlier: list[str]) -> str | None:
-    """The line cleaned to whole sentences, or None when it is too short or repeats an earlier one."""
+@dataclass(frozen=True)
+class Verdict:
+    """A line the model wrote: cleaned to whole sentences and kept, or None and why not."""
+
+    line: str | None
+    why: str = ""
+
+
+def judge(line: str, earlier: Sequence[str | None]) -> Verdict:
+    """Check a line against ``CHECKS``; ``earlier`` holds the kept line of each earlier scene (or None)."""
     line = re.sub(r"\s+([.!?,;:])", r"\1", clean(line))
     cut = max(line.rfind(ch) for ch in ".!?。！？")
     line = line[: cut + 1] if cut >= 0 else ""
+    if not line:
+        return Verdict(None, "no whole sentence")
     words = _words(line)
     if len(line.split()) < 5 or len(words) < 3:
-        return None
-    for other in earlier:
-        theirs = _words(other)
-        if len(words & theirs) / max(1, len(words | theirs)) > SIMILAR:
-            return None
-    return trim_narration(line)
+        return Verdict(None, "too short")
+    for scene, other in enumerate(earlier, 1):
+        theirs = _words(other or "")
+        shared = len(words & theirs) / max(1, len(words | theirs))
+        if shared > SIMILAR:
+            return Verdict(None, f"too much like scene {scene} ({shared:.0%} of the longer words shared)")
+    return Verdict(trim_narration(line))
+
+
+def usable(line: str, earlier: Sequence[str | None]) -> str | None:
+    """The line cleaned to whole sentences, or None when it is too short or repeats an earlier one."""
+    return judge(line, earlier).line
+
+
+@dataclass(frozen=True)
+class PromptPart:
+    """A piece of the document the model continues: an example script, the topic, or a kept scene."""
+
+    kind: Literal["example", "topic", "scene"]
+    text: str
+    scene: int | None = None
+
+
+def prompt_parts(request: ScriptRequest) -> list[PromptPart]:
+    """The start of the document: the example scripts, then the topic's heading."""
+    parts = []
+    for topic, lines in EXAMPLES:
+        scenes = "\n".join(f"Scene {n}: {line}" for n, line in enumerate(lines, 1))
+        parts.append(PromptPart("example", f'Video script: "{topic}"\n{scenes}\n\n'))
+    header = f'Video script: "{request.topic}"'
+    if request.language != "en":
+        header += f" (in {language_name(request.language)})"
+    return [*parts, PromptPart("topic", f"{header}\n")]
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits.astype(np.float64) - float(np.max(logits))
+    weights = np.exp(shifted)
+    return weights / weights.sum()
+
+
+def _floor(p: float) -> float:
+    """A probability rounded down (so that listed ones never sum to more than 1)."""
+    return int(p * 1e6) / 1e6
+
+
+@dataclass
+class NextTokenProbe:
+    """A llama.cpp logits processor that notes, at the first ``PROBED_TOKENS`` tokens of a line, the model's
+    likeliest next tokens: the softmax of its raw logits, before the writer's rules (grammar, repeat
+    penalty, temperature, top-p) pick one; then which token was picked, and the probability it had."""
+
+    detokenize: Callable[[list[int]], bytes]
+    text: str  # what the line starts from ("Scene 2:"); grows by each picked token
+    points: list[dict[str, Any]] = field(default_factory=list)
+    start: int | None = None
+    probs: np.ndarray | None = None
+
+    def __call__(self, input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        if self.start is None:
+            self.start = len(input_ids)
+        if self.probs is not None:  # the previous step's token is now the last input
+            self._picked(int(input_ids[-1]))
+        if len(input_ids) - self.start < PROBED_TOKENS:
+            self.probs = _softmax(scores)
+            top = np.argpartition(self.probs, -TOP_TOKENS)[-TOP_TOKENS:]
+            top = top[np.argsort(-self.probs[top])]
+            options = [{"token": self._text(t), "p": _floor(float(self.probs[t]))} for t in top]
+            self.points.append({"after": self.text, "options": options})
+        return scores
+
+    def _text(self, token: int) -> str:
+        return self.detokenize([token]).decode("utf-8", errors="replace")
+
+    def _picked(self, token: int) -> None:
+        assert self.probs is not None
+        text = self._text(token)
+        self.points[-1].update(picked=text, picked_p=_floor(float(self.probs[token])))
+        self.text += text
+        self.probs = None
+
+
+@dataclass
+class Attempt:
+    """One line the model wrote for a scene, and what became of it."""
+
+    scene: int
+    attempt: int
+    cue: str
+    temperature: float
+    raw: str
+    kept: bool
+    line: str
+    why: str
+    next_tokens: list[dict[str, Any]]
 
 
 def _document(request: ScriptRequest) -> str:
-    blocks = []
-    for topic, lines in EXAMPLES:
-        scenes = "\n".join(f"Scene {n}: {line}" for n, line in enumerate(lines, 1))
-        blocks.append(f'Video script: "{topic}"\n{scenes}\n')
-    language = language_name(request.language)
-    header = f'Video script: "{request.topic}"'
-    if request.language != "en":
-        header += f" (in {language})"
-    return "\n".join(blocks) + f"\n{header}\n"
+    return "".join(part.text for part in prompt_parts(request))
 
 
 @register
@@ -162,18 +268,24 @@ class LocalWriter(ScriptWriter):
             raise BackendUnavailable(reason, stage="script", provider=self.name)
         return bundled_model()
 
-    def _generate(self, llm: Any, prompt: str, request: ScriptRequest, attempt: int) -> str:
+    def _generate(
+        self, llm: Any, prompt: str, probe: NextTokenProbe, request: ScriptRequest, attempt: int
+    ) -> str:
         result = llm(
             prompt,
             max_tokens=self.options.max_tokens,
-            temperature=self.options.temperature + 0.2 * attempt,
+            temperature=self._temperature(attempt),
             repeat_penalty=self.options.repeat_penalty,
-            top_p=0.9,
-            stop=["\n", "Scene "],
+            top_p=TOP_P,
+            stop=STOP,
             grammar=_grammar(request.language),
             seed=request.seed * 100 + attempt,
+            logits_processor=[probe],
         )
         return str(result["choices"][0]["text"])
+
+    def _temperature(self, attempt: int) -> float:
+        return round(self.options.temperature + 0.2 * attempt, 2)
 
     def write(self, request: ScriptRequest) -> Script:
         path = self.model_path()
@@ -195,28 +307,39 @@ class LocalWriter(ScriptWriter):
         if not any(lines):
             raise ProviderFailed("the model wrote nothing usable", stage="script", provider=self.name)
         title = clean(request.topic)[:80]
+        parts = prompt_parts(request)
+        kept = [PromptPart("scene", f"Scene {n}: {line}\n", n) for n, line in enumerate(lines, 1) if line]
         trace = {
             "model": path.name,
-            "prompt": _document(request),
-            "lines": log,
+            "prompt": "".join(part.text for part in parts),
+            "prompt_parts": [asdict(part) for part in [*parts, *kept]],
+            "grammar": (GRAMMAR_EN if request.language == "en" else GRAMMAR_ANY).strip(),
+            "sampling": {"top_p": TOP_P, "repeat_penalty": self.options.repeat_penalty, "stop": STOP},
+            "checks": list(CHECKS),
+            "lines": [asdict(entry) for entry in log],
             "fallback_scenes": [n + 1 for n, line in enumerate(lines) if not line],
             "seconds": round(time.monotonic() - started, 2),
         }
         return Script(title=title[:1].upper() + title[1:], scenes=scenes, trace=trace)
 
-    def _write_lines(self, llm: Any, request: ScriptRequest) -> tuple[list[str | None], list[dict[str, Any]]]:
+    def _write_lines(self, llm: Any, request: ScriptRequest) -> tuple[list[str | None], list[Attempt]]:
         prompt = _document(request)
         lines: list[str | None] = []
-        log: list[dict[str, Any]] = []
+        log: list[Attempt] = []
         for n in range(1, request.scenes + 1):
-            chosen = None
+            verdict = Verdict(None)
             for attempt in range(MAX_TRIES):
-                raw = self._generate(llm, f"{prompt}Scene {n}:", request, attempt)
-                chosen = usable(raw, [line for line in lines if line])
-                log.append({"scene": n, "raw": raw, "used": chosen is not None})
-                if chosen:
+                cue = f"Scene {n}:"
+                probe = NextTokenProbe(llm.detokenize, cue)
+                raw = self._generate(llm, prompt + cue, probe, request, attempt)
+                verdict = judge(raw, lines)
+                log.append(
+                    Attempt(n, attempt + 1, cue, self._temperature(attempt), raw, verdict.line is not None,
+                            verdict.line or "", verdict.why, probe.points)
+                )  # fmt: skip
+                if verdict.line:
                     break
-            lines.append(chosen)
-            if chosen:
-                prompt += f"Scene {n}: {chosen}\n"
+            lines.append(verdict.line)
+            if verdict.line:
+                prompt += f"Scene {n}: {verdict.line}\n"
         return lines, log

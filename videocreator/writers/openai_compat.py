@@ -15,7 +15,7 @@ from pydantic import Field
 from ..backend import missing_packages
 from ..errors import BackendUnavailable
 from ..registry import register
-from .chat import ChatOptions, ChatWriter, Retryable
+from .chat import ChatOptions, ChatWriter, Retryable, public_url, secret_values
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -53,6 +53,9 @@ class OpenAIWriter(ChatWriter):
     def settings_key(self) -> dict[str, Any]:
         return {**super().settings_key(), "base_url": self.base_url}
 
+    def secrets(self) -> set[str]:
+        return secret_values([os.environ.get(self.options.api_key_env)])
+
     def _client(self) -> Any:
         from openai import OpenAI
 
@@ -87,6 +90,10 @@ class OpenAIWriter(ChatWriter):
             response_format = self._response_format(schema, mode)
             if response_format:
                 kwargs["response_format"] = response_format
+            self.sent.append(
+                {"url": f"{public_url(self.base_url)}/chat/completions", "model": self.options.model,
+                 "temperature": self.options.temperature, "json": mode, "stream": self.options.stream}
+            )  # fmt: skip
             try:
                 return self._send(client, kwargs)
             except openai.BadRequestError as exc:  # e.g. this server has no structured output

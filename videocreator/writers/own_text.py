@@ -22,7 +22,8 @@ from ..source.sentences import splitter_language
 
 MODES = ("as-written", "condense")
 DEFAULT_LENGTH_S = 60.0
-MIN_LENGTH_S = 10.0
+MIN_LENGTH_S = 5.0  # seconds of speech (the pipeline turns a video's length into its speech)
+MAX_CONDENSE_SENTENCES = 3000  # ranking compares every pair of sentences
 # Sentences listed in the condense trace: all kept ones, then the best dropped ones up to this many.
 LISTED_SENTENCES = 200
 
@@ -117,6 +118,12 @@ class OwnTextWriter(ScriptWriter):
         if mode == "condense":
             target = _target_words(request.length_s, words_per_second, request.scenes)
             if words > target:
+                if len(units) > MAX_CONDENSE_SENTENCES:
+                    raise InputError(
+                        f"the text has {len(units):,} sentences; condense takes at most "
+                        f"{MAX_CONDENSE_SENTENCES:,}: split it into sections (batch makes one video each)",
+                        stage="script",
+                    )
                 units, condensed = _condense(units, target, request.language)
                 trace.update(condensed)
             else:
