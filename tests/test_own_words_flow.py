@@ -194,3 +194,18 @@ def test_the_studio_writes_from_your_text_and_keeps_a_chosen_pictogram(studio, t
     )
     assert again.project.scenes[0].pictograms == ["🚀"]
     assert pipeline.scene_states(again)[0].image_current, "the chosen picture travels with the zip"
+
+
+def test_text_and_length_limits_are_said_before_any_work(tmp_path: Path):
+    public = Limits.public_server()
+    with pytest.raises(InputError, match="at most 50,000 on this public server"):
+        pipeline.new_project("", tmp_path / "a", own_text=OwnText("Bees fly far. " * 5000), limits=public)
+    with pytest.raises(InputError, match=r"between 10 and \d+ s here, not 200"):
+        pipeline.new_project("", tmp_path / "b", own_text=OwnText(BEES, "condense", 200), limits=public)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    shortest = pipeline.new_project("", tmp_path / "c", own_text=OwnText(BEES, "condense", 10))
+    pipeline.write_script(shortest)
+    assert 1 <= len(shortest.project.scenes) <= 2
+    many = pipeline.new_project("", tmp_path / "d", own_text=OwnText("Bees fly. " * 3500, "condense", 30))
+    with pytest.raises(InputError, match="condense takes at most 3,000"):
+        pipeline.write_script(many)

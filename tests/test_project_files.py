@@ -336,3 +336,86 @@ def test_a_written_file_and_its_rename_reach_the_disk(tmp_path: Path, monkeypatc
     monkeypatch.setattr(os, "replace", replace)
     files.write_json(tmp_path / "project.json", {"topic": "Owls"})
     assert calls == ["file", "rename", "folder"]
+
+
+# ---- what a review of the rules found --------------------------------------------------------------
+
+
+def test_the_voices_folder_is_the_operators_on_a_public_server(tmp_path: Path):
+    limits = Limits.public_server(voices_folder="/srv/voices")
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    public = ProjectFolder.open(folder.root, limits)
+    assert public.project.settings.voices_folder == "/srv/voices"
+    with pytest.raises(InputError, match="voices folder is the operator's"):
+        pipeline.change_settings(public, {"voices_folder": "/usr/share"})
+    zipped = _project_zip(tmp_path, "voices", voices_folder="/usr/share")
+    opened = archive.import_zip(zipped, tmp_path / "q", limits)
+    assert opened.project.settings.voices_folder == "/srv/voices" and opened.notes
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [({"speed": 0}, "speed"), ({"fps": 100000}, "fps"), ({"music_volume": 5}, "music_volume"),
+     ({"audience": "x" * 1000}, "audience"), ({"captions": {"color": "red; drop"}}, "captions.color")],
+)  # fmt: skip
+def test_settings_out_of_bounds_are_refused_naming_them(tmp_path: Path, change: dict, says: str):
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    with pytest.raises(InputError, match=f"setting {says}"):
+        pipeline.change_settings(folder, change)
+    with pytest.raises(InputError, match="use_music"):
+        pipeline.change_settings(folder, {"music": "/etc/passwd"})
+
+
+def test_a_zip_opened_on_ones_own_machine_never_copies_outside_files_in(tmp_path: Path):
+    private = tone(tmp_path / "home" / "private.wav")
+    voice = {"backend": "openai", "options": {"base_url": "http://127.0.0.1:9/v1", "api_key_env": "HOME"}}
+    zipped = _project_zip(tmp_path, "foreign", music=str(private), writer=voice)
+    opened = archive.import_zip(zipped, tmp_path / "q")  # a person's own machine: no public limits
+    assert opened.project.settings.music == "none" and not (opened.root / "media").exists()
+    assert opened.project.settings.writer.options == {}, "no servers or key variables from a zip"
+
+
+def test_malformed_zips_are_refused_with_a_message_and_leave_nothing(tmp_path: Path):
+    data = {"topic": "Owls", "version": 2, "scenes": []}
+    data["settings"] = {"voice": {"backend": "coqui", "options": {"speaker_wav": 5}}}
+    with zipfile.ZipFile(tmp_path / "bad.zip", "w") as out:
+        out.writestr("project.json", json.dumps(data))
+    with pytest.raises(InputError, match="must be a file name"):
+        archive.import_zip(tmp_path / "bad.zip", tmp_path / "q")
+    assert not (tmp_path / "q").exists()
+    with zipfile.ZipFile(tmp_path / "odd.zip", "w") as out:  # a version written as text still opens
+        out.writestr("project.json", json.dumps({"topic": "Owls", "version": "2"}))
+    assert archive.import_zip(tmp_path / "odd.zip", tmp_path / "r").project.topic == "Owls"
+
+
+def test_a_zip_whose_entries_clash_is_refused_cleanly(tmp_path: Path):
+    with zipfile.ZipFile(tmp_path / "clash.zip", "w") as out:
+        out.writestr("project.json", json.dumps({"topic": "Owls"}))
+        out.writestr("media", b"a file")
+        out.writestr("media/b.wav", b"and a folder of the same name")
+    with pytest.raises(InputError, match="cannot be unpacked"):
+        archive.import_zip(tmp_path / "clash.zip", tmp_path / "q")
+    assert not (tmp_path / "q").exists()
+
+
+def test_a_windows_path_from_an_older_project_is_found_by_its_tail(tmp_path: Path):
+    folder = new(tmp_path)
+    tone(folder.root / "music.wav")
+    _rewrite(
+        folder,
+        lambda data: (
+            data["settings"].update(music="C:\\Users\\me\\proj\\music.wav") or data.update(version=1)
+        ),
+    )
+    assert ProjectFolder.open(folder.root).project.settings.music == "music.wav"
+
+
+def test_a_refused_new_script_keeps_the_sessions_project(public, tmp_path: Path):
+    url, _ = public
+    client = Client(url, verbose=False)
+    client.predict("Owls at night", 2, "all", "calm", "en", "template", api_name="/write_script")
+    with pytest.raises(Exception, match="topic is empty"):
+        client.predict("   ", 2, "all", "calm", "en", "template", api_name="/write_script")
+    assert client.predict(api_name="/add_scene")[0] == "Owls at night", "the project is still there"
+    with pytest.raises(Exception, match=r"minimum value 0\.7|speed"):  # the page's limit, then the library's
+        client.predict("piper", 0, 1, "", "", None, api_name="/narrate_all")
