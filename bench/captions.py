@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,11 +35,6 @@ NARRATION = (
 STYLES = ("phrase", "highlight", "word")
 
 
-@dataclass
-class BenchStyle(CaptionStyle):
-    style: str = "phrase"
-
-
 def scene(folder: Path, width: int, height: int) -> renderer.SceneInput:
     speech = PiperNarrator().narrate(NARRATION)
     rng = np.random.default_rng(0)
@@ -54,7 +48,7 @@ def scene(folder: Path, width: int, height: int) -> renderer.SceneInput:
 
 def frame_seconds(scene_input: renderer.SceneInput, style: str, width: int, height: int) -> float:
     """Seconds per frame to make every frame of the scene's body in ``style`` (a fresh plan each time)."""
-    plan = renderer.Plan([scene_input], width, height, 30, BenchStyle(style=style))
+    plan = renderer.Plan([scene_input], width, height, 30, CaptionStyle(style=style))
     segment = plan.body(plan.timeline.slots[0], encoder.choose(False))
     plan.shot(plan.timeline.slots[0])  # the picture is loaded outside the timing
     caption_art._drawn.cache_clear()  # each style lays out and draws its phrases itself

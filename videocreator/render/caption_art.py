@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from ..project import CaptionStyle
 from ..typography import (
     Run,
     Weight,
@@ -48,15 +49,13 @@ class CaptionLook:
     box: bool = False  # a dark translucent box behind the caption
 
     @classmethod
-    def of(cls, style: Any) -> CaptionLook:
-        """The look a ``CaptionStyle`` asks for (fields it does not have keep their defaults)."""
+    def of(cls, style: CaptionStyle) -> CaptionLook:
+        """The look a ``CaptionStyle`` asks for."""
         return cls(
             size_fraction=style.size, position=style.position, color=style.color,
-            **{name: getattr(style, name) for name in _OPTIONAL if hasattr(style, name)},
+            highlight_color=style.highlight_color, highlight_box=style.highlight_box, weight=style.weight,
+            outline=style.outline, shadow=style.shadow, box=style.box,
         )  # fmt: skip
-
-
-_OPTIONAL = ("highlight_color", "highlight_box", "weight", "outline", "shadow", "box")
 
 
 @dataclass(frozen=True)

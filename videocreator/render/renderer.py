@@ -74,13 +74,14 @@ class Plan:
             captions.cues_for(list(scene.sentences), slot.voice_start, style.max_words, self._words(scene))
             for scene, slot in zip(scenes, self.timeline.slots, strict=True)
         ]
+        self.all_cues = [cue for scene_cues in self.cues for cue in scene_cues]
         # A shot is needed by its scene's body and the crossfades on either side: at most two at a time.
         self.shot = lru_cache(maxsize=3)(self._make_shot)
 
     @staticmethod
     def _words(scene: SceneInput) -> list[word_timing.Word]:
         """The scene's word timings: stored with its narration, or found in its audio."""
-        stored = getattr(scene, "words", ())
+        stored = scene.words
         if stored or not scene.voice.is_file():
             return list(stored)
         return word_timing.words_from_wav(scene.voice, scene.sentences)
@@ -112,7 +113,7 @@ class Plan:
             )
             for c in cues
         ]
-        mode = getattr(self.style, "style", "phrase")
+        mode = self.style.style
         style = asdict(self.style)
         key = keys.scene_piece(
             self._frame_format(), settings.key(), self.scenes[slot.index].image_key,
@@ -172,7 +173,9 @@ def render(
     tight: bool = False,
     progress: Progress | None = None,
 ) -> RenderResult:
-    """Render ``scenes`` into ``out`` (``tight``: shorter silences around each narration)."""
+    """Render ``scenes`` into ``out`` (``tight``: shorter silences around each narration), in named steps:
+    plan the pieces, look them up in the cache, mix the sound while the missing pieces are encoded, join
+    and mux, write the captions, sweep what no render needs any more."""
     report = progress or (lambda fraction, message: None)
     plan = Plan(scenes, width, height, fps, style, tight)
     settings = encoder.choose(preview)
@@ -180,32 +183,57 @@ def render(
     seg_dir = cache / "segments"
     seg_dir.mkdir(parents=True, exist_ok=True)
     missing = [s for s in segments if not (seg_dir / f"{s.key}.h264").is_file()]
-    all_cues = [cue for scene_cues in plan.cues for cue in scene_cues]
-    duration = plan.timeline.duration
-
-    music_key = [str(music), music.stat().st_size, music.stat().st_mtime_ns] if music else None
-    voices_at = [[s.voice_key, slot.voice_start] for s, slot in zip(scenes, plan.timeline.slots, strict=True)]
-    sound = cache / f"sound-{keys.sound(voices_at, music_key, music_volume, duration)}.m4a"
-    final_key = keys.video([s.key for s in segments], sound.name)
-    key_file = cache / f"{out.name}.key"
+    sound = cache / f"sound-{_sound_key(plan, music, music_volume)}.m4a"
+    key_file, final_key = cache / f"{out.name}.key", keys.video([s.key for s in segments], sound.name)
     if out.is_file() and key_file.is_file() and key_file.read_text() == final_key:
         report(1.0, "nothing changed: the video is up to date")
-        _write_srt(srt, all_cues, style)
-        pieces = [_piece(s, True, 0.0) for s in segments]
-        return RenderResult(out, all_cues, duration, plan.timeline.frames, 0, len(segments), pieces)
+        _write_srt(srt, plan.all_cues, style)
+        return _result(out, plan, segments, {})
 
+    spent = _mix_while_encoding(plan, sound, music, music_volume, missing, seg_dir, settings, report)
+    _join_and_mux(segments, seg_dir, sound, out, fps)
+    write_text(key_file, final_key)
+    _write_srt(srt, plan.all_cues, style)
+    _sweep(seg_dir, out.name, {s.key for s in segments})
+    for old in cache.glob("sound-*.m4a"):
+        if old != sound:
+            old.unlink(missing_ok=True)
+    report(1.0, "done")
+    return _result(out, plan, segments, {id(s): spent.get(n, 0.0) for n, s in enumerate(missing)})
+
+
+def _sound_key(plan: Plan, music: Path | None, music_volume: float) -> str:
+    """The sound track's key: each narration where it starts, and the music by its name (a project's
+    music file is named by its content) and size."""
+    voices_at = [
+        [s.voice_key, slot.voice_start] for s, slot in zip(plan.scenes, plan.timeline.slots, strict=True)
+    ]
+    music_key = [music.name, music.stat().st_size] if music else None
+    return keys.sound(voices_at, music_key, music_volume, plan.timeline.duration)
+
+
+def _mix_while_encoding(
+    plan: Plan, sound: Path, music: Path | None, music_volume: float, missing: list[Segment],
+    seg_dir: Path, settings: encoder.EncoderSettings, report: Progress,
+) -> dict[int, float]:  # fmt: skip
+    """The sound needs no frames: it is mixed in a thread while the missing pieces are encoded."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sound") as background:
         mixing = None
-        if not sound.is_file():  # the sound needs no frames: it is mixed while the video is encoded
-            voices = [s.voice for s in scenes]
+        if not sound.is_file():
+            voices = [s.voice for s in plan.scenes]
             mixing = background.submit(
                 audio.sound_track, plan.timeline, voices, sound, music=music, music_volume=music_volume
             )
-        spent = _encode_missing(missing, seg_dir, width, height, fps, settings, report)
+        spent = _encode_missing(missing, seg_dir, plan.width, plan.height, plan.fps, settings, report)
         report(0.96, "mixing narration and music")
         if mixing:
             mixing.result()
-    joined = temp_name(cache / "joined.h264")
+    return spent
+
+
+def _join_and_mux(segments: list[Segment], seg_dir: Path, sound: Path, out: Path, fps: int) -> None:
+    """The pieces joined without re-encoding, with the sound, into ``out``."""
+    joined = temp_name(seg_dir.parent / "joined.h264")
     try:
         with open(joined, "wb") as sink:
             for segment in segments:
@@ -213,18 +241,16 @@ def render(
         audio.mux(joined, sound, out, fps=fps)
     finally:
         joined.unlink(missing_ok=True)
-    write_text(key_file, final_key)
-    _write_srt(srt, all_cues, style)
-    _sweep(seg_dir, out.name, {s.key for s in segments})
-    for old in cache.glob("sound-*.m4a"):
-        if old != sound:
-            old.unlink(missing_ok=True)
-    report(1.0, "done")
-    made = {id(s): spent.get(n, 0.0) for n, s in enumerate(missing)}
-    pieces = [_piece(s, id(s) not in made, made.get(id(s), 0.0)) for s in segments]
+
+
+def _result(out: Path, plan: Plan, segments: list[Segment], spent: dict[int, float]) -> RenderResult:
+    """What the render did; ``spent`` holds the seconds of each piece it encoded (by ``id``)."""
+    pieces = [_piece(s, id(s) not in spent, spent.get(id(s), 0.0)) for s in segments]
+    encoded = len(spent)
     return RenderResult(
-        out, all_cues, duration, plan.timeline.frames, len(missing), len(segments) - len(missing), pieces
-    )
+        out, plan.all_cues, plan.timeline.duration, plan.timeline.frames, encoded, len(segments) - encoded,
+        pieces,
+    )  # fmt: skip
 
 
 def _piece(segment: Segment, reused: bool, seconds: float) -> dict[str, Any]:
