@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 import pytest
 
 from videocreator import auto
+from videocreator.limits import Limits
+from videocreator.sessions import SessionStore
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -89,6 +95,29 @@ def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(samples)))) if len(samples) else 0.0
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_studio(folder: Path, limits: Limits | None = None, max_age: float | None = None) -> Iterator[Any]:
+    """The studio served on loopback (in this process, with these limits): yields (url, session store)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRADIO_TEMP_DIR", str(folder / "gradio"))
+        import app as studio_app
+
+        store = SessionStore(folder / "sessions", **({"max_age": max_age} if max_age else {}))
+        demo = studio_app.build_app(store, limits or Limits())
+        port = free_port()
+        demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
+        try:
+            yield f"http://127.0.0.1:{port}/", store
+        finally:
+            demo.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -106,3 +135,55 @@ def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.T
     monkeypatch.setenv("VIDEOCREATOR_NETWORK_PROBE", "http://127.0.0.1:9/generate_204")
     monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:9")  # no Ollama, even on a machine that runs one
     auto.forget()
+
+
+# ---- a tiny diffusers pipeline (the real loading code, tiny random weights) ---------------------------
+
+
+def _tiny_tokenizer():
+    """A CLIP tokenizer whose vocabulary is just the 256 byte symbols (no merges): tiny, and made here."""
+    from transformers import CLIPTokenizer
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    chars = list(bytes_to_unicode().values())
+    tokens = ["<|startoftext|>", "<|endoftext|>", *chars, *(c + "</w>" for c in chars)]
+    vocab = {t: i for i, t in enumerate(tokens)}
+    return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77), len(tokens)
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Stable Diffusion pipeline with tiny random weights, saved as a user's downloaded model would be."""
+    require_module("diffusers", "the diffusers backend is an optional install (requirements-test.txt)")
+    import torch
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    root = tmp_path_factory.mktemp("models")
+    tokenizer, vocab = _tiny_tokenizer()
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(8, 16), layers_per_block=1, sample_size=16, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32, norm_num_groups=4, attention_head_dim=4,
+    )  # fmt: skip
+    vae = AutoencoderKL(
+        block_out_channels=[8, 8, 16, 16], in_channels=3, out_channels=3,
+        latent_channels=4, norm_num_groups=4,
+        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,  # 8x, as in SD
+    )  # fmt: skip
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37,
+            num_attention_heads=4, num_hidden_layers=2, vocab_size=vocab,
+        )
+    )  # fmt: skip
+    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear")
+    pipe = StableDiffusionPipeline(
+        unet=unet, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, scheduler=scheduler,
+        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+    )  # fmt: skip
+    folder = root / "tiny-sd-turbo"  # "turbo": the family defaults of 2 steps without guidance apply
+    pipe.save_pretrained(folder)
+    return folder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 import zipfile
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 
-from tests.conftest import probe
+from tests.conftest import probe, running_studio
 from videocreator import archive, pipeline
 from videocreator.errors import InputError
 from videocreator.project import Settings, StageChoice
@@ -20,25 +19,10 @@ from videocreator.sessions import SessionStore
 RENDER_ARGS = ("9:16", "720p", True, 6, "bottom", "#FFFFFF", "None", None, 0.12)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
-    import os
-
-    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
-    import app as studio_app
-
-    store = SessionStore(tmp_path_factory.mktemp("sessions"))
-    demo = studio_app.build_app(store)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    yield f"http://127.0.0.1:{port}/", store
-    demo.close()
+    with running_studio(tmp_path_factory.mktemp("studio")) as (url, store):
+        yield url, store
 
 
 def test_full_flow_through_the_api(served, tmp_path: Path):

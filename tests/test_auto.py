@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
+from tests.conftest import running_studio
 from tests.fake_llm_server import FakeLLM
 from tests.test_chat_writers import good_script
 from videocreator import auto, pipeline
 from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable
-from videocreator.limits import Limits
 from videocreator.project import Settings, StageChoice
-from videocreator.sessions import SessionStore
 from videocreator.voices.piper import bundled_voice
 
 BUDGET_S = 3.0  # offline, auto may cost at most this much over naming a backend
@@ -181,21 +180,12 @@ def test_a_spanish_script_is_never_read_by_the_english_voice(tmp_path):
 # ---- the studio says what ran --------------------------------------------------------------------
 
 
-def test_the_studio_shows_what_auto_chose_and_labels_drafts(tmp_path, monkeypatch):
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
-    import app as studio_app
-    from tests.test_app import free_port
-
-    demo = studio_app.build_app(SessionStore(tmp_path / "sessions"), Limits())
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+def test_the_studio_shows_what_auto_chose_and_labels_drafts(tmp_path):
+    with running_studio(tmp_path) as (url, _):
+        client = Client(url, verbose=False)
         out = client.predict("How tides work", 1, "all", "calm", "en", "auto", api_name="/write_script")
         status = out[6]
         assert "script: local — no OpenAI-compatible server configured" in status
         assert "The bundled 270M model writes drafts" in status
         out = client.predict("auto", 1.0, 1, "", "", None, api_name="/narrate_all")
         assert "narration: piper — the bundled Piper voice speaks English" in out[6]
-    finally:
-        demo.close()

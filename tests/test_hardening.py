@@ -304,7 +304,7 @@ def test_eight_visitors_at_once_round_after_round(
     gradio_temp = tmp_path_factory.mktemp("gradio8")
     os.environ["GRADIO_TEMP_DIR"] = str(gradio_temp)
     import app as studio_app
-    from tests.test_app import free_port
+    from tests.conftest import free_port
     from videocreator.sessions import SessionStore
 
     store = SessionStore(tmp_path_factory.mktemp("sessions8"), max_age=15)
@@ -345,7 +345,7 @@ def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path, llm: FakeLLM
     import httpx
     from gradio_client import Client, handle_file
 
-    from tests.test_app import free_port
+    from tests.conftest import free_port
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"

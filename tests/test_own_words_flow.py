@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from tests.conftest import probe
+from tests.conftest import probe, running_studio
 from videocreator import archive, pipeline
 from videocreator.errors import InputError
 from videocreator.limits import Limits
 from videocreator.project import OwnText, ProjectFolder, Settings, StageChoice
 from videocreator.render.timeline import build
-from videocreator.sessions import SessionStore
 from videocreator.source import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,18 +155,8 @@ def test_a_public_server_caps_the_scenes_of_a_text_too(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory: pytest.TempPathFactory):
-    patch = pytest.MonkeyPatch()
-    patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-own")))
-    import app as studio_app
-    from tests.test_app import free_port
-
-    store = SessionStore(tmp_path_factory.mktemp("own-sessions"))
-    demo = studio_app.build_app(store, Limits())
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    yield f"http://127.0.0.1:{port}/", store
-    demo.close()
-    patch.undo()
+    with running_studio(tmp_path_factory.mktemp("own")) as served:
+        yield served
 
 
 def test_the_studio_writes_from_your_text_and_keeps_a_chosen_pictogram(studio, tmp_path: Path):

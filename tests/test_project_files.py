@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 
-from tests.conftest import decode_audio, probe
+from tests.conftest import decode_audio, probe, running_studio
 from videocreator import archive, files, pipeline
 from videocreator.backend import Speech
 from videocreator.errors import InputError
@@ -24,7 +24,6 @@ from videocreator.limits import Limits
 from videocreator.project import ProjectFolder, Settings, StageChoice
 from videocreator.render import audio
 from videocreator.render.timeline import build
-from videocreator.sessions import SessionStore
 from videocreator.text import check_topic
 
 TONE_HZ = 3001.0
@@ -158,18 +157,8 @@ def test_a_zip_from_an_older_version_finds_its_music_inside(tmp_path: Path):
 @pytest.fixture(scope="module")
 def public(tmp_path_factory: pytest.TempPathFactory):
     """A public studio, in this process (the limits are handed in, not read from the environment)."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("GRADIO_TEMP_DIR", str(tmp_path_factory.mktemp("gradio-public")))
-    import app as studio_app
-    from tests.test_app import free_port
-
-    store = SessionStore(tmp_path_factory.mktemp("public-sessions"))
-    demo = studio_app.build_app(store, Limits.public_server())
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    yield f"http://127.0.0.1:{port}/", store
-    demo.close()
-    patch.undo()
+    with running_studio(tmp_path_factory.mktemp("public"), Limits.public_server()) as served:
+        yield served
 
 
 def _project_zip(tmp_path: Path, name: str, scenes: int = 2, **settings) -> Path:
@@ -232,17 +221,8 @@ def test_fifteen_scenes_are_refused_on_every_way_in_on_a_public_server(public, t
         client.predict(handle_file(str(_project_zip(tmp_path, "long", scenes=15))), api_name="/open_zip")
 
 
-def test_a_zip_saved_in_one_session_renders_in_another_with_its_music(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
-    import app as studio_app
-    from tests.test_app import free_port
-
-    store = SessionStore(tmp_path / "sessions")
-    demo = studio_app.build_app(store, Limits())
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    try:
-        url = f"http://127.0.0.1:{port}/"
+def test_a_zip_saved_in_one_session_renders_in_another_with_its_music(tmp_path: Path):
+    with running_studio(tmp_path) as (url, store):
         first = Client(url, verbose=False)
         first.predict("Owls at night", 1, "all", "calm", "en", "template", api_name="/write_script")
         music = handle_file(str(tone(tmp_path / "song.wav", seconds=12)))
@@ -254,8 +234,6 @@ def test_a_zip_saved_in_one_session_renders_in_another_with_its_music(tmp_path: 
         second = Client(url, verbose=False)
         second.predict(handle_file(str(saved)), api_name="/open_zip")
         video, *_ = second.predict(*RENDER, "Upload", None, 0.3, api_name="/render")
-    finally:
-        demo.close()
     samples, rate = decode_audio(Path(video["video"] if isinstance(video, dict) else video))
     assert tone_level(samples, rate, 1.0, len(samples) / rate - 2.5) > 0.01, "the zip's music plays"
 

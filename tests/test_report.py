@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import unavailable
 from tests.fake_llm_server import FakeLLM
 from videocreator import pipeline, registry
-from videocreator.backend import ImageRequest, ScriptRequest, Stage, missing_packages
+from videocreator.backend import ImageRequest, ScriptRequest, Stage
 from videocreator.files import write_json
 from videocreator.project import OwnText, Project, ProjectFolder, Settings, StageChoice
 from videocreator.report import REPORT_FILE, how_it_works, write_report
@@ -204,56 +203,6 @@ def test_an_api_key_never_reaches_the_trace_or_the_page(
 
 
 # ---- diffusers: a strip of intermediate steps -----------------------------------------------------------
-
-
-def _tiny_tokenizer():
-    """A CLIP tokenizer whose vocabulary is just the 256 byte symbols (no merges): tiny, and made here."""
-    from transformers import CLIPTokenizer
-    from transformers.convert_slow_tokenizer import bytes_to_unicode
-
-    chars = list(bytes_to_unicode().values())
-    tokens = ["<|startoftext|>", "<|endoftext|>", *chars, *(c + "</w>" for c in chars)]
-    vocab = {t: i for i, t in enumerate(tokens)}
-    return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77), len(tokens)
-
-
-@pytest.fixture(scope="module")
-def tiny_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A Stable Diffusion pipeline with tiny random weights, saved as a user's downloaded model would be
-    (as in test_diffusion.py)."""
-    if missing_packages("torch", "diffusers", "transformers"):
-        unavailable("the diffusers backend is an optional install (requirements-test.txt)")
-    import torch
-    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel
-
-    tokenizer, vocab = _tiny_tokenizer()
-    torch.manual_seed(0)
-    unet = UNet2DConditionModel(
-        block_out_channels=(8, 16), layers_per_block=1, sample_size=16, in_channels=4, out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=32, norm_num_groups=4, attention_head_dim=4,
-    )  # fmt: skip
-    vae = AutoencoderKL(
-        block_out_channels=[8, 8, 16, 16], in_channels=3, out_channels=3,
-        latent_channels=4, norm_num_groups=4,
-        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
-    )  # fmt: skip
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37,
-            num_attention_heads=4, num_hidden_layers=2, vocab_size=vocab,
-        )
-    )  # fmt: skip
-    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear")
-    pipe = StableDiffusionPipeline(
-        unet=unet, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, scheduler=scheduler,
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
-    )  # fmt: skip
-    folder = tmp_path_factory.mktemp("models") / "tiny-sd-turbo"
-    pipe.save_pretrained(folder)
-    return folder
 
 
 def test_diffusers_preview_steps_keeps_a_strip_of_intermediate_pictures(tiny_pipeline: Path):

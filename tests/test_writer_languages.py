@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
+from tests.conftest import running_studio
 from videocreator import pipeline, registry
 from videocreator.backend import Stage
 from videocreator.errors import InputError
-from videocreator.limits import Limits
 from videocreator.project import Settings, StageChoice
-from videocreator.sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC = "كيف تتكون البراكين"
@@ -58,17 +57,8 @@ def test_the_command_line_refuses_with_one_line(tmp_path: Path):
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "p").exists()
 
 
-def test_the_studio_refuses_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
-    import app as studio_app
-    from tests.test_app import free_port
-
-    demo = studio_app.build_app(SessionStore(tmp_path / "sessions"), Limits())
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+def test_the_studio_refuses_with_a_message(tmp_path: Path):
+    with running_studio(tmp_path) as (url, _):
+        client = Client(url, verbose=False)
         with pytest.raises(Exception, match="template writer cannot write Arabic"):
             client.predict(TOPIC, 3, "all", "calm", "ar", "template", api_name="/write_script")
-    finally:
-        demo.close()
