@@ -135,3 +135,16 @@ def test_g4f_errors_are_named(server: FakeLLM):
     )
     with pytest.raises(ProviderFailed, match=r"script \(g4f/Custom\)"):
         writer.write(REQUEST)
+
+
+def test_the_script_shows_in_the_progress_while_it_streams(server: FakeLLM, tmp_path):
+    from videocreator import pipeline
+    from videocreator.project import Settings, StageChoice
+
+    server.queue(good_script(2))
+    writer = StageChoice("openai", {"base_url": server.base_url, "model": "fake-model", "timeout": 2})
+    folder = pipeline.new_project("How volcanoes form", tmp_path / "p", settings=Settings(writer=writer))
+    messages: list[str] = []
+    pipeline.write_script(folder, 2, pipeline.Reporter(lambda fraction, message: messages.append(message)))
+    streamed = [m for m in messages if m.startswith("openai writes: …")]
+    assert len(streamed) > 3 and "magma rises through the crust" in streamed[-1]

@@ -132,6 +132,10 @@ class ScriptWriter(Backend):
     # The languages (ISO 639-1 codes) this writer writes; None: any language its model knows.
     languages: ClassVar[frozenset[str] | None] = None
 
+    # Called with the reply so far while a writer streams it (the studio and the CLI show the script
+    # being written); set by the pipeline, per run.
+    listener: Callable[[str], None] | None = None
+
     @classmethod
     def writes(cls, language: str) -> bool:
         return cls.languages is None or language.lower().split("-")[0] in cls.languages

@@ -274,6 +274,9 @@ def _write_from_topic(folder: ProjectFolder, request: ScriptRequest, rep: Report
         writer = registry.create(Stage.WRITER, name, options)
         assert isinstance(writer, ScriptWriter)
         rep.progress(0.05, f"writing the script with {name}")
+        writer.listener = lambda text, name=name: rep.progress(
+            0.5, f"{name} writes: …{' '.join(text.split())[-70:]}"
+        )
         try:
             script = writer.write(request)
         except (ProviderFailed, BackendUnavailable) as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -75,8 +75,6 @@ class Retryable(Exception):
 class ChatWriter(ScriptWriter):
     needs_network: ClassVar[bool] = True
     provider_label: ClassVar[str] = "chat"
-    # Where streamed text goes while it arrives (the UI shows the script being written); optional.
-    listener: Callable[[str], None] | None = None
 
     def __init__(self, options: Options | None = None):
         super().__init__(options)
