@@ -170,6 +170,14 @@ def test_light_in_a_sentence_about_sunlight_is_not_a_light_bulb():
         assert "light bulb" not in names and not any("traffic light" in n for n in names), (scene, names)
 
 
+def test_short_words_hidden_in_english_words_draw_nothing():
+    """ "content" holds "tent", "important" holds "ant": English closed compounds need two known words."""
+    hidden = [("The water content falls to eighteen percent.", "⛺️"), ("An important meeting.", "🐜")]
+    for scene, never in hidden:
+        assert never not in {p.char for p in pictograms(scene)}
+    assert [p.char for p in pictograms("A honeybee lands on the hive.")][:1] == ["🐝"]
+
+
 def test_at_most_limit_distinct_pictograms():
     found = pictograms("Bees carry pollen from flower to flower in the garden near the river", limit=2)
     assert 1 <= len(found) <= 2 and len({p.char for p in found}) == len(found)

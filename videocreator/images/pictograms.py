@@ -127,7 +127,10 @@ class PictogramIndex:
             return found
         for form in word.forms:
             for cut in range(3, len(form) - 3):
-                if self._names(form[cut:], language):
+                # English closes few compounds and hides many short words inside others ("content" is no
+                # tent): there both parts must be words the set knows ("honeybee", "firetruck").
+                known_start = language != "en" or form[:cut] in terms
+                if known_start and self._names(form[cut:], language):
                     return [*found, (form[cut:], 0.7)]
         return found
 
