@@ -156,7 +156,7 @@ def test_a_very_long_sentence_is_cut_to_fit_a_scene():
         ({"text": ""}, "the text is empty"),
         ({"text": "# Only a heading"}, "has only headings"),
         ({"text": "Fine.", "mode": "summarise"}, "unknown mode 'summarise'"),
-        ({"text": "Fine.", "mode": "condense", "length_s": 5000}, "between 10 and 300 seconds"),
+        ({"text": "Fine.", "mode": "condense", "length_s": 5000}, "between 5 and 300 seconds"),
     ],
 )
 def test_bad_requests_are_input_errors(fields: dict, says: str):
