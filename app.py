@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import shutil
 import typing
 from collections.abc import Callable
@@ -484,6 +485,12 @@ def status_table(folder: ProjectFolder) -> str:
     return "\n".join([*lines, "", *ran])
 
 
+def without_pictures(markdown: str) -> str:
+    """The report for the page: its pictures are files of the project (the gallery shows them), which a
+    page cannot link to, so their links are left out here; the saved how-it-works.md keeps them."""
+    return re.sub(r"!\[[^\]]*\]\([^)]*\)", "", markdown)
+
+
 def pictogram_note(scene: pipeline.Scene) -> str:
     """Which pictograms the selected scene's picture shows, and the words that chose them."""
     drawn = scene.image_details.get("pictograms")
@@ -550,7 +557,7 @@ class Studio:
             page.script.title: folder.project.title,
             page.script.table: script_rows(folder),
             page.pictures.gallery: gallery(folder),
-            page.script.trace: report.how_it_works(folder),
+            page.script.trace: without_pictures(report.how_it_works(folder)),
             page.voice.status: status_table(folder),
             page.voice.pronunciations: [[w, s] for w, s in folder.project.settings.pronunciations.items()],
             **self._scene_view(folder, number),
