@@ -196,7 +196,8 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         with gr.Row():
             mode = gr.Radio(
                 [("As written: every word, in order", "as-written"),
-                 ("Condensed to the length: whole sentences of yours", "condense")],
+                 ("Condensed to the length: whole sentences of yours", "condense"),
+                 ("Retold by a chat writer (Ollama, OpenAI, g4f): a draft to check", "rewrite")],
                 value="as-written", label="Use the text", elem_id="text-mode",
             )  # fmt: skip
             length = gr.Slider(10, 300, value=60, step=5, label="Length of the video (seconds)")

@@ -198,3 +198,24 @@ def test_text_and_length_limits_are_said_before_any_work(tmp_path: Path):
     many = pipeline.new_project("", tmp_path / "d", own_text=OwnText("Bees fly. " * 3500, "condense", 30))
     with pytest.raises(InputError, match="condense takes at most 3,000"):
         pipeline.write_script(many)
+
+
+def test_rewrite_sends_the_text_to_a_chat_writer_and_refuses_without_one(tmp_path: Path):
+    from tests.fake_llm_server import FakeLLM
+    from tests.test_chat_writers import good_script
+
+    with FakeLLM() as llm:
+        llm.queue(good_script(3))
+        writer = StageChoice("openai", {"base_url": llm.base_url, "model": "fake-model", "timeout": 5})
+        folder = pipeline.new_project(
+            "", tmp_path / "a", own_text=OwnText(BEES, "rewrite", 30), settings=Settings(writer=writer)
+        )
+        pipeline.write_script(folder)
+    sent = llm.requests[0]["messages"][-1]["content"]
+    assert "Retell the text below" in sent and "exactly 3 scenes" in sent and "Egyptian tombs" in sent
+    assert len(folder.project.scenes) == 3 and folder.project.ran["writer"]["backend"] == "openai"
+    local = pipeline.new_project(
+        "", tmp_path / "b", own_text=OwnText(BEES, "rewrite"), settings=Settings(writer=StageChoice("local"))
+    )
+    with pytest.raises(InputError, match="rewrite needs a chat writer"):
+        pipeline.write_script(local)

@@ -108,7 +108,9 @@ class ScriptRequest:
     seed: int = 0
     # A person's own text (the "text" writer turns it into scenes), how to use it, and the length wanted.
     text: str = ""
-    mode: Literal["as-written", "condense"] = "as-written"
+    # as-written and condense: the "text" writer, with the person's words only; rewrite: a chat writer
+    # retells the text in scenes (it may reword, so its script is a draft to check against the text)
+    mode: Literal["as-written", "condense", "rewrite"] = "as-written"
     length_s: float | None = None
     words_per_second: float = 2.5
 

@@ -253,9 +253,10 @@ def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True)
         )
     parser.add_argument(
         "--mode",
-        choices=["as-written", "condense"],
+        choices=get_args(get_type_hints(OwnText)["mode"]),
         default="as-written",
-        help="your text read as written, or condensed to --length",
+        help="your text read as written, condensed to --length (your sentences), or rewritten by a chat "
+        "writer (a draft to check)",
     )
     parser.add_argument(
         "--length", type=float, help="the length wanted, in seconds (with a topic: sets the number of scenes)"

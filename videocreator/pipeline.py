@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,11 +52,13 @@ from .source import check_text, measure_pace, title_from_text, words_per_second
 from .text import check_scene_text, check_topic
 from .voices import speaking
 from .writers import own_text as own_text_writer
+from .writers.chat import ChatWriter
 from .writers.parsing import language_name
 
 FALLBACK_WRITERS = ("local", "template")
 SECONDS_PER_SCENE = 10  # what a scene of a topic's script lasts, roughly
 MIN_VIDEO_S = 10.0  # the shortest video a text is condensed to
+MAX_REWRITE_CHARS = 30_000  # what a chat writer is sent in one request to retell
 USUAL_LETTERS_PER_SECOND = 14.0  # a narrator's pace before one has been measured
 B = TypeVar("B", bound=Backend)
 
@@ -274,9 +277,7 @@ def _write_from_topic(folder: ProjectFolder, request: ScriptRequest, rep: Report
         writer = registry.create(Stage.WRITER, name, options)
         assert isinstance(writer, ScriptWriter)
         rep.progress(0.05, f"writing the script with {name}")
-        writer.listener = lambda text, name=name: rep.progress(
-            0.5, f"{name} writes: …{' '.join(text.split())[-70:]}"
-        )
+        writer.listener = partial(_show_streaming, rep, name)
         try:
             script = writer.write(request)
         except (ProviderFailed, BackendUnavailable) as exc:
@@ -291,10 +292,17 @@ def _write_from_topic(folder: ProjectFolder, request: ScriptRequest, rep: Report
     raise AssertionError("the writer chain always ends in an offline writer")
 
 
+def _show_streaming(rep: Reporter, writer: str, text: str) -> None:
+    """The end of the reply so far, as the progress message: the script appears as it is written."""
+    rep.progress(0.5, f"{writer} writes: …{' '.join(text.split())[-70:]}")
+
+
 def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Reporter) -> Script:
     """The person's text cut into scenes (or condensed), timed with the chosen voice's measured pace."""
     own = folder.project.own_text
     assert own is not None
+    if own.mode == "rewrite":
+        return _rewrite_own_text(folder, request, own, rep)
     _record(folder, Stage.WRITER, "text", "your own text")
     rep.progress(0.05, "measuring the voice's pace (once per voice)")
     try:
@@ -322,9 +330,33 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
     return script
 
 
+def _rewrite_own_text(folder: ProjectFolder, request: ScriptRequest, own: OwnText, rep: Reporter) -> Script:
+    """The person's text retold in scenes by the chosen (or ``auto``'s) chat writer; no fallback to a
+    writer that would ignore the text."""
+    choice = resolve(folder, Stage.WRITER, record=True)
+    writer = registry.create(Stage.WRITER, choice.backend, choice.options)
+    if not isinstance(writer, ChatWriter):
+        raise InputError(
+            f"rewrite needs a chat writer (an OpenAI-compatible server, Ollama or g4f), and the writer here "
+            f"is {choice.backend}: connect one, or choose as-written or condense",
+            stage="script",
+            provider=choice.backend,
+        )
+    scenes = min(folder.limits.max_scenes, scenes_for_length(own.length_s or 60))
+    rep.progress(0.05, f"{choice.backend} retells your text in {scenes} scenes")
+    writer.listener = partial(_show_streaming, rep, choice.backend)
+    return writer.write(replace(request, text=own.text, mode="rewrite", length_s=own.length_s, scenes=scenes))
+
+
 def _check_length(own: OwnText, limits: Limits) -> None:
-    if own.mode not in ("as-written", "condense"):
-        raise InputError(f"unknown mode {own.mode!r}; choose as-written or condense", stage="script")
+    if own.mode not in ("as-written", "condense", "rewrite"):
+        raise InputError(f"unknown mode {own.mode!r}; choose as-written, condense or rewrite", stage="script")
+    if own.mode == "rewrite" and len(own.text) > MAX_REWRITE_CHARS:
+        raise InputError(
+            f"rewrite sends the whole text to the writer in one request: at most {MAX_REWRITE_CHARS:,} "
+            f"characters, not {len(own.text):,}; condense it, or make one video per section (batch)",
+            stage="script",
+        )
     longest = own_text_writer.max_length_s(limits.max_scenes) + timeline.pauses_s(limits.max_scenes)
     if own.length_s is not None and not MIN_VIDEO_S <= own.length_s <= longest:
         raise InputError(

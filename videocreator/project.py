@@ -145,7 +145,7 @@ class OwnText:
     """A person's own text as the source of the script: read as written, or condensed to a length."""
 
     text: str
-    mode: Literal["as-written", "condense"] = "as-written"
+    mode: Literal["as-written", "condense", "rewrite"] = "as-written"
     length_s: float | None = None  # the length wanted, in seconds (condense aims at it; default 60)
 
 

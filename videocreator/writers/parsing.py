@@ -52,6 +52,11 @@ def script_schema(scenes: int) -> dict[str, Any]:
     }
 
 
+ANSWER_FORMAT = (
+    'Answer with one JSON object: {"title": "...", "scenes": [{"narration": "...", "image_prompt": "..."}]}'
+)
+
+
 def chat_messages(request: ScriptRequest) -> list[dict[str, str]]:
     """The system and user messages a chat model gets."""
     language = language_name(request.language)
@@ -62,13 +67,19 @@ def chat_messages(request: ScriptRequest) -> list[dict[str, str]]:
         "(subject, setting, style) for an image generator, in English, with no text or letters in the "
         "picture. Reply with JSON only."
     )
+    if request.text and request.mode == "rewrite":
+        user = (
+            f"Retell the text below as a video script of exactly {request.scenes} scenes, in {language}, "
+            f"for {request.audience}, in a {request.tone} tone. Keep its facts and its order; add no fact "
+            "that is not in it.\n"
+            f"{ANSWER_FORMAT}\n<text>\n{request.text}\n</text>"
+        )
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
     user = (
         f"Topic: {request.topic}\n"
         f"Audience: {request.audience}. Tone: {request.tone}.\n"
         f"Write exactly {request.scenes} scenes; the first hooks the viewer, the last wraps up.\n"
-        f"Write the title and every narration in {language}.\n"
-        'Answer with one JSON object: {"title": "...", '
-        '"scenes": [{"narration": "...", "image_prompt": "..."}]}'
+        f"Write the title and every narration in {language}.\n{ANSWER_FORMAT}"
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
