@@ -94,3 +94,36 @@ def test_auto_chooses_diffusers_with_a_local_model_and_a_gpu(
     pipeline.make_images(folder)
     assert folder.project.ran["images"]["backend"] == "diffusers"
     assert folder.has(folder.project.scenes[0].image)
+
+
+def test_on_zerogpu_pictures_are_made_inside_spaces_gpu(tiny_pipeline: Path, tmp_path: Path, monkeypatch):
+    """No Space is reachable here: a stand-in ``spaces`` module records what ZeroGPU would lend a GPU to."""
+    import importlib
+    import sys
+    import types
+
+    from videocreator import auto, gpu
+
+    lent: list[int] = []
+
+    def GPU(duration: int):
+        def decorate(fn):
+            def on_a_gpu(*args):
+                lent.append(duration)
+                return fn(*args)
+
+            return on_a_gpu
+
+        return decorate
+
+    monkeypatch.setitem(sys.modules, "spaces", types.SimpleNamespace(GPU=GPU))
+    monkeypatch.setenv("SPACES_ZERO_GPU", "true")
+    importlib.reload(gpu)  # ZeroGPU's functions are decorated when the module is imported
+    try:
+        assert auto.gpu_available(), "ZeroGPU lends a GPU per call, so auto may choose diffusers"
+        maker = registry.create(Stage.IMAGES, "diffusers", {"model": str(tiny_pipeline), "style": "none"})
+        image = maker.make(ImageRequest(prompt="a volcano", width=64, height=96, seed=1))
+        assert image.size == (64, 96) and lent == [gpu.GPU_SECONDS]
+    finally:
+        monkeypatch.delenv("SPACES_ZERO_GPU")
+        importlib.reload(gpu)

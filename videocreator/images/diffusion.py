@@ -20,6 +20,7 @@ from pydantic import Field
 
 from ..backend import ImageMaker, ImageRequest, Options, missing_packages
 from ..errors import BackendUnavailable, ProviderFailed
+from ..gpu import on_gpu
 from ..registry import register
 
 DEFAULT_MODEL = "stabilityai/sd-turbo"
@@ -221,14 +222,16 @@ class DiffusersImages(ImageMaker):
         generator = torch.Generator("cpu").manual_seed(request.seed)
         try:
             with _lock:
-                result = pipe(
-                    prompt=self.prompt(request),
-                    width=width,
-                    height=height,
-                    num_inference_steps=steps,
-                    guidance_scale=guidance,
-                    generator=generator,
-                    **kwargs,
+                result = on_gpu(
+                    lambda: pipe(
+                        prompt=self.prompt(request),
+                        width=width,
+                        height=height,
+                        num_inference_steps=steps,
+                        guidance_scale=guidance,
+                        generator=generator,
+                        **kwargs,
+                    )
                 )
         except (RuntimeError, ValueError) as exc:
             raise ProviderFailed(f"generation failed: {exc}", stage="images", provider=self.name) from None

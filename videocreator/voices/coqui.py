@@ -17,6 +17,7 @@ from pydantic import Field
 
 from ..backend import Narrator, Options, Speech, missing_packages, speak_sentences
 from ..errors import BackendUnavailable, InputError, ProviderFailed
+from ..gpu import on_gpu
 from ..registry import register
 
 DEFAULT_MODEL = "tts_models/en/ljspeech/vits"
@@ -146,4 +147,8 @@ class CoquiNarrator(Narrator):
                 ) from None
 
         with lock:
-            return speak_sentences(text, synthesize, rate, self.options.sentence_pause, provider=self.name)
+            return on_gpu(
+                lambda: speak_sentences(
+                    text, synthesize, rate, self.options.sentence_pause, provider=self.name
+                )
+            )
