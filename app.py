@@ -114,6 +114,7 @@ class VoiceStep:
     narrate_all: gr.Button
     narrate_one: gr.Button
     selected: gr.Audio
+    waveform: gr.Image
     status: gr.Markdown
     pronunciations: gr.Dataframe
     tighten_pauses: gr.Checkbox
@@ -156,7 +157,7 @@ class Page:
         return [
             self.session, self.script.title, self.script.table, self.pictures.gallery,
             self.pictures.selected, self.pictures.prompt, self.voice.selected, self.voice.status,
-            self.script.trace, self.pictures.pictograms, self.voice.pronunciations,
+            self.script.trace, self.pictures.pictograms, self.voice.pronunciations, self.voice.waveform,
         ]  # fmt: skip
 
     @property
@@ -294,10 +295,14 @@ def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
         narrate_one = gr.Button("Narrate selected scene again")
         stops.append(_stop_button("stop-voice"))
     selected = gr.Audio(label="Selected scene's narration", type="filepath", interactive=False)
+    waveform = gr.Image(
+        label="Its sound, with each word marked where the voice starts it (the captions follow these)",
+        interactive=False, height=160, elem_id="waveform",
+    )  # fmt: skip
     status = gr.Markdown(elem_classes="vc-status")
     return VoiceStep(
         backend=backend, speed=speed, model=model, speaker=speaker, recording=recording,
-        narrate_all=narrate_all, narrate_one=narrate_one, selected=selected, status=status,
+        narrate_all=narrate_all, narrate_one=narrate_one, selected=selected, waveform=waveform, status=status,
         pronunciations=pronunciations, tighten_pauses=tighten_pauses,
     )  # fmt: skip
 
@@ -571,6 +576,7 @@ class Studio:
             self.page.pictures.prompt: scene.image_prompt,
             self.page.pictures.pictograms: pictogram_note(scene),
             self.page.voice.selected: str(folder.path(scene.audio)) if folder.has(scene.audio) else None,
+            self.page.voice.waveform: report.waveform(folder, scene),
         }
 
     # -- step 1: script --
@@ -932,7 +938,10 @@ def wire(page: Page, studio: Studio) -> None:
     s.up.click(studio.move_up, [session, s.number], view, api_name="move_up")
     s.down.click(studio.move_down, [session, s.number], view, api_name="move_down")
     s.number.change(
-        studio.select, [session, s.number], [p.selected, p.prompt, p.pictograms, v.selected], **private
+        studio.select,
+        [session, s.number],
+        [p.selected, p.prompt, p.pictograms, v.selected, v.waveform],
+        **private,
     )
     p.gallery.select(picked_scene, None, s.number, **private)
 

@@ -119,6 +119,13 @@ def test_topic_to_video_in_a_browser(page, artifacts: Path):
     assert response.status == 200
     assert response.body()[4:8] == b"ftyp", "the download is an MP4"
 
+    page.get_by_text("How it works: what each step really did").click()
+    report = page.locator("#how-it-works")
+    for part in ("Written by template", "Pictograms drawn", "When each word starts", "pieces were reused"):
+        report.get_by_text(part).first.wait_for()
+    assert page.locator("#waveform img").count() == 1, "the selected scene's sound, word by word"
+    report.screenshot(path=str(artifacts / "browser-5-how-it-works.png"))
+
 
 OWN_TEXT = """# How Rockets Fly
 

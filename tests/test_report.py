@@ -223,3 +223,19 @@ def test_diffusers_preview_steps_keeps_a_strip_of_intermediate_pictures(tiny_pip
     assert distance == sorted(distance, reverse=True) and len(set(distance)) == 4, "closer at each step"
     assert distance[-1] < 1.0, "the last step decodes to the picture itself"
     assert maker.details(request) == {"prompt_sent": "a volcano at dawn"}
+
+
+def test_the_waveform_marks_each_word_where_the_voice_starts_it(tmp_path: Path):
+    from videocreator import pipeline
+    from videocreator.project import Settings, StageChoice
+    from videocreator.report import waveform
+
+    settings = Settings(writer=StageChoice("template"), voice=StageChoice("piper"), resolution="360p")
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=settings)
+    scene = pipeline.add_scene(folder, "Owls hunt at night without a sound.", "an owl")
+    assert waveform(folder, scene) is None, "nothing to draw before the narration"
+    pipeline.narrate_scene(folder, scene)
+    picture = np.asarray(waveform(folder, scene, width=800, height=200))
+    marks = np.all(picture[190] == (0xF9, 0x73, 0x16), axis=-1)  # a row below the sound: only the marks
+    starts = np.flatnonzero(marks & ~np.roll(marks, 1))
+    assert len(starts) == 7, "one mark per word"
