@@ -621,8 +621,7 @@ class Studio:
 
     def _own_text(self, text: str, text_file: Any, mode: str, length_s: float) -> OwnText:
         if (source := _file(text_file)) is not None:
-            self.limits.check_upload(source.stat().st_size, "text file", "script")
-            words = read_source(source)
+            words = read_source(source)  # its size and length are checked there and in new_project
         else:
             words = check_text(text or "", "the pasted text")
         return OwnText(words, mode, float(length_s) if length_s else None)  # type: ignore[arg-type]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import platform
 import shutil
 import statistics
@@ -127,7 +126,7 @@ def naive_moviepy(folder: vc.ProjectFolder) -> float:
                 .resized(lambda t, d=length: 1.0 + 0.1 * t / d)
                 .with_position("center")
             )
-            timings = json.loads(folder.path(scene.audio.replace(".wav", ".json")).read_text())
+            timings = folder.timings(scene)
             texts = []
             for cue in cap.cues_for([tuple(s) for s in timings["sentences"]], 0.25, 5):
                 rgba = np.asarray(

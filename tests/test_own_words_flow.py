@@ -214,6 +214,7 @@ def test_rewrite_sends_the_text_to_a_chat_writer_and_refuses_without_one(tmp_pat
     sent = llm.requests[0]["messages"][-1]["content"]
     assert "Retell the text below" in sent and "exactly 3 scenes" in sent and "Egyptian tombs" in sent
     assert len(folder.project.scenes) == 3 and folder.project.ran["writer"]["backend"] == "openai"
+    assert folder.project.script_trace["writer"] == "openai", "the trace names the writer that retold it"
     local = pipeline.new_project(
         "", tmp_path / "b", own_text=OwnText(BEES, "rewrite"), settings=Settings(writer=StageChoice("local"))
     )

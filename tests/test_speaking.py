@@ -24,7 +24,7 @@ def _project(tmp_path: Path, narration: str, **settings) -> ProjectFolder:
 
 
 def _timings(folder: ProjectFolder) -> dict:
-    return json.loads(folder.path(folder.project.scenes[0].audio.replace(".wav", ".json")).read_text())
+    return folder.timings(folder.project.scenes[0])
 
 
 def test_listed_words_are_said_as_written_in_the_list_whole_words_any_case():

@@ -7,7 +7,6 @@ again after an edit redoes only what the edit touched, and a crash loses nothing
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable
@@ -45,6 +44,7 @@ from .project import (
     Settings,
     StageChoice,
     frame_size,
+    timings_path,
 )
 from .render import audio, renderer, timeline
 from .render.word_timing import word_timings
@@ -230,7 +230,7 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     if project.own_text is None:
         name, script = _write_from_topic(folder, request, rep)
     else:
-        name, script = "text", _write_from_own_text(folder, request, rep)
+        name, script = _write_from_own_text(folder, request, rep)
     project.title = script.title
     project.scenes = []
     for draft in script.scenes:
@@ -297,8 +297,9 @@ def _show_streaming(rep: Reporter, writer: str, text: str) -> None:
     rep.progress(0.5, f"{writer} writes: …{' '.join(text.split())[-70:]}")
 
 
-def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Reporter) -> Script:
-    """The person's text cut into scenes (or condensed), timed with the chosen voice's measured pace."""
+def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Reporter) -> tuple[str, Script]:
+    """The person's text cut into scenes (or condensed), timed with the chosen voice's measured pace;
+    or retold by a chat writer. The writer's name, and its script."""
     own = folder.project.own_text
     assert own is not None
     if own.mode == "rewrite":
@@ -327,10 +328,12 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
             f"your text makes a video of about {video_s:.0f} s, over the {own.length_s:.0f} s you asked for: "
             "as written keeps every word; choose condense to shorten it"
         )
-    return script
+    return writer.name, script
 
 
-def _rewrite_own_text(folder: ProjectFolder, request: ScriptRequest, own: OwnText, rep: Reporter) -> Script:
+def _rewrite_own_text(
+    folder: ProjectFolder, request: ScriptRequest, own: OwnText, rep: Reporter
+) -> tuple[str, Script]:
     """The person's text retold in scenes by the chosen (or ``auto``'s) chat writer; no fallback to a
     writer that would ignore the text."""
     choice = resolve(folder, Stage.WRITER, record=True)
@@ -345,7 +348,9 @@ def _rewrite_own_text(folder: ProjectFolder, request: ScriptRequest, own: OwnTex
     scenes = min(folder.limits.max_scenes, scenes_for_length(own.length_s or 60))
     rep.progress(0.05, f"{choice.backend} retells your text in {scenes} scenes")
     writer.listener = partial(_show_streaming, rep, choice.backend)
-    return writer.write(replace(request, text=own.text, mode="rewrite", length_s=own.length_s, scenes=scenes))
+    return choice.backend, writer.write(
+        replace(request, text=own.text, mode="rewrite", length_s=own.length_s, scenes=scenes)
+    )
 
 
 def _check_length(own: OwnText, limits: Limits) -> None:
@@ -700,13 +705,9 @@ def audio_key(folder: ProjectFolder, scene: Scene, narrator: Narrator | None = N
 def audio_is_current(folder: ProjectFolder, scene: Scene, narrator: Narrator | None = None) -> bool:
     return (
         folder.has(scene.audio)
-        and folder.has(_timings_path(scene.audio))
+        and folder.has(timings_path(scene.audio))
         and scene.audio_key == audio_key(folder, scene, narrator)
     )
-
-
-def _timings_path(audio_relative: str | None) -> str | None:
-    return audio_relative[: -len(".wav")] + ".json" if audio_relative else None
 
 
 @full_disk_is("narration")
@@ -720,26 +721,26 @@ def narrate_scene(
     check_scene_text(scene.narration, f"narration of scene {scene.id}")
     key = audio_key(folder, scene, narrator)
     relative = f"{scene.folder}/voice-{key}.wav"
-    timings = _timings_path(relative)
+    timings = timings_path(relative)
     if not (folder.has(relative) and folder.has(timings)):
         _reporter(reporter).progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
-        speech = _speak(narrator, scene.narration, project.settings, project.language)
-        audio.write_wav(folder.path(relative), speech)
         said = speaking.spoken(scene.narration, project.settings.pronunciations)
-        record = {"duration": speech.duration, "said": said, "sentences": speech.sentences}
-        record["phonemes"] = speech.phonemes
-        write_json(folder.path(timings), {**record, "words": speech.words or word_timings(speech)})
+        speech = _speak(narrator, scene.narration, said, project.settings, project.language)
+        audio.write_wav(folder.path(relative), speech)
+        record = {
+            "duration": speech.duration, "said": said, "sentences": speech.sentences,
+            "phonemes": speech.phonemes, "words": speech.words or word_timings(speech),
+        }  # fmt: skip
+        write_json(folder.path(timings), record)
     scene.audio, scene.audio_key = relative, key
-    scene.duration = round(json.loads(folder.path(timings).read_text())["duration"], 3)
+    scene.duration = round(folder.timings(scene)["duration"], 3)
     folder.save()
 
 
-def _speak(narrator: Narrator, text: str, settings: Settings, language: str) -> Speech:
-    """The narration of ``text`` as said with the pronunciations, pauses tightened if asked, and timed
-    in the written words (what the captions show)."""
-    speech = narrator.narrate(
-        speaking.spoken(text, settings.pronunciations), speed=settings.speed, language=language
-    )
+def _speak(narrator: Narrator, text: str, said: str, settings: Settings, language: str) -> Speech:
+    """The narration of ``text``, given as ``said`` (the pronunciations applied), pauses tightened if
+    asked, and timed in the written words (what the captions show)."""
+    speech = narrator.narrate(said, speed=settings.speed, language=language)
     if settings.tighten_pauses:
         speech = speaking.tightened(speech, settings.max_pause_s)
     return speaking.written(speech, text, settings.pronunciations)
@@ -774,7 +775,7 @@ def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
     """What the renderer needs of each scene (its picture, narration and timings)."""
     inputs = []
     for scene in folder.project.scenes:
-        timings: dict[str, Any] = json.loads(folder.path(_timings_path(scene.audio)).read_text())
+        timings = folder.timings(scene)
         inputs.append(
             renderer.SceneInput(
                 image=folder.path(scene.image),

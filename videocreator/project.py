@@ -14,7 +14,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError
@@ -283,15 +283,13 @@ class ProjectFolder:
         """(where, stored path, how to replace it, what the person's own file is) for each stored path;
         the last is None for a generated picture or voice."""
         settings = self.project.settings
-        for stage in ("writer", "images", "voice"):
-            for name in sorted(FILE_OPTIONS & getattr(settings, stage).options.keys()):
-                if not isinstance(getattr(settings, stage).options[name], str | None):
-                    raise InputError(f"settings.{stage}.options.{name} must be a file name", stage="project")
         if settings.music not in ("", "default", "none"):
             yield "settings.music", settings.music, _setter(settings, "music", "none"), "music file"
         for stage in ("writer", "images", "voice"):
             options = getattr(settings, stage).options
             for name in sorted(FILE_OPTIONS & options.keys()):
+                if not isinstance(options[name], str | None):
+                    raise InputError(f"settings.{stage}.options.{name} must be a file name", stage="project")
                 if options[name]:
                     yield f"settings.{stage}.{name}", options[name], _setter(options, name), "voice recording"
         for n, scene in enumerate(self.project.scenes, 1):
@@ -359,6 +357,12 @@ class ProjectFolder:
     def captions(self) -> Path:
         return self.root / "captions.srt"
 
+    def timings(self, scene: Scene) -> dict[str, Any]:
+        """A scene's narration timings (duration, what was said, sentences, words, phonemes); empty
+        before it is narrated."""
+        relative = timings_path(scene.audio)
+        return json.loads(self.path(relative).read_text(encoding="utf-8")) if self.has(relative) else {}
+
     @property
     def captions_vtt(self) -> Path:
         """The captions as WebVTT, with each word's time (written beside ``captions.srt``)."""
@@ -369,9 +373,14 @@ class ProjectFolder:
         return self.root / "cache"
 
 
+def timings_path(audio: str | None) -> str | None:
+    """The ``.json`` of sentence and word timings kept beside a narration's ``.wav``."""
+    return audio[: -len(".wav")] + ".json" if audio else None
+
+
 def _absolute(stored: str) -> bool:
     """Absolute on any system: "/x", "C:\\x", "\\\\server\\x" (a project may come from another one)."""
-    return PurePosixPath(stored).is_absolute() or PureWindowsPath(stored).is_absolute() or stored[:1] in "/\\"
+    return PureWindowsPath(stored).is_absolute() or stored[:1] in ("/", "\\")
 
 
 def _upgrade(data: Any) -> Any:

@@ -375,10 +375,9 @@ def _voice(folder: ProjectFolder) -> Lines:
 
 
 def _timings(folder: ProjectFolder, scene: Scene) -> str:
-    record = scene.audio[: -len(".wav")] + ".json" if scene.audio else None
-    if not folder.has(record):
+    timings = folder.timings(scene)
+    if not timings:
         return "Not narrated yet."
-    timings = json.loads(folder.path(str(record)).read_text(encoding="utf-8"))
     rows = [
         [_text(text), _seconds(start), _seconds(end), _seconds(end - start)]
         for text, start, end in timings.get("sentences", [])
@@ -455,8 +454,7 @@ def waveform(folder: ProjectFolder, scene: Scene, width: int = 1000, height: int
     if not scene.audio or not folder.has(scene.audio):
         return None
     samples, rate = read_wav(folder.path(scene.audio))
-    record = folder.path(scene.audio[: -len(".wav")] + ".json")
-    words = json.loads(record.read_text(encoding="utf-8")).get("words", []) if record.is_file() else []
+    words = folder.timings(scene).get("words", [])
     duration = max(len(samples) / rate, 1e-3)
     image = Image.new("RGB", (width, height), "#FFFFFF")
     draw = ImageDraw.Draw(image)
