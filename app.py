@@ -25,12 +25,12 @@ from typing import Any
 import gradio as gr
 
 from videocreator import archive, auto, checks, images, pipeline, registry, report, settings
-from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from videocreator.limits import MB, Limits
 from videocreator.project import CaptionStyle, OwnText, ProjectFolder, Settings
 from videocreator.sessions import SessionStore
 from videocreator.source import SUFFIXES, check_text, estimate_seconds, read_source
+from videocreator.stage import CHOSEN, Stage
 from videocreator.writers.parsing import LANGUAGE_NAMES
 
 CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "1"))
@@ -85,7 +85,7 @@ class ScriptStep:
 
 
 @dataclass
-class PictureStep:
+class ImageStep:
     backend: gr.Dropdown
     make: gr.Button
     model: gr.Textbox
@@ -145,7 +145,7 @@ class Page:
     blocks: gr.Blocks
     session: gr.State
     script: ScriptStep
-    pictures: PictureStep
+    images: ImageStep
     voice: VoiceStep
     render: RenderStep
     project_zip: gr.File
@@ -155,9 +155,9 @@ class Page:
     def project_view(self) -> list[Any]:
         """Everything that shows the project: what most steps update."""
         return [
-            self.session, self.script.title, self.script.table, self.pictures.gallery,
-            self.pictures.selected, self.pictures.prompt, self.voice.selected, self.voice.status,
-            self.script.trace, self.pictures.pictograms, self.voice.pronunciations, self.voice.waveform,
+            self.session, self.script.title, self.script.table, self.images.gallery,
+            self.images.selected, self.images.prompt, self.voice.selected, self.voice.status,
+            self.script.trace, self.images.pictograms, self.voice.pronunciations, self.voice.waveform,
         ]  # fmt: skip
 
     @property
@@ -206,7 +206,7 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         audience = gr.Textbox(label="Audience", value=defaults.audience)
         tone = gr.Textbox(label="Tone", value=defaults.tone)
         language = gr.Dropdown(sorted(LANGUAGE_NAMES), value="en", label="Language")
-        writer = gr.Dropdown(_choices(Stage.WRITER), value=defaults.writer.backend, label="Script writer")
+        writer = gr.Dropdown(_choices(Stage.SCRIPT), value=defaults.script.backend, label="Script writer")
     with gr.Row():
         write = gr.Button("Write script", variant="primary", elem_id="write-script")
         make_all = gr.Button("Make it all (topic → video)", elem_id="make-all")
@@ -233,9 +233,9 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
     )  # fmt: skip
 
 
-def _picture_step(defaults: Settings, stops: list[gr.Button]) -> PictureStep:
+def _image_step(defaults: Settings, stops: list[gr.Button]) -> ImageStep:
     with gr.Row():
-        backend = gr.Dropdown(_choices(Stage.IMAGES), value=defaults.images.backend, label="Pictures")
+        backend = gr.Dropdown(_choices(Stage.IMAGES), value=defaults.images.backend, label="Image maker")
         make = gr.Button("Generate all missing", variant="primary", elem_id="make-images")
         stops.append(_stop_button("stop-images"))
     with gr.Row():
@@ -262,7 +262,7 @@ def _picture_step(defaults: Settings, stops: list[gr.Button]) -> PictureStep:
             with gr.Row():
                 use_pictograms = gr.Button("Draw these", elem_id="use-pictograms")
                 auto_pictograms = gr.Button("Let the words choose")
-    return PictureStep(
+    return ImageStep(
         backend=backend, make=make, model=model, style=style, steps=steps, gallery=gallery,
         selected=selected, prompt=prompt, regenerate=regenerate, upload=upload, undo=undo,
         pictograms=pictograms, pictogram_search=pictogram_search, pictogram_choice=pictogram_choice,
@@ -363,8 +363,8 @@ def layout(defaults: Settings, limits: Limits, max_age: int) -> Page:
             gr.Markdown("**This installation is incomplete:** " + " · ".join(problems), elem_id="problems")
         with gr.Accordion("1 · Topic & script", open=True):
             script = _script_step(defaults, limits, stops)
-        with gr.Accordion("2 · Pictures", open=True):
-            pictures = _picture_step(defaults, stops)
+        with gr.Accordion("2 · Images", open=True):
+            images = _image_step(defaults, stops)
         with gr.Accordion("3 · Voice", open=True):
             voice = _voice_step(defaults, stops)
         with gr.Accordion("4 · Render", open=True):
@@ -377,7 +377,7 @@ def layout(defaults: Settings, limits: Limits, max_age: int) -> Page:
             "timings of the voice, and what the render reused. It is also saved in the project as "
             "`how-it-works.md`, to hand out."
         )
-    return Page(blocks, session, script, pictures, voice, render, project_zip, stops)
+    return Page(blocks, session, script, images, voice, render, project_zip, stops)
 
 
 def _literal_values(annotation: Any) -> list[str]:
@@ -423,8 +423,7 @@ def friendly(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 def _offline_hint(exc: VideoCreatorError) -> str:
     """When a model backend fails, name the offline one that works in its place."""
-    stage = next((stage for stage in Stage if stage.label == exc.stage), None)
-    fallback = registry.default_name(stage) if stage else None
+    fallback = registry.default_name(exc.stage) if exc.stage in CHOSEN else None
     return (
         f". The offline {fallback!r} backend works here: choose it in this step."
         if (fallback and fallback != exc.provider)
@@ -486,7 +485,7 @@ def status_table(folder: ProjectFolder) -> str:
     )
     lines.append(f"| all | | | {total:.0f} s of speech |")
     ran = [f"- {line}" for line in pipeline.what_ran(folder)]
-    if folder.project.ran.get(Stage.WRITER.value, {}).get("backend") == "local":
+    if folder.project.ran.get(Stage.SCRIPT.value, {}).get("backend") == "local":
         ran.append(f"- {DRAFT_NOTE}")
     return "\n".join([*lines, "", *ran])
 
@@ -515,7 +514,7 @@ def _scene(folder: ProjectFolder, number: float | None) -> pipeline.Scene:
     scenes = folder.project.scenes
     n = int(number or 1)
     if not 1 <= n <= len(scenes):
-        raise InputError(f"choose a scene between 1 and {len(scenes)}", stage="project")
+        raise InputError(f"choose a scene between 1 and {len(scenes)}")
     return scenes[n - 1]
 
 
@@ -537,10 +536,10 @@ class Studio:
     def _open(self, session: str | None) -> ProjectFolder:
         root = Path(session) / PROJECT if session and self.store.owns(session) else None
         if root is None or not (root / "project.json").is_file():
-            raise InputError("write a script (step 1) or open a saved project first", stage="project")
+            raise InputError("write a script (step 1) or open a saved project first")
         return ProjectFolder.open(root, self.limits)
 
-    def _reporter(self, session: str | Path, stage: str, progress: gr.Progress) -> pipeline.Reporter:
+    def _reporter(self, session: str | Path, stage: Stage, progress: gr.Progress) -> pipeline.Reporter:
         """Progress into the page; a Stop pressed meanwhile ends the step at its next progress report."""
         key = str(Path(session))
         self.stopping.discard(key)
@@ -562,7 +561,7 @@ class Studio:
             page.session: str(folder.root.parent),
             page.script.title: folder.project.title,
             page.script.table: script_rows(folder),
-            page.pictures.gallery: gallery(folder),
+            page.images.gallery: gallery(folder),
             page.script.trace: without_pictures(report.how_it_works(folder)),
             page.voice.status: status_table(folder),
             page.voice.pronunciations: [[w, s] for w, s in folder.project.settings.pronunciations.items()],
@@ -572,9 +571,9 @@ class Studio:
     def _scene_view(self, folder: ProjectFolder, number: float | None) -> Outputs:
         scene = _scene(folder, number)
         return {
-            self.page.pictures.selected: str(folder.path(scene.image)) if folder.has(scene.image) else None,
-            self.page.pictures.prompt: scene.image_prompt,
-            self.page.pictures.pictograms: pictogram_note(scene),
+            self.page.images.selected: str(folder.path(scene.image)) if folder.has(scene.image) else None,
+            self.page.images.prompt: scene.image_prompt,
+            self.page.images.pictograms: pictogram_note(scene),
             self.page.voice.selected: str(folder.path(scene.audio)) if folder.has(scene.audio) else None,
             self.page.voice.waveform: report.waveform(folder, scene),
         }
@@ -592,13 +591,13 @@ class Studio:
         read as written or condensed (`mode`) to a video of `length_s` seconds."""
         own_text = self._own_text(text, text_file, mode, length_s) if start_from == "my own text" else None
         root = self._session(session)
-        chosen = settings.resolve({"writer": {"backend": writer}, "audience": audience, "tone": tone})
+        chosen = settings.resolve({Stage.SCRIPT: {"backend": writer}, "audience": audience, "tone": tone})
 
         def build(staging: Path) -> ProjectFolder:
             folder = pipeline.new_project(
                 topic, staging, language=language, settings=chosen, limits=self.limits, own_text=own_text
             )
-            pipeline.write_script(folder, int(scenes or 5), self._reporter(root, "script", progress))
+            pipeline.write_script(folder, int(scenes or 5), self._reporter(root, Stage.SCRIPT, progress))
             return folder
 
         return self._view(self._replace_project(root, build))
@@ -678,29 +677,29 @@ class Studio:
     def select(self, session: str | None, scene: float) -> Outputs:
         return self._scene_view(self._open(session), scene)
 
-    # -- step 2: pictures --
+    # -- step 2: images --
 
     @friendly
     def make_images(
-        self, session: str | None, picture_maker: str, scene: float, model: str = "", style: str = "",
+        self, session: str | None, image_maker: str, scene: float, model: str = "", style: str = "",
         steps: float | None = None, progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:  # fmt: skip
-        """Make every missing or out-of-date picture with `picture_maker` and its options."""
+        """Make every missing or out-of-date picture with `image_maker` and its options."""
         folder = self._open(session)
         options = {"model": model, "style": style, "steps": steps}
-        pipeline.choose_backend(folder, Stage.IMAGES, picture_maker, options)
-        pipeline.make_images(folder, self._reporter(session, "images", progress))
+        pipeline.choose_backend(folder, Stage.IMAGES, image_maker, options)
+        pipeline.make_images(folder, self._reporter(session, Stage.IMAGES, progress))
         return self._view(folder, scene)
 
     @friendly
     def regenerate_image(
-        self, session: str | None, scene: float, prompt: str, picture_maker: str, model: str = "",
+        self, session: str | None, scene: float, prompt: str, image_maker: str, model: str = "",
         style: str = "", steps: float | None = None,
     ) -> Outputs:  # fmt: skip
         """A new picture for scene number `scene` from `prompt`, with a new seed."""
         folder = self._open(session)
         options = {"model": model, "style": style, "steps": steps}
-        pipeline.choose_backend(folder, Stage.IMAGES, picture_maker, options)
+        pipeline.choose_backend(folder, Stage.IMAGES, image_maker, options)
         chosen = _scene(folder, scene)
         pipeline.update_scene(folder, chosen, image_prompt=prompt)
         pipeline.regenerate_image(folder, chosen)
@@ -711,7 +710,7 @@ class Studio:
         """Use your own `picture` for scene number `scene`."""
         folder = self._open(session)
         if (source := _file(picture)) is None:
-            raise InputError("choose a picture to upload", stage="images")
+            raise InputError("choose a picture to upload", stage=Stage.IMAGES)
         pipeline.upload_image(folder, _scene(folder, scene), source)
         return self._view(folder, scene)
 
@@ -742,11 +741,11 @@ class Studio:
         """Pictograms whose name or keywords in `language` (or English) start with `query`."""
         found = images.search_pictograms(query or "", language or "en")
         choices = [(f"{p.char} {p.name}", p.char) for p in found] + [("no pictogram", "none")]
-        return {self.page.pictures.pictogram_choice: gr.Dropdown(choices=choices)}
+        return {self.page.images.pictogram_choice: gr.Dropdown(choices=choices)}
 
-    def picture_options(self, picture_maker: str) -> Outputs:
+    def picture_options(self, image_maker: str) -> Outputs:
         """The model, style and steps fields, shown only where the chosen picture maker has them."""
-        fields, step = _option_fields(Stage.IMAGES, picture_maker), self.page.pictures
+        fields, step = _option_fields(Stage.IMAGES, image_maker), self.page.images
         style = fields.get("style")
         return {
             step.model: self._model_field(fields.get("model")),
@@ -777,7 +776,7 @@ class Studio:
                 str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0]
             }
         pipeline.change_settings(folder, changes)
-        report = self._reporter(session, "narration", progress)
+        report = self._reporter(session, Stage.VOICE, progress)
         if only_selected:
             pipeline.narrate_scene(folder, _scene(folder, scene), report)
         else:
@@ -847,7 +846,7 @@ class Studio:
         )
         self._use_music(folder, music, music_file)
         result = pipeline.render(
-            folder, preview=preview, reporter=self._reporter(session, "render", progress)
+            folder, preview=preview, reporter=self._reporter(session, Stage.RENDER, progress)
         )
         downloads = [str(result.video)]
         if not preview:
@@ -866,7 +865,7 @@ class Studio:
         elif (source := _file(music_file)) is not None:
             pipeline.use_music(folder, source)
         elif folder.project.settings.music in MUSIC_CHOICES.values():
-            raise InputError("choose a music file, or pick the bundled track", stage="render")
+            raise InputError("choose a music file, or pick the bundled track", stage=Stage.RENDER)
 
     @friendly
     def render(
@@ -906,7 +905,7 @@ class Studio:
     def open_zip(self, session: str | None, project_zip: Any) -> Outputs:
         """Open a project saved as a zip (the one *Render video* offers), replacing this session's."""
         if (source := _file(project_zip)) is None:
-            raise InputError("choose a saved project .zip", stage="project")
+            raise InputError("choose a saved project .zip")
         root = self._session(session)
         return self._view(
             self._replace_project(root, lambda staging: archive.import_zip(source, staging, self.limits))
@@ -923,7 +922,7 @@ class Studio:
 
 def wire(page: Page, studio: Studio) -> None:
     """Connect the page's events to the studio's handlers; name the public API endpoints."""
-    s, p, v, session = page.script, page.pictures, page.voice, page.session
+    s, p, v, session = page.script, page.images, page.voice, page.session
     view, heavy = page.project_view, {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
     private: dict[str, Any] = {"api_visibility": "private"}
 

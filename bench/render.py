@@ -55,7 +55,7 @@ def medians_in_turn(reps: int, *steps) -> list[float]:
 
 
 def build_project(root: Path, scenes: int) -> vc.ProjectFolder:
-    settings = vc.Settings(writer=StageChoice("template"))
+    settings = vc.Settings(script=StageChoice("template"))
     folder = vc.new_project(TOPIC, root, settings=settings)
     vc.write_script(folder, scenes=scenes)
     vc.make_images(folder)

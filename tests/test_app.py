@@ -101,7 +101,7 @@ def test_errors_are_messages_not_tracebacks(served):
 
 
 def test_project_zip_round_trip_and_open(served, tmp_path: Path):
-    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=StageChoice("template")))
     pipeline.write_script(folder, 2)
     pipeline.make_images(folder)
     saved = archive.export_zip(folder, tmp_path / "owls.zip")

@@ -17,9 +17,9 @@ from tests.conftest import running_studio
 from tests.fake_llm_server import FakeLLM
 from tests.test_chat_writers import good_script
 from videocreator import auto, pipeline
-from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable
 from videocreator.project import Settings, StageChoice
+from videocreator.stage import Stage
 from videocreator.voices.piper import bundled_voice
 
 BUDGET_S = 3.0  # offline, auto may cost at most this much over naming a backend
@@ -74,12 +74,12 @@ def _timed(fn):
 
 def test_a_configured_openai_compatible_server_is_used_with_its_first_model(llm, tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", llm.base_url)
-    found = auto.writer({})
+    found = auto.script({})
     assert (found.backend, found.options["model"]) == ("openai", "fake-model") and "answers" in found.why
     llm.queue(good_script(2))
     folder = pipeline.new_project("How volcanoes form", tmp_path / "p")  # every stage on auto
     pipeline.write_script(folder, 2)
-    assert folder.project.ran["writer"]["backend"] == "openai" and len(llm.requests) == 1
+    assert folder.project.ran["script"]["backend"] == "openai" and len(llm.requests) == 1
     assert pipeline.what_ran(folder)[0].startswith(
         "script: openai — the configured server at http://127.0.0.1"
     )
@@ -87,7 +87,7 @@ def test_a_configured_openai_compatible_server_is_used_with_its_first_model(llm,
 
 def test_a_local_ollama_is_found_on_its_address(llm, monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", llm.base_url.removesuffix("/v1"))
-    found = auto.writer({})
+    found = auto.script({})
     assert found.backend == "openai" and found.options == {"base_url": llm.base_url, "model": "fake-model"}
     assert "no OpenAI-compatible server configured" not in found.why and "Ollama answers" in found.why
 
@@ -96,14 +96,14 @@ def test_g4f_is_chosen_only_when_the_internet_answers(monkeypatch):
     online = _Server(204)
     try:
         monkeypatch.setenv("VIDEOCREATOR_NETWORK_PROBE", f"{online.url}/generate_204")
-        assert auto.writer({}).backend == "g4f"
+        assert auto.script({}).backend == "g4f"
     finally:
         online.close()
     portal = _Server(200, b"<html>log in to the wifi</html>")  # answers, but is not the internet
     try:
         monkeypatch.setenv("VIDEOCREATOR_NETWORK_PROBE", f"{portal.url}/generate_204")
         auto.forget()
-        assert auto.writer({}).backend == "local"
+        assert auto.script({}).backend == "local"
     finally:
         portal.close()
 
@@ -119,7 +119,7 @@ def test_a_faulty_server_is_skipped_within_the_probe_budget(fault, silent_port, 
     monkeypatch.setenv("OPENAI_BASE_URL", url)
     monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{silent_port}")  # an Ollama port that never replies
     try:
-        found, seconds = _timed(lambda: auto.writer({}))
+        found, seconds = _timed(lambda: auto.script({}))
     finally:
         junk.close()
     assert found.backend == "local" and f"the configured server at {url} does not answer" in found.why
@@ -127,7 +127,7 @@ def test_a_faulty_server_is_skipped_within_the_probe_budget(fault, silent_port, 
 
 
 def test_offline_auto_costs_little_over_naming_the_writer_and_is_remembered(tmp_path):
-    named = pipeline.new_project("Owls", tmp_path / "a", settings=Settings(writer=StageChoice("local")))
+    named = pipeline.new_project("Owls", tmp_path / "a", settings=Settings(script=StageChoice("local")))
     chosen = pipeline.new_project("Owls", tmp_path / "b")
     _, direct = _timed(lambda: pipeline.writer_chain(named))
     found, first = _timed(lambda: pipeline.writer_chain(chosen))
@@ -164,7 +164,7 @@ def test_the_voice_speaks_the_scripts_language_or_nothing_is_narrated(tmp_path):
 
 
 def test_a_spanish_script_is_never_read_by_the_english_voice(tmp_path):
-    settings = Settings(writer=StageChoice("local"))
+    settings = Settings(script=StageChoice("local"))
     folder = pipeline.new_project(
         "Cómo se forman los volcanes", tmp_path / "p", language="es", settings=settings
     )
@@ -188,4 +188,4 @@ def test_the_studio_shows_what_auto_chose_and_labels_drafts(tmp_path):
         assert "script: local — no OpenAI-compatible server configured" in status
         assert "The bundled 270M model writes drafts" in status
         out = client.predict("auto", 1.0, 1, "", "", None, api_name="/narrate_all")
-        assert "narration: piper — the bundled Piper voice speaks English" in out[6]
+        assert "voice: piper — the bundled Piper voice speaks English" in out[6]

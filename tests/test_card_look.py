@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from videocreator import registry
-from videocreator.backend import ImageRequest, Stage
+from videocreator.backend import ImageRequest
 from videocreator.images import card
+from videocreator.stage import Stage
 from videocreator.typography import render_text
 
 ARABIC_TITLE = "كيف تعمل البراكين"

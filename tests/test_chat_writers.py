@@ -9,8 +9,9 @@ import pytest
 
 from tests.fake_llm_server import FakeLLM, Reply
 from videocreator import registry
-from videocreator.backend import ScriptRequest, Stage
+from videocreator.backend import ScriptRequest
 from videocreator.errors import ProviderFailed
+from videocreator.stage import Stage
 
 REQUEST = ScriptRequest(topic="How volcanoes form", scenes=3)
 
@@ -38,7 +39,7 @@ def server():
 
 def openai_writer(server: FakeLLM, **options):
     return registry.create(
-        Stage.WRITER, "openai", {"base_url": server.base_url, "model": "fake-model", "timeout": 2, **options}
+        Stage.SCRIPT, "openai", {"base_url": server.base_url, "model": "fake-model", "timeout": 2, **options}
     )
 
 
@@ -117,7 +118,7 @@ def test_schema_refused_falls_back_to_json_mode(server: FakeLLM):
 def test_g4f_custom_provider_talks_to_the_server(server: FakeLLM):
     server.queue(good_script())
     writer = registry.create(
-        Stage.WRITER,
+        Stage.SCRIPT,
         "g4f",
         {"provider": "Custom", "base_url": server.base_url, "model": "fake-model", "timeout": 5},
     )
@@ -129,7 +130,7 @@ def test_g4f_custom_provider_talks_to_the_server(server: FakeLLM):
 def test_g4f_errors_are_named(server: FakeLLM):
     server.queue(*[Reply(status=503, content="unavailable")] * 2)
     writer = registry.create(
-        Stage.WRITER,
+        Stage.SCRIPT,
         "g4f",
         {"provider": "Custom", "base_url": server.base_url, "model": "m", "timeout": 5, "retries": 1},
     )
@@ -143,7 +144,7 @@ def test_the_script_shows_in_the_progress_while_it_streams(server: FakeLLM, tmp_
 
     server.queue(good_script(2))
     writer = StageChoice("openai", {"base_url": server.base_url, "model": "fake-model", "timeout": 2})
-    folder = pipeline.new_project("How volcanoes form", tmp_path / "p", settings=Settings(writer=writer))
+    folder = pipeline.new_project("How volcanoes form", tmp_path / "p", settings=Settings(script=writer))
     messages: list[str] = []
     pipeline.write_script(folder, 2, pipeline.Reporter(lambda fraction, message: messages.append(message)))
     streamed = [m for m in messages if m.startswith("openai writes: …")]

@@ -77,7 +77,7 @@ def test_render_after_editing_one_scene_reuses_the_rest(tmp_path: Path):
 
 def test_backends_lists_every_stage_with_its_state():
     out = run("backends").stdout
-    for stage, name in [("writer", "local"), ("writer", "template"), ("images", "card"), ("voice", "piper")]:
+    for stage, name in [("script", "local"), ("script", "template"), ("images", "card"), ("voice", "piper")]:
         assert any(line.split()[:3] == [stage, name, "ready"] for line in out.splitlines()), out
 
 
@@ -129,7 +129,7 @@ def test_corrupt_upload_is_refused_and_project_unchanged(tmp_path: Path):
     import videocreator as vc
     from videocreator.project import StageChoice
 
-    folder = vc.new_project("Bees", tmp_path / "p", settings=vc.Settings(writer=StageChoice("template")))
+    folder = vc.new_project("Bees", tmp_path / "p", settings=vc.Settings(script=StageChoice("template")))
     vc.write_script(folder, scenes=1)
     scene = folder.project.scenes[0]
     bad = tmp_path / "photo.png"

@@ -14,8 +14,8 @@ from tests.conftest import require_module, rms
 require_module("TTS", "Coqui TTS is an optional install (requirements-test.txt)")
 
 from videocreator import registry
-from videocreator.backend import Stage
 from videocreator.errors import InputError
+from videocreator.stage import Stage
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,9 @@ from tests.conftest import require_module
 require_module("diffusers", "the diffusers backend is an optional install (requirements-test.txt)")
 
 from videocreator import registry
-from videocreator.backend import ImageRequest, Stage
+from videocreator.backend import ImageRequest
 from videocreator.images.diffusion import family_of, generation_size
+from videocreator.stage import Stage
 
 
 def test_family_defaults_and_sizes():
@@ -87,7 +88,7 @@ def test_auto_chooses_diffusers_with_a_local_model_and_a_gpu(
     assert found.backend == "diffusers" and found.options["model"] == str(tiny_pipeline)
     assert auto.images({"model": str(tmp_path / "incomplete")}).backend == "card"
     settings = Settings(
-        writer=StageChoice("template"), images=StageChoice("auto", options), resolution="360p"
+        script=StageChoice("template"), images=StageChoice("auto", options), resolution="360p"
     )
     folder = pipeline.new_project("Owls", tmp_path / "p", settings=settings)
     pipeline.write_script(folder, 1)

@@ -120,7 +120,7 @@ def test_the_upload_fuzzing_reaches_the_image_decoders():
 def test_any_edited_script_is_saved_or_refused_and_stays_inside_the_folder(tmp_path_factory, rows):
     root = tmp_path_factory.mktemp("fuzz")
     project = root / "a" / "b" / "p"  # writes that escape it would land in a/b, a, or the root
-    folder = pipeline.new_project("Owls", project, settings=Settings(writer=StageChoice("template")))
+    folder = pipeline.new_project("Owls", project, settings=Settings(script=StageChoice("template")))
     pipeline.write_script(folder, 2)
     pipeline.make_images(folder)
     with contextlib.suppress(InputError):
@@ -178,7 +178,7 @@ def test_killed_at_random_points_then_rerun_finishes_and_reuses(tmp_path: Path):
 
 
 def test_render_refuses_to_start_without_disk_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=StageChoice("template")))
     pipeline.write_script(folder, 1)
     usage = namedtuple("usage", "total used free")
     monkeypatch.setattr("shutil.disk_usage", lambda path: usage(10**9, 10**9 - 5 * 2**20, 5 * 2**20))
@@ -225,7 +225,7 @@ def test_a_full_disk_stops_with_a_message_and_the_rerun_finishes(tmp_path: Path)
 
 def test_a_failing_progress_callback_cancels_cleanly(tmp_path: Path):
     """What a cancelled UI render does: stop, leave no partial file, and the next render finishes."""
-    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=StageChoice("template")))
     pipeline.write_script(folder, 2)
 
     class Cancelled(Exception):

@@ -9,10 +9,11 @@ import pytest
 from PIL import Image
 
 from videocreator import registry
-from videocreator.backend import ImageRequest, Stage
+from videocreator.backend import ImageRequest
 from videocreator.errors import InputError
 from videocreator.images.card import headline
 from videocreator.images.upload import fit_image
+from videocreator.stage import Stage
 from videocreator.typography import font_files, render_text, runs, wrap_lines
 
 SAMPLES = {

@@ -2,8 +2,8 @@ import pytest
 
 from tests.conftest import rms
 from videocreator import registry
-from videocreator.backend import Stage
 from videocreator.errors import BackendUnavailable, InputError
+from videocreator.stage import Stage
 
 TEXT = "Volcanoes form where magma rises. Over time, layers of ash build a mountain!"
 
@@ -30,7 +30,7 @@ def test_speed_changes_the_length():
 
 
 def test_unknown_option_and_missing_voice_file_are_clear():
-    with pytest.raises(InputError, match=r"narration \(piper\): invalid options: volume"):
+    with pytest.raises(InputError, match=r"voice \(piper\): invalid options: volume"):
         registry.create(Stage.VOICE, "piper", {"volume": 3})
     narrator = registry.create(Stage.VOICE, "piper", {"model": "/nope/voice.onnx"})
     with pytest.raises(BackendUnavailable, match=r"/nope/voice\.onnx"):

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from videocreator import registry
-from videocreator.backend import ScriptRequest, Stage
+from videocreator.backend import ScriptRequest
 from videocreator.errors import InputError
 from videocreator.source import blocks, count_words, measure_pace, split_sentences, words_per_second
+from videocreator.stage import Stage
 from videocreator.text import MAX_SCENE_TEXT_CHARS
 from videocreator.voices.piper import PiperNarrator
 from videocreator.writers.own_text import OwnTextWriter
@@ -36,7 +37,7 @@ def spoken_words(markdown: str) -> list[str]:
 
 
 def test_registered_as_the_text_writer():
-    assert registry.backends(Stage.WRITER)["text"] is OwnTextWriter
+    assert registry.backends(Stage.SCRIPT)["text"] is OwnTextWriter
     assert not OwnTextWriter.offline_default
 
 

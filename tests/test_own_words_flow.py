@@ -147,7 +147,7 @@ def test_a_public_server_caps_the_scenes_of_a_text_too(tmp_path: Path):
     text = "\n\n".join(f"## Part {n}\n\n{sentence.format(n=n)} {sentence.format(n=n + 1)}" for n in range(30))
     folder = pipeline.new_project(
         "", tmp_path / "p", own_text=OwnText(text), limits=Limits.public_server(),
-        settings=Settings(writer=StageChoice("template")),
+        settings=Settings(script=StageChoice("template")),
     )  # fmt: skip
     with pytest.raises(InputError, match="more than 10 scenes"):
         pipeline.write_script(folder)
@@ -208,15 +208,15 @@ def test_rewrite_sends_the_text_to_a_chat_writer_and_refuses_without_one(tmp_pat
         llm.queue(good_script(3))
         writer = StageChoice("openai", {"base_url": llm.base_url, "model": "fake-model", "timeout": 5})
         folder = pipeline.new_project(
-            "", tmp_path / "a", own_text=OwnText(BEES, "rewrite", 30), settings=Settings(writer=writer)
+            "", tmp_path / "a", own_text=OwnText(BEES, "rewrite", 30), settings=Settings(script=writer)
         )
         pipeline.write_script(folder)
     sent = llm.requests[0]["messages"][-1]["content"]
     assert "Retell the text below" in sent and "exactly 3 scenes" in sent and "Egyptian tombs" in sent
-    assert len(folder.project.scenes) == 3 and folder.project.ran["writer"]["backend"] == "openai"
+    assert len(folder.project.scenes) == 3 and folder.project.ran["script"]["backend"] == "openai"
     assert folder.project.script_trace["writer"] == "openai", "the trace names the writer that retold it"
     local = pipeline.new_project(
-        "", tmp_path / "b", own_text=OwnText(BEES, "rewrite"), settings=Settings(writer=StageChoice("local"))
+        "", tmp_path / "b", own_text=OwnText(BEES, "rewrite"), settings=Settings(script=StageChoice("local"))
     )
     with pytest.raises(InputError, match="rewrite needs a chat writer"):
         pipeline.write_script(local)

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from videocreator import registry
-from videocreator.backend import ImageRequest, Stage
+from videocreator.backend import ImageRequest
 from videocreator.images import pictograms, search_pictograms
 from videocreator.images.card import draw_card
 from videocreator.images.pictograms import render_pictogram
 from videocreator.images.words import scene_words
+from videocreator.stage import Stage
 
 HOUSE_BEES = (
     "Back at the hive, she passes the nectar mouth to mouth to a house bee. "

@@ -14,7 +14,7 @@ from videocreator.project import ProjectFolder, Settings, StageChoice
 
 @pytest.fixture
 def folder(tmp_path: Path) -> ProjectFolder:
-    project = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    project = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=StageChoice("template")))
     pipeline.write_script(project, 3)
     return project
 
@@ -76,7 +76,7 @@ def test_a_failing_writer_names_itself_and_the_next_one_takes_over(tmp_path: Pat
         chosen = StageChoice(
             "openai", {"base_url": server.base_url, "model": "m", "retries": 0, "stream": False}
         )
-        folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=chosen))
+        folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=chosen))
         reporter = pipeline.Reporter()
         pipeline.write_script(folder, 2, reporter)
     assert reporter.warnings and "script (openai-compatible): server error (500)" in reporter.warnings[0]

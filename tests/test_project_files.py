@@ -21,7 +21,7 @@ from videocreator.backend import Speech
 from videocreator.errors import InputError
 from videocreator.images.card import CardImages
 from videocreator.limits import Limits
-from videocreator.project import ProjectFolder, Settings, StageChoice
+from videocreator.project import FORMAT_VERSION, ProjectFolder, Settings, StageChoice
 from videocreator.render import audio
 from videocreator.render.timeline import build
 from videocreator.text import check_topic
@@ -47,7 +47,7 @@ def tone_level(samples: np.ndarray, rate: int, start: float, end: float) -> floa
 
 
 def new(tmp_path: Path, name: str = "p", **settings) -> ProjectFolder:
-    chosen = Settings(writer=StageChoice("template"), resolution="360p", **settings)
+    chosen = Settings(script=StageChoice("template"), resolution="360p", **settings)
     folder = pipeline.new_project("Owls at night", tmp_path / name, settings=chosen)
     pipeline.write_script(folder, 2)
     return folder
@@ -99,7 +99,8 @@ def test_an_older_project_with_absolute_paths_is_migrated_on_open(tmp_path: Path
 
     _rewrite(folder, to_version_1)
     opened = ProjectFolder.open(folder.root)
-    assert opened.project.settings.music.startswith("media/music-") and opened.project.version == 2
+    assert opened.project.settings.music.startswith("media/music-")
+    assert opened.project.version == FORMAT_VERSION
     assert opened.project.scenes[0].image == image and opened.project.scenes[1].image is None
     assert any("/gone/image.png" in note for note in opened.notes)
     assert json.loads((folder.root / "project.json").read_text())["settings"]["music"].startswith("media/")
@@ -107,6 +108,23 @@ def test_an_older_project_with_absolute_paths_is_migrated_on_open(tmp_path: Path
     _rewrite(folder, lambda data: data["settings"].update(music="/no/such/song.mp3"))
     with pytest.raises(InputError, match=r"settings.music: the music file /no/such/song.mp3 is neither"):
         ProjectFolder.open(folder.root)
+
+
+def test_a_version_2_project_finds_its_script_writer_under_the_stage_name(tmp_path: Path):
+    folder = new(tmp_path)
+
+    def to_version_2(data):
+        data["version"] = 2
+        data["settings"]["writer"] = {"backend": "local", "options": {"temperature": 0.5}}
+        del data["settings"]["script"]
+        data["ran"] = {"writer": {"backend": "local", "why": "chosen in the settings"}}
+
+    _rewrite(folder, to_version_2)
+    opened = ProjectFolder.open(folder.root)
+    assert opened.project.settings.script == StageChoice("local", {"temperature": 0.5})
+    assert opened.project.ran == {"script": {"backend": "local", "why": "chosen in the settings"}}
+    saved = json.loads((folder.root / "project.json").read_text())
+    assert saved["version"] == FORMAT_VERSION and "writer" not in saved["settings"]
 
 
 def test_a_version_1_picture_history_is_read_and_undo_goes_back(tmp_path: Path):
@@ -321,7 +339,7 @@ def test_a_written_file_and_its_rename_reach_the_disk(tmp_path: Path, monkeypatc
 
 def test_the_voices_folder_is_the_operators_on_a_public_server(tmp_path: Path):
     limits = Limits.public_server(voices_folder="/srv/voices")
-    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=StageChoice("template")))
     public = ProjectFolder.open(folder.root, limits)
     assert public.project.settings.voices_folder == "/srv/voices"
     with pytest.raises(InputError, match="voices folder is the operator's"):
@@ -337,7 +355,7 @@ def test_the_voices_folder_is_the_operators_on_a_public_server(tmp_path: Path):
      ({"audience": "x" * 1000}, "audience"), ({"captions": {"color": "red; drop"}}, "captions.color")],
 )  # fmt: skip
 def test_settings_out_of_bounds_are_refused_naming_them(tmp_path: Path, change: dict, says: str):
-    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(writer=StageChoice("template")))
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=StageChoice("template")))
     with pytest.raises(InputError, match=f"setting {says}"):
         pipeline.change_settings(folder, change)
     with pytest.raises(InputError, match="use_music"):
@@ -350,7 +368,7 @@ def test_a_zip_opened_on_ones_own_machine_never_copies_outside_files_in(tmp_path
     zipped = _project_zip(tmp_path, "foreign", music=str(private), writer=voice)
     opened = archive.import_zip(zipped, tmp_path / "q")  # a person's own machine: no public limits
     assert opened.project.settings.music == "none" and not (opened.root / "media").exists()
-    assert opened.project.settings.writer.options == {}, "no servers or key variables from a zip"
+    assert opened.project.settings.script.options == {}, "no servers or key variables from a zip"
 
 
 def test_malformed_zips_are_refused_with_a_message_and_leave_nothing(tmp_path: Path):

@@ -10,18 +10,19 @@ import pytest
 
 from tests.fake_llm_server import FakeLLM
 from videocreator import pipeline, registry
-from videocreator.backend import ImageRequest, ScriptRequest, Stage
+from videocreator.backend import ImageRequest, ScriptRequest
 from videocreator.files import write_json
 from videocreator.project import OwnText, Project, ProjectFolder, Settings, StageChoice
 from videocreator.report import REPORT_FILE, how_it_works, write_report
+from videocreator.stage import Stage
 from videocreator.writers.chat import public_url
 
-SECTIONS = ("## Script", "## Pictures", "## Voice", "## Render")
+SECTIONS = ("## Script", "## Images", "## Voice", "## Render")
 
 
 def _project(tmp_path: Path, writer: str, images: str = "card", **writer_options: object) -> ProjectFolder:
     settings = Settings(
-        resolution="360p", writer=StageChoice(writer, dict(writer_options)), images=StageChoice(images)
+        resolution="360p", script=StageChoice(writer, dict(writer_options)), images=StageChoice(images)
     )
     return pipeline.new_project("How volcanoes form", tmp_path / "project", settings=settings)
 
@@ -116,7 +117,7 @@ def test_condensed_own_text_lists_kept_and_dropped_sentences_with_scores(tmp_pat
         "Most volcanoes sit where the plates of the earth's crust meet or pull apart. "
         "Scientists watch the ground, the gas and small earthquakes to warn of eruptions. "
     )
-    writer = registry.create(Stage.WRITER, "text")
+    writer = registry.create(Stage.SCRIPT, "text")
     request = ScriptRequest(topic="", text=text, mode="condense", length_s=20.0, words_per_second=2.5)
     script = writer.write(request)
     project = Project(topic="Volcanoes", own_text=OwnText(text, "condense", 20.0))
@@ -230,7 +231,7 @@ def test_the_waveform_marks_each_word_where_the_voice_starts_it(tmp_path: Path):
     from videocreator.project import Settings, StageChoice
     from videocreator.report import waveform
 
-    settings = Settings(writer=StageChoice("template"), voice=StageChoice("piper"), resolution="360p")
+    settings = Settings(script=StageChoice("template"), voice=StageChoice("piper"), resolution="360p")
     folder = pipeline.new_project("Owls", tmp_path / "p", settings=settings)
     scene = pipeline.add_scene(folder, "Owls hunt at night without a sound.", "an owl")
     assert waveform(folder, scene) is None, "nothing to draw before the narration"

@@ -17,7 +17,7 @@ LIST = "Apple, river, mountain, candle, window, garden."
 
 
 def _project(tmp_path: Path, narration: str, **settings) -> ProjectFolder:
-    chosen = Settings(writer=StageChoice("template"), resolution="360p", music="none", **settings)
+    chosen = Settings(script=StageChoice("template"), resolution="360p", music="none", **settings)
     folder = pipeline.new_project("Words", tmp_path / "p", settings=chosen)
     pipeline.add_scene(folder, narration, "a word")
     return folder

@@ -11,9 +11,9 @@ from gradio_client import Client
 
 from tests.conftest import running_studio
 from videocreator import pipeline, registry
-from videocreator.backend import Stage
 from videocreator.errors import InputError
 from videocreator.project import Settings, StageChoice
+from videocreator.stage import Stage
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC = "كيف تتكون البراكين"
@@ -21,7 +21,7 @@ TEMPLATE = StageChoice("template")
 
 
 def test_each_writer_says_which_languages_it_writes():
-    writers = registry.backends(Stage.WRITER)
+    writers = registry.backends(Stage.SCRIPT)
     assert writers["template"].writes("en") and writers["template"].writes("en-GB")
     assert not writers["template"].writes("ar")
     assert all(writers[name].writes("ar") for name in ("local", "openai", "g4f", "text"))
@@ -30,7 +30,7 @@ def test_each_writer_says_which_languages_it_writes():
 def test_the_library_refuses_before_making_the_project(tmp_path: Path):
     with pytest.raises(InputError, match=r"template writer cannot write Arabic \(ar\); choose g4f or local"):
         pipeline.new_project(
-            TOPIC, tmp_path / "p", language="ar", settings=Settings(writer=StageChoice("template"))
+            TOPIC, tmp_path / "p", language="ar", settings=Settings(script=StageChoice("template"))
         )
     assert not (tmp_path / "p").exists()
 
@@ -41,7 +41,7 @@ def test_the_writer_chain_skips_writers_of_another_language(tmp_path: Path):
         tmp_path / "p",
         language="ar",
         settings=Settings(
-            writer=StageChoice("openai", {"base_url": "http://127.0.0.1:9/v1", "timeout": 1, "retries": 0})
+            script=StageChoice("openai", {"base_url": "http://127.0.0.1:9/v1", "timeout": 1, "retries": 0})
         ),
     )
     assert [name for name, _ in pipeline.writer_chain(folder)] == ["openai", "local"]

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from videocreator import registry
-from videocreator.backend import ScriptRequest, Stage
+from videocreator.backend import ScriptRequest
 from videocreator.errors import ProviderFailed
+from videocreator.stage import Stage
 from videocreator.writers import parsing
 from videocreator.writers.local_llm import usable
 
@@ -66,7 +67,7 @@ def test_schema_fixes_the_scene_count():
 @pytest.mark.parametrize("topic", ["How volcanoes form", "🌋 火山 \u202eمرحبا e\u0301", "x" * 500])
 @pytest.mark.parametrize("scenes", [1, 2, 5, 12])
 def test_template_writer_is_deterministic_and_exact(topic: str, scenes: int):
-    writer = registry.create(Stage.WRITER, "template")
+    writer = registry.create(Stage.SCRIPT, "template")
     request = ScriptRequest(topic=topic, scenes=scenes, seed=3)
     first, again = writer.write(request), writer.write(request)
     assert len(first.scenes) == scenes
@@ -86,7 +87,7 @@ def test_local_post_filter_drops_junk_and_repeats():
 
 @pytest.mark.slow
 def test_bundled_model_writes_a_usable_script():
-    writer = registry.create(Stage.WRITER, "local")
+    writer = registry.create(Stage.SCRIPT, "local")
     script = writer.write(ScriptRequest(topic="How volcanoes form", scenes=3))
     assert len(script.scenes) == 3
     assert script.title == "How volcanoes form"

@@ -38,7 +38,7 @@ def export_zip(folder: ProjectFolder, dest: Path) -> Path:
 
 
 def _error(message: str) -> InputError:
-    return InputError(message, stage="project", provider="zip")
+    return InputError(message, provider="zip")
 
 
 def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
@@ -56,7 +56,7 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolde
     the limits dropped)."""
     if not Path(source).is_file():
         raise _error(f"{source} not found")
-    limits.check_upload(Path(source).stat().st_size, "project zip", "project")
+    limits.check_upload(Path(source).stat().st_size, "project zip", None)
     dest.mkdir(parents=True, exist_ok=True)
     if any(dest.iterdir()):
         raise _error(f"{dest} is not empty")

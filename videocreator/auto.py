@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .backend import Stage, missing_packages
+from .backend import missing_packages
 from .errors import BackendUnavailable
 from .gpu import zero_gpu
+from .stage import Stage
 from .writers.parsing import language_name
 
 AUTO = "auto"
@@ -60,11 +61,7 @@ class Resolved:
 
     @property
     def line(self) -> str:
-        return (
-            f"{self.stage.label}: {self.backend} — {self.why}"
-            if self.why
-            else f"{self.stage.label}: {self.backend}"
-        )
+        return f"{self.stage}: {self.backend} — {self.why}" if self.why else f"{self.stage}: {self.backend}"
 
 
 _answers: dict[str, tuple[float, Any]] = {}
@@ -135,7 +132,7 @@ def ollama_url() -> str:
     return f"{host if '://' in host else 'http://' + host}/v1"
 
 
-def writer(options: dict[str, Any]) -> Resolved:
+def script(options: dict[str, Any]) -> Resolved:
     """The best script writer here, trying each in order; ``options`` are what the person configured."""
     skipped: list[str] = []
     configured = os.environ.get("OPENAI_BASE_URL", "")
@@ -148,7 +145,7 @@ def writer(options: dict[str, Any]) -> Resolved:
         if models is not None:
             model = options.get("model") or (models[0] if models else "")
             chosen = {"base_url": base, "model": model} if base else {"model": model or "gpt-4o-mini"}
-            return Resolved(Stage.WRITER, "openai", chosen, f"the configured server at {url} answers")
+            return Resolved(Stage.SCRIPT, "openai", chosen, f"the configured server at {url} answers")
         skipped.append(f"the configured server at {url} does not answer")
     else:
         skipped.append("no OpenAI-compatible server configured")
@@ -156,16 +153,16 @@ def writer(options: dict[str, Any]) -> Resolved:
     models = _cached(f"models {ollama}", lambda: _models_at(ollama, None))
     if models:
         return Resolved(
-            Stage.WRITER, "openai", {"base_url": ollama, "model": models[0]}, f"Ollama answers ({models[0]})"
+            Stage.SCRIPT, "openai", {"base_url": ollama, "model": models[0]}, f"Ollama answers ({models[0]})"
         )
     skipped.append("no Ollama answering" if models is None else "Ollama has no model pulled")
-    if registry.get(Stage.WRITER, "g4f").readiness() is None and _cached("network", _network_answers):
-        return Resolved(Stage.WRITER, "g4f", {}, "; ".join([*skipped, "the network answers"]))
+    if registry.get(Stage.SCRIPT, "g4f").readiness() is None and _cached("network", _network_answers):
+        return Resolved(Stage.SCRIPT, "g4f", {}, "; ".join([*skipped, "the network answers"]))
     skipped.append("no network for g4f")
-    if (reason := registry.get(Stage.WRITER, "local").readiness()) is None:
-        return Resolved(Stage.WRITER, "local", {}, "; ".join([*skipped, "the bundled model writes drafts"]))
+    if (reason := registry.get(Stage.SCRIPT, "local").readiness()) is None:
+        return Resolved(Stage.SCRIPT, "local", {}, "; ".join([*skipped, "the bundled model writes drafts"]))
     skipped.append(f"local: {reason}")
-    return Resolved(Stage.WRITER, "template", {}, "; ".join(skipped))
+    return Resolved(Stage.SCRIPT, "template", {}, "; ".join(skipped))
 
 
 def gpu_available() -> bool:
@@ -235,7 +232,7 @@ def voice(language: str, voices_folder: str = "") -> Resolved:
     raise BackendUnavailable(
         f"no voice here speaks {language_name(code)} ({code}): {how} (setting voices_folder), "
         "or choose a voice yourself",
-        stage=Stage.VOICE.label,
+        stage=Stage.VOICE,
         provider=AUTO,
     )
 

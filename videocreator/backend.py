@@ -13,7 +13,6 @@ import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -21,17 +20,8 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError, ProviderFailed, invalid
+from .stage import Stage
 from .text import sentences
-
-
-class Stage(StrEnum):
-    WRITER = "writer"
-    IMAGES = "images"
-    VOICE = "voice"
-
-    @property
-    def label(self) -> str:
-        return {"writer": "script", "images": "images", "voice": "narration"}[self.value]
 
 
 class Options(BaseModel):
@@ -62,7 +52,7 @@ class Backend:
             return cls.Options(**(raw or {}))
         except ValidationError as exc:
             raise InputError(
-                f"invalid options: {invalid(exc, every=True)}", stage=cls.stage.label, provider=cls.name
+                f"invalid options: {invalid(exc, every=True)}", stage=cls.stage, provider=cls.name
             ) from None
 
     @classmethod
@@ -130,7 +120,7 @@ class Script:
 
 
 class ScriptWriter(Backend):
-    stage = Stage.WRITER
+    stage = Stage.SCRIPT
     # The languages (ISO 639-1 codes) this writer writes; None: any language its model knows.
     languages: ClassVar[frozenset[str] | None] = None
 
@@ -225,7 +215,7 @@ def speak_sentences(
         spans.append((sentence, cursor / sample_rate, (cursor + len(audio)) / sample_rate))
         cursor += len(audio)
     if not pieces:
-        raise ProviderFailed(f"no speech produced for {text[:60]!r}", stage="narration", provider=provider)
+        raise ProviderFailed(f"no speech produced for {text[:60]!r}", stage=Stage.VOICE, provider=provider)
     return Speech(samples=np.concatenate(pieces), sample_rate=sample_rate, sentences=spans)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from .assets import assets_dir, bundled_music
 from .errors import BackendUnavailable, InputError
 from .render import ffmpeg
+from .stage import Stage
 from .typography import font_files
 
 MIN_FREE_BYTES = 200 * 1024**2
@@ -43,5 +44,5 @@ def ensure_space(folder: Path, needed: int) -> None:
     if free < needed:
         raise InputError(
             f"only {free / 2**20:,.0f} MB free in {folder}; rendering needs about {needed / 2**20:,.0f} MB",
-            stage="render",
+            stage=Stage.RENDER,
         )

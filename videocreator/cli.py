@@ -15,6 +15,7 @@ from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
 from .project import Aspect, CaptionStyle, OwnText, ProjectFolder, Resolution, Settings
 from .source import check_text, read_source, sections, slug
+from .stage import Stage
 from .writers.parsing import language_name
 
 
@@ -51,9 +52,9 @@ class ProgressLine:
 def _stage_overrides(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     for stage, name, model in (
-        ("writer", args.writer, args.writer_model),
-        ("images", args.images, args.image_model),
-        ("voice", args.voice, args.voice_model),
+        (Stage.SCRIPT, args.writer, args.writer_model),
+        (Stage.IMAGES, args.images, args.image_model),
+        (Stage.VOICE, args.voice, args.voice_model),
     ):
         if name or model:
             choice: dict[str, Any] = {}
@@ -80,7 +81,7 @@ def _stage_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _pronunciation(item: str) -> tuple[str, str]:
     written, _, said = item.partition("=")
     if not written.strip() or not said.strip():
-        raise InputError(f"--pronounce takes WORD=HOW_TO_SAY_IT, not {item!r}", stage="narration")
+        raise InputError(f"--pronounce takes WORD=HOW_TO_SAY_IT, not {item!r}", stage=Stage.VOICE)
     return written.strip(), said.strip()
 
 
@@ -102,7 +103,7 @@ def _make(args: argparse.Namespace, progress: ProgressLine) -> int:
     own_text = _own_text(args)
     if not args.topic and own_text is None:
         raise InputError(
-            "the topic is empty: give a topic, or your own text with --text FILE", stage="script"
+            "the topic is empty: give a topic, or your own text with --text FILE", stage=Stage.SCRIPT
         )
     chosen = settings.resolve(_stage_overrides(args))
     reporter = pipeline.Reporter(progress, progress.warn)
@@ -165,7 +166,7 @@ def _batch(args: argparse.Namespace, progress: ProgressLine) -> int:
     del progress
     parts = sections(read_source(Path(args.file)))
     if args.jobs < 1:
-        raise InputError(f"--jobs must be 1 or more, not {args.jobs}", stage="project")
+        raise InputError(f"--jobs must be 1 or more, not {args.jobs}")
     chosen = settings.resolve(_stage_overrides(args))
     taken: set[str] = set()
     jobs = [
@@ -205,7 +206,7 @@ def _render(args: argparse.Namespace, progress: ProgressLine) -> int:
     return 0
 
 
-@full_disk_is("project")
+@full_disk_is(None)
 def _pack(args: argparse.Namespace, progress: ProgressLine) -> int:
     del progress
     folder = ProjectFolder.open(Path(args.dir))
@@ -214,7 +215,7 @@ def _pack(args: argparse.Namespace, progress: ProgressLine) -> int:
     return 0
 
 
-@full_disk_is("project")
+@full_disk_is(None)
 def _unpack(args: argparse.Namespace, progress: ProgressLine) -> int:
     del progress
     folder = archive.import_zip(Path(args.zip), Path(args.dir))
@@ -229,7 +230,7 @@ def _backends(args: argparse.Namespace, progress: ProgressLine) -> int:
     del progress
     chosen = settings.resolve()
     print(f"auto picks now ({language_name(args.language)}):")
-    for found in (auto.writer(chosen.writer.options), auto.images(chosen.images.options)):
+    for found in (auto.script(chosen.script.options), auto.images(chosen.images.options)):
         print(f"  {found.line}")
     try:
         print(f"  {auto.voice(args.language, chosen.voices_folder).line}")

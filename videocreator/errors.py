@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .stage import Stage
+
 
 class VideoCreatorError(Exception):
-    """Base of every error meant for a person: one line, naming the stage and the cause."""
+    """Base of every error meant for a person: one line, naming the stage (and provider) and the cause.
+    Errors outside the stages (a project file, a setting, a zip) have no stage; their message names it."""
 
-    def __init__(self, message: str, *, stage: str | None = None, provider: str | None = None):
-        self.stage = stage
+    def __init__(self, message: str, *, stage: Stage | None = None, provider: str | None = None):
+        self.stage = None if stage is None else Stage(stage)
         self.provider = provider
         self.detail = message
         super().__init__(self._format())
@@ -36,14 +39,14 @@ class ProviderFailed(VideoCreatorError):
 class Stopped(VideoCreatorError):
     """The person stopped a long step; what was finished is kept, so running it again continues."""
 
-    def __init__(self, stage: str):
+    def __init__(self, stage: Stage):
         super().__init__("stopped; the finished pieces are kept and the next run continues", stage=stage)
 
 
 class DiskFull(VideoCreatorError):
     """The disk filled up while writing; every finished piece is kept, so a re-run continues."""
 
-    def __init__(self, where: str | None, *, stage: str):
+    def __init__(self, where: str | None, *, stage: Stage | None):
         where = f" ({where})" if where else ""
         super().__init__(f"the disk is full{where}: free some space and run again", stage=stage)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DiskFull
+from .stage import Stage
 
 FULL_DISK = (errno.ENOSPC, errno.EDQUOT)
 
@@ -54,8 +55,8 @@ def atomic_path(dest: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def full_disk_is(stage: str) -> Iterator[None]:
-    """Turn "no space left on device" into a message naming the stage (usable as a decorator too)."""
+def full_disk_is(stage: Stage | None) -> Iterator[None]:
+    """Turn "no space left on device" into a message naming the stage, if any (usable as a decorator)."""
     try:
         yield
     except OSError as exc:

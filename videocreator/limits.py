@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError
+from .stage import Stage
 
 MB = 1024**2
 MAX_SCENES = 20  # on a person's own machine
@@ -29,7 +30,7 @@ class Limits:
     public: bool = False
     max_scenes: int = MAX_SCENES
     max_upload_bytes: int = 200 * MB
-    # What the operator configured per stage ({"writer": {"backend": ..., "options": {...}}, ...}): on a
+    # What the operator configured per stage ({"script": {"backend": ..., "options": {...}}, ...}): on a
     # public server these are the only values the operator-only options may take.
     operator: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     operator_voices_folder: str = ""  # the voices folder the operator configured
@@ -50,24 +51,24 @@ class Limits:
             raise InputError(
                 f"your text has {chars:,} characters; at most {self.max_text_chars:,}{where}: shorten it, "
                 "or make one video per section with batch",
-                stage="script",
+                stage=Stage.SCRIPT,
             )
 
     def check_scene_count(self, count: int) -> None:
         if count > self.max_scenes:
             where = " on this public server" if self.public else ""
             raise InputError(
-                f"a project has at most {self.max_scenes} scenes{where}, not {count}", stage="script"
+                f"a project has at most {self.max_scenes} scenes{where}, not {count}", stage=Stage.SCRIPT
             )
 
-    def check_upload(self, size: int, what: str, stage: str) -> None:
+    def check_upload(self, size: int, what: str, stage: Stage | None) -> None:
         if size > self.max_upload_bytes:
             raise InputError(
                 f"the {what} is {size / MB:.1f} MB; the limit here is {self.max_upload_bytes // MB} MB",
                 stage=stage,
             )
 
-    def operator_values(self, stage: str, backend: str) -> dict[str, Any]:
+    def operator_values(self, stage: Stage, backend: str) -> dict[str, Any]:
         """The operator-only options the operator set for ``backend`` (none if they chose another)."""
         configured = self.operator.get(stage, {})
         if configured.get("backend") != backend:
@@ -75,7 +76,7 @@ class Limits:
         options = configured.get("options", {})
         return {k: v for k, v in options.items() if k in OPERATOR_OPTIONS}
 
-    def visitor_options(self, stage: str, backend: str, options: Mapping[str, Any]) -> list[str]:
+    def visitor_options(self, stage: Stage, backend: str, options: Mapping[str, Any]) -> list[str]:
         """The options a visitor may not set here (empty on a private machine)."""
         if not self.public:
             return []

@@ -27,7 +27,6 @@ from .backend import (
     ScriptRequest,
     ScriptWriter,
     Speech,
-    Stage,
 )
 from .errors import BackendUnavailable, InputError, ProviderFailed, VideoCreatorError
 from .files import atomic_path, full_disk_is, write_json
@@ -49,6 +48,7 @@ from .project import (
 from .render import audio, renderer, timeline
 from .render.word_timing import word_timings
 from .source import check_text, measure_pace, title_from_text, words_per_second
+from .stage import CHOSEN, Stage
 from .text import check_scene_text, check_topic
 from .voices import speaking
 from .writers import own_text as own_text_writer
@@ -116,7 +116,7 @@ def new_project(
         _check_length(own_text, limits)
         topic = topic or title_from_text(own_text.text)
     else:
-        check_writer_language(settings.writer.backend, language)
+        check_writer_language(settings.script.backend, language)
     project = Project(topic=check_topic(topic), language=language, settings=settings, own_text=own_text)
     return ProjectFolder.create(Path(out_dir), project, limits)
 
@@ -143,13 +143,11 @@ def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dic
     given = {k: v for k, v in given.items() if v not in (None, "")}
     unknown = sorted(set(given) - set(maker.Options.model_fields))
     if unknown:
-        raise InputError(
-            f"{backend!r} has no option {', '.join(unknown)}", stage=stage.label, provider=backend
-        )
+        raise InputError(f"{backend!r} has no option {', '.join(unknown)}", stage=stage, provider=backend)
     if refused := folder.limits.visitor_options(stage.value, backend, given):
         raise InputError(
             f"{', '.join(refused)}: visitors cannot choose models, files or servers on this public server",
-            stage=stage.label,
+            stage=stage,
             provider=backend,
         )
     for name in FILE_OPTIONS & given.keys():  # a file of the project's (use_voice_reference puts it there)
@@ -168,47 +166,47 @@ def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dic
 def change_settings(folder: ProjectFolder, changes: dict[str, Any]) -> None:
     """Change project settings (nested like the config file: ``{"captions": {"size": 0.05}}``),
     validated as a whole before anything is saved. Stage choices go through ``choose_backend``."""
-    if refused := set(changes) & {stage.value for stage in Stage}:
-        raise InputError(f"choose {', '.join(sorted(refused))} with choose_backend", stage="settings")
+    if refused := set(changes) & set(CHOSEN):
+        raise InputError(f"choose {', '.join(sorted(refused))} with choose_backend")
     if "music" in changes:
-        raise InputError("choose the music with use_music", stage="settings")
+        raise InputError("choose the music with use_music")
     if folder.limits.public and "voices_folder" in changes:
-        raise InputError("the voices folder is the operator's on this public server", stage="settings")
+        raise InputError("the voices folder is the operator's on this public server")
     folder.project.settings = settings_model.updated(folder.project.settings, changes)
     folder.save()
 
 
-def _checked_upload(folder: ProjectFolder, source: Path, what: str, stage: str) -> Path:
+def _checked_upload(folder: ProjectFolder, source: Path, what: str, stage: Stage) -> Path:
     if not source.is_file():
         raise InputError(f"the {what} {source.name} was not received; upload it again", stage=stage)
     folder.limits.check_upload(source.stat().st_size, what, stage)
     return source
 
 
-@full_disk_is("render")
+@full_disk_is(Stage.RENDER)
 def use_music(folder: ProjectFolder, music: str | Path) -> None:
     """Background music: "default" (the bundled track), "none", or the person's file (copied in)."""
     settings = folder.project.settings
     if str(music) in ("default", "none"):
         settings.music = str(music)
     else:
-        source = _checked_upload(folder, Path(music), "music file", "render")
+        source = _checked_upload(folder, Path(music), "music file", Stage.RENDER)
         settings.music = folder.adopt(source, "music")
     folder.save()
 
 
-@full_disk_is("narration")
+@full_disk_is(Stage.VOICE)
 def use_voice_reference(folder: ProjectFolder, recording: Path) -> str:
     """Copy a recording of the voice to clone into the project; its path there (for ``speaker_wav``)."""
     return folder.adopt(
-        _checked_upload(folder, Path(recording), "voice recording", "narration"), "voice-reference"
+        _checked_upload(folder, Path(recording), "voice recording", Stage.VOICE), "voice-reference"
     )
 
 
 # ---- script ---------------------------------------------------------------------------------
 
 
-@full_disk_is("script")
+@full_disk_is(Stage.SCRIPT)
 def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | None = None) -> None:
     """Write the script: from the person's own text when the project has one (``scenes`` is then decided
     by the text), else from the topic with the chosen writer, falling back to the offline writers."""
@@ -216,7 +214,7 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     project = folder.project
     if project.own_text is None:
         if scenes < 1:
-            raise InputError(f"a script needs at least one scene, not {scenes}", stage="script")
+            raise InputError(f"a script needs at least one scene, not {scenes}", stage=Stage.SCRIPT)
         folder.limits.check_scene_count(scenes)
     request = ScriptRequest(
         topic=check_topic(project.topic),
@@ -244,25 +242,25 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
 def _writes(name: str, language: str) -> bool:
     if name == auto.AUTO:
         return True  # auto only picks writers that can
-    writer = registry.get(Stage.WRITER, name)
+    writer = registry.get(Stage.SCRIPT, name)
     return not issubclass(writer, ScriptWriter) or writer.writes(language)
 
 
 def check_writer_language(writer: str, language: str) -> None:
     """Refuse a writer that cannot write ``language``, naming those that can."""
     if not _writes(writer, language):
-        able = sorted(n for n in registry.backends(Stage.WRITER) if n != "text" and _writes(n, language))
+        able = sorted(n for n in registry.backends(Stage.SCRIPT) if n != "text" and _writes(n, language))
         raise InputError(
             f"the {writer} writer cannot write {language_name(language)} ({language}); choose "
             f"{' or '.join(able)}, or start from your own text",
-            stage="script",
+            stage=Stage.SCRIPT,
             provider=writer,
         )
 
 
 def writer_chain(folder: ProjectFolder) -> list[tuple[str, dict[str, Any]]]:
     """The chosen (or ``auto``'s) writer, then the offline ones that write the project's language."""
-    choice, language = resolve(folder, Stage.WRITER, record=True), folder.project.language
+    choice, language = resolve(folder, Stage.SCRIPT, record=True), folder.project.language
     check_writer_language(choice.backend, language)
     fallbacks = [n for n in FALLBACK_WRITERS if n != choice.backend and _writes(n, language)]
     return [(choice.backend, choice.options)] + [(n, {}) for n in fallbacks]
@@ -274,7 +272,7 @@ def _write_from_topic(folder: ProjectFolder, request: ScriptRequest, rep: Report
     chain = writer_chain(folder)
     failures: list[str] = []
     for position, (name, options) in enumerate(chain):
-        writer = registry.create(Stage.WRITER, name, options)
+        writer = registry.create(Stage.SCRIPT, name, options)
         assert isinstance(writer, ScriptWriter)
         rep.progress(0.05, f"writing the script with {name}")
         writer.listener = partial(_show_streaming, rep, name)
@@ -287,7 +285,7 @@ def _write_from_topic(folder: ProjectFolder, request: ScriptRequest, rep: Report
             failures.append(str(exc))
             continue
         if failures:
-            _record(folder, Stage.WRITER, name, "; ".join(failures))
+            _record(folder, Stage.SCRIPT, name, "; ".join(failures))
         return name, script
     raise AssertionError("the writer chain always ends in an offline writer")
 
@@ -304,7 +302,7 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
     assert own is not None
     if own.mode == "rewrite":
         return _rewrite_own_text(folder, request, own, rep)
-    _record(folder, Stage.WRITER, "text", "your own text")
+    _record(folder, Stage.SCRIPT, "text", "your own text")
     rep.progress(0.05, "measuring the voice's pace (once per voice)")
     try:
         letters = measure_pace(_narrator(folder), folder.project.settings.speed, folder.project.language)
@@ -312,7 +310,7 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
         rep.warning(f"{exc}; the length is estimated at a usual pace")
         letters = USUAL_LETTERS_PER_SECOND
     rep.progress(0.5, "cutting your text into scenes")
-    writer = registry.create(Stage.WRITER, "text")
+    writer = registry.create(Stage.SCRIPT, "text")
     assert isinstance(writer, ScriptWriter)
     speech_s = speech_for_video(own.length_s) if own.length_s else None
     script = writer.write(
@@ -336,13 +334,13 @@ def _rewrite_own_text(
 ) -> tuple[str, Script]:
     """The person's text retold in scenes by the chosen (or ``auto``'s) chat writer; no fallback to a
     writer that would ignore the text."""
-    choice = resolve(folder, Stage.WRITER, record=True)
-    writer = registry.create(Stage.WRITER, choice.backend, choice.options)
+    choice = resolve(folder, Stage.SCRIPT, record=True)
+    writer = registry.create(Stage.SCRIPT, choice.backend, choice.options)
     if not isinstance(writer, ChatWriter):
         raise InputError(
             f"rewrite needs a chat writer (an OpenAI-compatible server, Ollama or g4f), and the writer here "
             f"is {choice.backend}: connect one, or choose as-written or condense",
-            stage="script",
+            stage=Stage.SCRIPT,
             provider=choice.backend,
         )
     scenes = min(folder.limits.max_scenes, scenes_for_length(own.length_s or 60))
@@ -355,18 +353,20 @@ def _rewrite_own_text(
 
 def _check_length(own: OwnText, limits: Limits) -> None:
     if own.mode not in ("as-written", "condense", "rewrite"):
-        raise InputError(f"unknown mode {own.mode!r}; choose as-written, condense or rewrite", stage="script")
+        raise InputError(
+            f"unknown mode {own.mode!r}; choose as-written, condense or rewrite", stage=Stage.SCRIPT
+        )
     if own.mode == "rewrite" and len(own.text) > MAX_REWRITE_CHARS:
         raise InputError(
             f"rewrite sends the whole text to the writer in one request: at most {MAX_REWRITE_CHARS:,} "
             f"characters, not {len(own.text):,}; condense it, or make one video per section (batch)",
-            stage="script",
+            stage=Stage.SCRIPT,
         )
     longest = own_text_writer.max_length_s(limits.max_scenes) + timeline.pauses_s(limits.max_scenes)
     if own.length_s is not None and not MIN_VIDEO_S <= own.length_s <= longest:
         raise InputError(
             f"the length must be between {MIN_VIDEO_S:g} and {longest:.0f} s here, not {own.length_s:g}",
-            stage="script",
+            stage=Stage.SCRIPT,
         )
 
 
@@ -406,7 +406,7 @@ def update_scene(
     folder.save()
 
 
-@full_disk_is("script")
+@full_disk_is(Stage.SCRIPT)
 def set_script(folder: ProjectFolder, title: str, rows: list[tuple[str, str]]) -> None:
     """Make the scenes match an edited table of (narration, image prompt) rows, position by position.
 
@@ -415,7 +415,7 @@ def set_script(folder: ProjectFolder, title: str, rows: list[tuple[str, str]]) -
     """
     rows = [(n, p) for n, p in rows if (n or "").strip() or (p or "").strip()]
     if not rows:
-        raise InputError("the script has no scenes", stage="script")
+        raise InputError("the script has no scenes", stage=Stage.SCRIPT)
     folder.limits.check_scene_count(len(rows))
     project = folder.project
     project.title = check_scene_text(title, "title", required=False)[:120] or project.title
@@ -433,7 +433,7 @@ def set_script(folder: ProjectFolder, title: str, rows: list[tuple[str, str]]) -
 
 def delete_scene(folder: ProjectFolder, scene: Scene) -> None:
     if len(folder.project.scenes) == 1:
-        raise InputError("a video needs at least one scene", stage="script")
+        raise InputError("a video needs at least one scene", stage=Stage.SCRIPT)
     folder.project.scenes.remove(scene)
     folder.save()
 
@@ -476,7 +476,7 @@ def scene_by_id(folder: ProjectFolder, scene_id: str) -> Scene:
     for scene in folder.project.scenes:
         if scene.id == scene_id:
             return scene
-    raise InputError(f"there is no scene {scene_id!r}", stage="project")
+    raise InputError(f"there is no scene {scene_id!r}")
 
 
 # ---- images ---------------------------------------------------------------------------------
@@ -491,8 +491,8 @@ def resolve(folder: ProjectFolder, stage: Stage, *, record: bool = False) -> Sta
             _record(folder, stage, choice.backend, "chosen in the settings")
         return choice
     project = folder.project
-    if stage == Stage.WRITER:
-        found = auto.writer(choice.options)
+    if stage == Stage.SCRIPT:
+        found = auto.script(choice.options)
     elif stage == Stage.IMAGES:
         found = auto.images(choice.options)
     else:
@@ -505,8 +505,8 @@ def resolve(folder: ProjectFolder, stage: Stage, *, record: bool = False) -> Sta
 def what_ran(folder: ProjectFolder) -> list[str]:
     """One line per stage that ran: which backend, and why (``"script: local — no server ..."``)."""
     return [
-        f"{stage.label}: {entry['backend']} — {entry['why']}"
-        for stage in Stage
+        f"{stage}: {entry['backend']} — {entry['why']}"
+        for stage in CHOSEN
         if (entry := folder.project.ran.get(stage.value))
     ]
 
@@ -572,7 +572,7 @@ def _set_image(
     scene.image_details = details or {}
 
 
-@full_disk_is("images")
+@full_disk_is(Stage.IMAGES)
 def make_image(
     folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, maker: ImageMaker | None = None
 ) -> None:
@@ -641,7 +641,7 @@ def choose_pictograms(folder: ProjectFolder, scene: Scene, chars: list[str]) -> 
     if unknown or len(chars) > 3 or ("none" in chars and len(chars) > 1):
         raise InputError(
             f"choose up to three pictograms the set has, or none; not {', '.join(unknown or chars)}",
-            stage="images",
+            stage=Stage.IMAGES,
         )
     scene.pictograms = chars
     folder.save()
@@ -654,14 +654,14 @@ def regenerate_image(folder: ProjectFolder, scene: Scene, seed: int | None = Non
     make_image(folder, scene)
 
 
-@full_disk_is("images")
+@full_disk_is(Stage.IMAGES)
 def upload_image(folder: ProjectFolder, scene: Scene, source: Path | bytes) -> None:
     """Use the person's own picture for a scene, fitted to the frame."""
     width, height = folder.project.settings.size
     if isinstance(source, bytes):
-        folder.limits.check_upload(len(source), "picture", "images")
+        folder.limits.check_upload(len(source), "picture", Stage.IMAGES)
     else:
-        _checked_upload(folder, Path(source), "picture", "images")
+        _checked_upload(folder, Path(source), "picture", Stage.IMAGES)
     image = fit_image(source, width, height)
     key = keys.upload(image.tobytes(), (width, height))
     relative = f"{scene.folder}/upload-{key}.png"
@@ -710,7 +710,7 @@ def audio_is_current(folder: ProjectFolder, scene: Scene, narrator: Narrator | N
     )
 
 
-@full_disk_is("narration")
+@full_disk_is(Stage.VOICE)
 def narrate_scene(
     folder: ProjectFolder, scene: Scene, reporter: Reporter | None = None, narrator: Narrator | None = None
 ) -> None:
@@ -766,7 +766,7 @@ def music_path(folder: ProjectFolder) -> Path | None:
     path = bundled_music() if music == "default" else folder.path(music)
     if not path.is_file():
         raise InputError(
-            f"music file {music} not found in the project (choose other music, or none)", stage="render"
+            f"music file {music} not found in the project (choose other music, or none)", stage=Stage.RENDER
         )
     return path
 
@@ -790,7 +790,7 @@ def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
     return inputs
 
 
-@full_disk_is("render")
+@full_disk_is(Stage.RENDER)
 def render(
     folder: ProjectFolder, *, preview: bool = False, reporter: Reporter | None = None
 ) -> renderer.RenderResult:
@@ -798,7 +798,7 @@ def render(
     rep = _reporter(reporter)
     project = folder.project
     if not project.scenes:
-        raise InputError("the project has no scenes: write the script first", stage="render")
+        raise InputError("the project has no scenes: write the script first", stage=Stage.RENDER)
     music = music_path(folder)
     make_images(folder, rep.scaled(0.0, 0.1))
     narrate_all(folder, rep.scaled(0.1, 0.2))
@@ -831,9 +831,7 @@ def _continue(out_dir: Path, topic: str, own_text: OwnText | None) -> ProjectFol
     """The project already in ``out_dir`` when it is the same job; an error if it is another one."""
     if not (out_dir / PROJECT_FILE).is_file():
         if out_dir.is_dir() and any(out_dir.iterdir()):
-            raise InputError(
-                f"{out_dir} is not empty and holds no project; choose another --out", stage="project"
-            )
+            raise InputError(f"{out_dir} is not empty and holds no project; choose another --out")
         return None
     folder = ProjectFolder.open(out_dir)
     same_text = own_text is None or (
@@ -843,7 +841,6 @@ def _continue(out_dir: Path, topic: str, own_text: OwnText | None) -> ProjectFol
         raise InputError(
             f"{out_dir} already holds a project about {folder.project.topic!r}; choose another --out "
             f"or run `videocreator render {out_dir}`",
-            stage="project",
         )
     return folder
 

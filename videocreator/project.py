@@ -22,9 +22,12 @@ from pydantic import Field, TypeAdapter, ValidationError
 from . import files
 from .errors import InputError, invalid
 from .limits import FILE_OPTIONS, LOCAL, OPERATOR_OPTIONS, Limits
+from .stage import CHOSEN, Stage, current_names
 
 PROJECT_FILE = "project.json"
-FORMAT_VERSION = 2  # 2: every file the project uses is inside its folder, stored relative to it
+# 2: every file the project uses is inside its folder, stored relative to it; 3: stages named as in
+# stage.py (settings.script was settings.writer)
+FORMAT_VERSION = 3
 MEDIA = "media"  # the person's own files (music, a voice to clone), copied in
 
 Aspect = Literal["9:16", "16:9", "1:1"]
@@ -37,9 +40,9 @@ _RATIO = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
 def frame_size(aspect: str, resolution: str) -> tuple[int, int]:
     """Width and height in pixels (both even, as H.264 yuv420p needs)."""
     if aspect not in _RATIO:
-        raise InputError(f"unknown aspect ratio {aspect!r}; use 9:16, 16:9 or 1:1", stage="render")
+        raise InputError(f"unknown aspect ratio {aspect!r}; use 9:16, 16:9 or 1:1", stage=Stage.RENDER)
     if resolution not in _SHORT_SIDE:
-        raise InputError(f"unknown resolution {resolution!r}; use 1080p, 720p or 360p", stage="render")
+        raise InputError(f"unknown resolution {resolution!r}; use 1080p, 720p or 360p", stage=Stage.RENDER)
     short = _SHORT_SIDE[resolution]
     w, h = _RATIO[aspect]
     long = round(short * max(w, h) / min(w, h) / 2) * 2
@@ -82,7 +85,7 @@ class Settings:
     resolution: Resolution = "1080p"
     fps: Literal[24, 25, 30, 60] = 30
     # "auto": the best backend present, resolved at the start of each run (see auto.py)
-    writer: StageChoice = field(default_factory=lambda: StageChoice("auto"))
+    script: StageChoice = field(default_factory=lambda: StageChoice("auto"))
     images: StageChoice = field(default_factory=lambda: StageChoice("auto"))
     voice: StageChoice = field(default_factory=lambda: StageChoice("auto"))
     # More Piper voices (.onnx + .onnx.json) for "auto" to choose by language; the operator's on a server.
@@ -157,7 +160,7 @@ class Project:
     settings: Settings = field(default_factory=Settings)
     own_text: OwnText | None = None  # set when the script comes from the person's text, not a topic
     scenes: list[Scene] = field(default_factory=list)
-    # Which backend each stage last used and why ({"writer": {"backend": "local", "why": "..."}}).
+    # Which backend each stage last used and why ({"script": {"backend": "local", "why": "..."}}).
     ran: dict[str, dict[str, str]] = field(default_factory=dict)
     # What the last render did, piece by piece ({"pieces": [{"label", "frames", "reused", "seconds"}]}).
     render_trace: dict[str, Any] = field(default_factory=dict)
@@ -210,14 +213,14 @@ class ProjectFolder:
         the person's files into what they share, and names no models, servers or keys of theirs."""
         path = Path(root) / PROJECT_FILE
         if not path.is_file():
-            raise InputError(f"{root} is not a project folder (no {PROJECT_FILE})", stage="project")
+            raise InputError(f"{root} is not a project folder (no {PROJECT_FILE})")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             project = _adapter.validate_python(_upgrade(data))
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path} is not valid JSON: {exc}", stage="project") from None
+            raise InputError(f"{path} is not valid JSON: {exc}") from None
         except ValidationError as exc:
-            raise InputError(f"{path}: {invalid(exc)}", stage="project") from None
+            raise InputError(f"{path}: {invalid(exc)}") from None
         files.remove_partials(Path(root))
         folder = cls(Path(root), project, limits)
         folder.from_elsewhere = from_elsewhere
@@ -235,10 +238,10 @@ class ProjectFolder:
     def path(self, relative: str) -> Path:
         """Resolve a path stored in project.json, refusing anything outside the folder."""
         if PurePath(relative).is_absolute():
-            raise InputError(f"path {relative!r} is not inside the project folder", stage="project")
+            raise InputError(f"path {relative!r} is not inside the project folder")
         resolved = (self.root / relative).resolve()
         if not resolved.is_relative_to(self.root.resolve()):
-            raise InputError(f"path {relative!r} points outside the project folder", stage="project")
+            raise InputError(f"path {relative!r} points outside the project folder")
         return resolved
 
     def adopt(self, source: Path, name: str) -> str:
@@ -285,11 +288,11 @@ class ProjectFolder:
         settings = self.project.settings
         if settings.music not in ("", "default", "none"):
             yield "settings.music", settings.music, _setter(settings, "music", "none"), "music file"
-        for stage in ("writer", "images", "voice"):
+        for stage in CHOSEN:
             options = getattr(settings, stage).options
             for name in sorted(FILE_OPTIONS & options.keys()):
                 if not isinstance(options[name], str | None):
-                    raise InputError(f"settings.{stage}.options.{name} must be a file name", stage="project")
+                    raise InputError(f"settings.{stage}.options.{name} must be a file name")
                 if options[name]:
                     yield f"settings.{stage}.{name}", options[name], _setter(options, name), "voice recording"
         for n, scene in enumerate(self.project.scenes, 1):
@@ -319,11 +322,10 @@ class ProjectFolder:
             return self.adopt(path, "music" if own == "music file" else "voice-reference")
         if own:
             if trusted:
-                raise InputError(f"{own} {stored} not found", stage="project")
+                raise InputError(f"{own} {stored} not found")
             raise InputError(
                 f"{where}: the {own} {stored} is neither in the project folder nor found: put it back, "
                 "or remove it from project.json",
-                stage="project",
             )
         self.notes.append(f"{where}: {stored} is gone; it will be made again")
         return None
@@ -335,7 +337,7 @@ class ProjectFolder:
         if self.limits.public and settings.voices_folder != self.limits.operator_voices_folder:
             self.notes.append("settings.voices_folder is the operator's on this server; dropped")
             settings.voices_folder, changed = self.limits.operator_voices_folder, True
-        for stage in ("writer", "images", "voice"):
+        for stage in CHOSEN:
             choice: StageChoice = getattr(self.project.settings, stage)
             refused = self.limits.visitor_options(stage, choice.backend, choice.options)
             if self.from_elsewhere:  # a project from elsewhere names no models, servers or keys here
@@ -384,10 +386,16 @@ def _absolute(stored: str) -> bool:
 
 
 def _upgrade(data: Any) -> Any:
-    """project.json of version 1 as version 2 reads it: picture history entries were bare paths (the
-    key was the file name's hash; "upload-" files were uploads). Paths are settled after validation."""
-    version = data.get("version", 1) if isinstance(data, dict) else 2
-    if not isinstance(version, int) or version >= 2:
+    """An older project.json as this version reads it. Version 1: picture history entries were bare
+    paths (the key was the file name's hash; "upload-" files were uploads). Version 2: two stages had
+    their former names. Paths are settled after validation."""
+    version = data.get("version", 1) if isinstance(data, dict) else FORMAT_VERSION
+    if not isinstance(version, int) or version >= FORMAT_VERSION:
+        return data
+    for part in ("settings", "ran"):
+        if isinstance(data.get(part), dict):
+            data[part] = current_names(data[part])
+    if version >= 2:
         return data
     for scene in data.get("scenes", []) if isinstance(data.get("scenes"), list) else []:
         if isinstance(scene, dict) and isinstance(scene.get("image_history"), list):

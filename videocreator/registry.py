@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
-from .backend import Backend, Stage
+from .backend import Backend
 from .errors import InputError
+from .stage import CHOSEN, Stage
 
 _BUILTIN_MODULES = (
     "videocreator.writers.template",
@@ -27,7 +28,7 @@ _BUILTIN_MODULES = (
     "videocreator.voices.coqui",
 )
 
-_backends: dict[Stage, dict[str, type[Backend]]] = {stage: {} for stage in Stage}
+_backends: dict[Stage, dict[str, type[Backend]]] = {stage: {} for stage in CHOSEN}
 _loaded = False
 
 
@@ -66,7 +67,7 @@ def get(stage: Stage, name: str) -> type[Backend]:
     available = backends(stage)
     if name not in available:
         choices = ", ".join(sorted(available)) or "none"
-        raise InputError(f"unknown backend {name!r}; choose one of: {choices}", stage=stage.label)
+        raise InputError(f"unknown backend {name!r}; choose one of: {choices}", stage=stage)
     return available[name]
 
 
@@ -97,7 +98,7 @@ class BackendStatus:
 def status() -> list[BackendStatus]:
     """Every backend of every stage, ready or with the reason it is not."""
     rows = []
-    for stage in Stage:
+    for stage in CHOSEN:
         for name, cls in sorted(backends(stage).items()):
             reason = cls.readiness()
             rows.append(

@@ -20,6 +20,7 @@ from .errors import InputError
 from .files import write_text
 from .project import Project, ProjectFolder, Scene
 from .render.audio import read_wav
+from .stage import Stage
 from .writers.chat import hide_secrets, secret_values
 
 REPORT_FILE = "how-it-works.md"
@@ -43,7 +44,7 @@ def how_it_works(folder: ProjectFolder) -> str:
         *_render(project),
     ]
     key_name = str(
-        project.settings.writer.options.get("api_key_env", "")
+        project.settings.script.options.get("api_key_env", "")
     )  # a chat writer's key, named freely
     secrets = secret_values([os.environ.get(key_name) if key_name else None])
     return hide_secrets("\n\n".join(part for part in parts if part), secrets) + "\n"
@@ -100,7 +101,7 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s"
 
 
-def _ran(project: Project, stage: str, what: str) -> str:
+def _ran(project: Project, stage: Stage, what: str) -> str:
     entry = project.ran.get(stage)
     if not entry:
         return ""
@@ -119,7 +120,7 @@ LANGUAGE_MODEL = (
 
 def _script(project: Project) -> Lines:
     trace = project.script_trace
-    lines = ["## Script", _ran(project, "writer", "Written by")]
+    lines = ["## Script", _ran(project, Stage.SCRIPT, "Written by")]
     if not trace:
         return [*lines, "No script has been written yet."]
     writer = str(trace.get("writer", ""))
@@ -299,8 +300,8 @@ PICTURE_EXPLANATIONS = {
 
 def _pictures(folder: ProjectFolder) -> Lines:
     project = folder.project
-    backend = project.ran.get("images", {}).get("backend", project.settings.images.backend)
-    lines = ["## Pictures", _ran(project, "images", "Made by")]
+    backend = project.ran.get(Stage.IMAGES, {}).get("backend", project.settings.images.backend)
+    lines = ["## Images", _ran(project, Stage.IMAGES, "Made by")]
     lines.append(PICTURE_EXPLANATIONS.get(backend, "Each scene's picture is made from its picture prompt."))
     for n, scene in enumerate(project.scenes, 1):
         lines += [f"### Scene {n}", _picture(folder, scene, backend)]

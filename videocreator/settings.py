@@ -1,7 +1,7 @@
 """Configuration in one place: defaults < config file < VIDEOCREATOR_* environment < arguments.
 
 The config file is TOML with the same keys as a project's ``settings`` (``aspect = "16:9"``,
-``[captions] size = 0.06``, ``writer = {backend = "openai"}``...). It is read from ``$VIDEOCREATOR_CONFIG``
+``[captions] size = 0.06``, ``script = {backend = "openai"}``...). It is read from ``$VIDEOCREATOR_CONFIG``
 or the user's config folder (``~/.config/videocreator/config.toml`` on Linux). Secrets never go here.
 """
 
@@ -19,9 +19,9 @@ from pydantic import TypeAdapter, ValidationError
 from .errors import InputError, invalid
 from .limits import Limits
 from .project import Settings
+from .stage import CHOSEN, FORMER_NAMES, current_names
 
 ENV_PREFIX = "VIDEOCREATOR_"
-_STAGES = ("writer", "images", "voice")
 _adapter = TypeAdapter(Settings)
 
 
@@ -44,19 +44,19 @@ def _from_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return current_names(tomllib.loads(path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"config file {path} is not valid TOML: {exc}", stage="settings") from None
+        raise InputError(f"config file {path} is not valid TOML: {exc}") from None
 
 
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
     layer: dict[str, Any] = {}
-    for name in Settings.__dataclass_fields__:
+    for name in [*FORMER_NAMES, *Settings.__dataclass_fields__]:
         value = environ.get(ENV_PREFIX + name.upper())
         if value is None:
             continue
-        layer[name] = {"backend": value} if name in _STAGES else value
-    return layer
+        layer[name] = {"backend": value} if name in CHOSEN or name in FORMER_NAMES else value
+    return current_names(layer)
 
 
 def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -69,7 +69,7 @@ def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | N
     ]
     merged: dict[str, Any] = {}
     for layer in layers:
-        for stage in _STAGES:
+        for stage in CHOSEN:
             chosen = layer.get(stage, {}).get("backend")
             if chosen and chosen != merged.get(stage, {}).get("backend"):
                 merged[stage] = {"backend": chosen, "options": {}}  # another backend's options don't apply
@@ -79,7 +79,7 @@ def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | N
     try:
         return _adapter.validate_python(merged)
     except ValidationError as exc:
-        raise InputError(f"setting {invalid(exc)}", stage="settings") from None
+        raise InputError(f"setting {invalid(exc)}") from None
 
 
 def updated(current: Settings, changes: dict[str, Any]) -> Settings:
@@ -87,7 +87,7 @@ def updated(current: Settings, changes: dict[str, Any]) -> Settings:
     try:
         return _adapter.validate_python(_merge(asdict(current), changes))
     except ValidationError as exc:
-        raise InputError(f"setting {invalid(exc)}", stage="settings") from None
+        raise InputError(f"setting {invalid(exc)}") from None
 
 
 def is_public(environ: dict[str, str] | None = None) -> bool:
@@ -102,4 +102,4 @@ def limits(environ: dict[str, str] | None = None) -> Limits:
     if not is_public(environ):
         return Limits()
     operator = asdict(resolve(environ=environ))
-    return Limits.public_server({stage: operator[stage] for stage in _STAGES}, operator["voices_folder"])
+    return Limits.public_server({stage: operator[stage] for stage in CHOSEN}, operator["voices_folder"])

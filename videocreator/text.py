@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from .errors import InputError
+from .stage import Stage
 
 MAX_TOPIC_CHARS = 500
 MAX_SCENE_TEXT_CHARS = 2000
@@ -33,12 +34,12 @@ def clean(text: str) -> str:
 def check_topic(topic: str) -> str:
     cleaned = clean(topic or "")
     if not any(ch.isalnum() for ch in cleaned):
-        raise InputError("the topic is empty: type what the video should be about", stage="script")
+        raise InputError("the topic is empty: type what the video should be about", stage=Stage.SCRIPT)
     if len(cleaned) > MAX_TOPIC_CHARS:
         raise InputError(
             f"the topic is {len(cleaned):,} characters long; keep it under {MAX_TOPIC_CHARS} "
             "(a topic is a line, the script is written from it)",
-            stage="script",
+            stage=Stage.SCRIPT,
         )
     return cleaned
 
@@ -46,11 +47,11 @@ def check_topic(topic: str) -> str:
 def check_scene_text(text: str, what: str, *, required: bool = True) -> str:
     cleaned = clean(text or "")
     if required and not any(ch.isalnum() for ch in cleaned):
-        raise InputError(f"the {what} is empty", stage="script")
+        raise InputError(f"the {what} is empty", stage=Stage.SCRIPT)
     if len(cleaned) > MAX_SCENE_TEXT_CHARS:
         raise InputError(
             f"the {what} is {len(cleaned):,} characters long; keep it under {MAX_SCENE_TEXT_CHARS}",
-            stage="script",
+            stage=Stage.SCRIPT,
         )
     return cleaned
 

@@ -162,12 +162,12 @@ class DiffusersImages(ImageMaker):
         model = self.options.model
         local = _is_local(model)
         if not local and (Path(model).expanduser().is_absolute() or model.startswith(".")):
-            raise BackendUnavailable(f"model folder {model} not found", stage="images", provider=self.name)
+            raise BackendUnavailable(f"model folder {model} not found", stage=self.stage, provider=self.name)
         if not local and not _downloaded(model):
             raise BackendUnavailable(
                 f"model {model!r} is neither a local folder nor downloaded; run `hf download {model}` "
                 "while online, or pass --image-model PATH",
-                stage="images",
+                stage=self.stage,
                 provider=self.name,
             )
         device, dtype = self._device_and_dtype()
@@ -186,7 +186,7 @@ class DiffusersImages(ImageMaker):
             pipe = AutoPipelineForText2Image.from_pretrained(model, torch_dtype=dtype, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise BackendUnavailable(
-                f"cannot load {model}: {exc}", stage="images", provider=self.name
+                f"cannot load {model}: {exc}", stage=self.stage, provider=self.name
             ) from None
         pipe.set_progress_bar_config(disable=True)
         if self.options.cpu_offload and device == "cuda":
@@ -234,7 +234,7 @@ class DiffusersImages(ImageMaker):
                     )
                 )
         except (RuntimeError, ValueError) as exc:
-            raise ProviderFailed(f"generation failed: {exc}", stage="images", provider=self.name) from None
+            raise ProviderFailed(f"generation failed: {exc}", stage=self.stage, provider=self.name) from None
         image = result.images[0]
         return image.convert("RGB").resize((request.width, request.height), Image.Resampling.LANCZOS)
 

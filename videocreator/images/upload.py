@@ -11,13 +11,14 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from ..errors import InputError
+from ..stage import Stage
 
 MAX_PIXELS = 80_000_000  # larger claims are refused as possible decompression bombs
 MAX_BYTES = 50 * 1024 * 1024
 
 
 def _error(message: str) -> InputError:
-    return InputError(message, stage="images", provider="upload")
+    return InputError(message, stage=Stage.IMAGES, provider="upload")
 
 
 def _read(source: Path | str | bytes) -> bytes:

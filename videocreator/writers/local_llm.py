@@ -261,11 +261,11 @@ class LocalWriter(ScriptWriter):
         if self.options.model:
             path = Path(self.options.model).expanduser()
             if not path.is_file():
-                raise BackendUnavailable(f"model file {path} not found", stage="script", provider=self.name)
+                raise BackendUnavailable(f"model file {path} not found", stage=self.stage, provider=self.name)
             return path
         reason = self.readiness()
         if reason:
-            raise BackendUnavailable(reason, stage="script", provider=self.name)
+            raise BackendUnavailable(reason, stage=self.stage, provider=self.name)
         return bundled_model()
 
     def _generate(
@@ -295,7 +295,7 @@ class LocalWriter(ScriptWriter):
                 llm = _load(str(path), self.options.threads)
                 lines, log = self._write_lines(llm, request)
         except (ValueError, RuntimeError) as exc:
-            raise ProviderFailed(f"the model failed: {exc}", stage="script", provider=self.name) from None
+            raise ProviderFailed(f"the model failed: {exc}", stage=self.stage, provider=self.name) from None
         fallback = TemplateWriter().write(request)
         scenes = []
         for n, line in enumerate(lines):
@@ -305,7 +305,7 @@ class LocalWriter(ScriptWriter):
             else:
                 scenes.append(fallback.scenes[n])
         if not any(lines):
-            raise ProviderFailed("the model wrote nothing usable", stage="script", provider=self.name)
+            raise ProviderFailed("the model wrote nothing usable", stage=self.stage, provider=self.name)
         title = clean(request.topic)[:80]
         parts = prompt_parts(request)
         kept = [PromptPart("scene", f"Scene {n}: {line}\n", n) for n, line in enumerate(lines, 1) if line]

@@ -62,7 +62,7 @@ class OpenAIWriter(ChatWriter):
         key = os.environ.get(self.options.api_key_env)
         if not key and self.base_url == DEFAULT_BASE_URL:
             raise BackendUnavailable(
-                f"no API key: set {self.options.api_key_env}", stage="script", provider=self.provider_label
+                f"no API key: set {self.options.api_key_env}", stage=self.stage, provider=self.provider_label
             )
         return OpenAI(
             base_url=self.base_url, api_key=key or "not-needed", timeout=self.options.timeout, max_retries=0

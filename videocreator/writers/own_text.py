@@ -19,6 +19,7 @@ from ..source.keywords import PromptMaker
 from ..source.reading import check_text
 from ..source.scenes import AIM_S, MAX_SCENE_S, PlannedScene, Unit, plan, rejoin, units_of
 from ..source.sentences import splitter_language
+from ..stage import Stage
 
 MODES = ("as-written", "condense")
 DEFAULT_LENGTH_S = 60.0
@@ -47,7 +48,7 @@ def _too_long(words: int, words_per_second: float, mode: str, max_scenes: int) -
     return InputError(
         f"the text reads for about {_duration(words / words_per_second)} ({words:,} words at "
         f"{words_per_second:g} words/s), more than {max_scenes} scenes can hold: {advice}",
-        stage="script",
+        stage=Stage.SCRIPT,
     )
 
 
@@ -57,7 +58,7 @@ def _target_words(length_s: float | None, words_per_second: float, max_scenes: i
     if not MIN_LENGTH_S <= seconds <= longest:
         raise InputError(
             f"the length must be between {MIN_LENGTH_S:g} and {longest:g} seconds, not {seconds:g}",
-            stage="script",
+            stage=Stage.SCRIPT,
         )
     return round(seconds * words_per_second)
 
@@ -105,7 +106,7 @@ class OwnTextWriter(ScriptWriter):
         text = check_text(request.text, "the text")
         mode, words_per_second = request.mode, request.words_per_second
         if mode not in MODES:
-            raise InputError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}", stage="script")
+            raise InputError(f"unknown mode {mode!r}; choose one of: {', '.join(MODES)}", stage=Stage.SCRIPT)
         units = units_of(blocks(text), request.language)
         words = sum(unit.words for unit in units)
         trace: dict[str, Any] = {
@@ -122,7 +123,7 @@ class OwnTextWriter(ScriptWriter):
                     raise InputError(
                         f"the text has {len(units):,} sentences; condense takes at most "
                         f"{MAX_CONDENSE_SENTENCES:,}: split it into sections (batch makes one video each)",
-                        stage="script",
+                        stage=Stage.SCRIPT,
                     )
                 units, condensed = _condense(units, target, request.language)
                 trace.update(condensed)

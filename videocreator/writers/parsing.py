@@ -13,6 +13,7 @@ from typing import Any
 
 from ..backend import SceneDraft, Script, ScriptRequest
 from ..errors import ProviderFailed
+from ..stage import Stage
 from ..text import clean, sentences
 
 MAX_NARRATION_CHARS = 400
@@ -124,7 +125,7 @@ def parse_script(raw: str, request: ScriptRequest, *, provider: str = "model") -
     """Turn a model's reply into a Script with exactly ``request.scenes`` scenes, or raise ProviderFailed."""
 
     def fail(reason: str) -> ProviderFailed:
-        return ProviderFailed(reason, stage="script", provider=provider)
+        return ProviderFailed(reason, stage=Stage.SCRIPT, provider=provider)
 
     try:
         data = extract_json(raw or "")
