@@ -1,4 +1,5 @@
-"""Cleaning and checking the text people type: topics, narration, prompts."""
+"""Cleaning and checking the text people type (topics, narration, prompts), and the few facts about
+writing that the writers, captions and cards share: which scripts go without spaces, how a title reads."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from .stage import Stage
 
 MAX_TOPIC_CHARS = 500
 MAX_SCENE_TEXT_CHARS = 2000
+MAX_TITLE_CHARS = 80
 
 # Terminal escape sequences, removed whole (their parameters are not text): CSI ("\x1b[31m"), OSC
 # ("\x1b]0;title\x07"), DCS/SOS/PM/APC strings up to their end mark (without one, only the escape goes,
@@ -20,15 +22,40 @@ _ESCAPE = re.compile(
     r"|\x1b[ -/]*[0-~]"
 )
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2028\u2029\ufeff]")
+_NO_GLYPH = frozenset(("Cs", "Co", "Cn"))  # surrogates, private use, unassigned: nothing to show or say
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？؟])\s+|(?<=[。！？])")
 
 
+# Scripts written without spaces between words: each character may start a line, a caption or a word.
+_UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
+# Han and kana: each character counts as a word (for lengths, pace and lemmas).
+HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def clean(text: str) -> str:
-    """NFC-normalise, drop escape sequences and control characters, collapse whitespace."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub(" ", _ESCAPE.sub("", text))
+    """NFC-normalise, drop escape sequences, control characters and characters with no glyph, collapse
+    whitespace."""
+    text = _CONTROL.sub(" ", _ESCAPE.sub("", unicodedata.normalize("NFC", text)))
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in _NO_GLYPH)
     return _SPACE.sub(" ", text).strip()
+
+
+def unspaced(ch: str) -> bool:
+    """A character of a script written without spaces between words."""
+    name = unicodedata.name(ch, "")
+    return any(script in name for script in _UNSPACED_SCRIPTS)
+
+
+def capitalized(text: str) -> str:
+    """``text`` with its first letter a capital, the rest as it is."""
+    return text[:1].upper() + text[1:]
+
+
+def title_of(topic: str) -> str:
+    """A video's title from its topic: cleaned, short, with a capital first letter."""
+    return capitalized(clean(topic)[:MAX_TITLE_CHARS])
 
 
 def check_topic(topic: str) -> str:

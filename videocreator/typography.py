@@ -21,6 +21,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 from .assets import assets_dir
+from .text import clean, unspaced
 
 Weight = Literal["bold", "regular"]
 Align = Literal["left", "center", "right"]
@@ -59,19 +60,6 @@ def _font_for(ch: str, weight: Weight) -> Path | None:
         if code in _coverage(path):
             return path
     return None
-
-
-def clean(text: str) -> str:
-    """NFC, whitespace collapsed, control characters dropped."""
-    text = unicodedata.normalize("NFC", text)
-    kept = []
-    for ch in text:
-        category = unicodedata.category(ch)
-        if ch.isspace():
-            kept.append(" ")
-        elif category not in ("Cc", "Cs", "Co", "Cn"):
-            kept.append(ch)
-    return " ".join("".join(kept).split())
 
 
 @dataclass(frozen=True)
@@ -166,11 +154,6 @@ def _width(line: str, size: int, weight: Weight) -> float:
     )
 
 
-def _unspaced(ch: str) -> bool:
-    name = unicodedata.name(ch, "")
-    return any(s in name for s in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "IDEOGRAPH"))
-
-
 def _tokens(text: str) -> list[str]:
     """Words, with each character of an unspaced script (CJK, Thai) its own token; spaces kept."""
     tokens: list[str] = []
@@ -179,7 +162,7 @@ def _tokens(text: str) -> list[str]:
             tokens.append(" ")
         current = ""
         for ch in word:
-            if _unspaced(ch):
+            if unspaced(ch):
                 if current:
                     tokens.append(current)
                     current = ""

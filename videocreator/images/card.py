@@ -25,7 +25,8 @@ from pydantic import Field
 
 from ..backend import ImageMaker, ImageRequest, Options
 from ..registry import register
-from ..typography import Align, clean, fit_size, render_text
+from ..text import capitalized, clean
+from ..typography import Align, fit_size, render_text
 from .legible import Ink, choose_ink
 from .pictograms import known, name_of, pictograms, render_pictogram
 from .words import fold, key_phrases
@@ -241,7 +242,7 @@ def headline(text: str, language: str = "en", title: str = "") -> str:
     title_words = {fold(w) for w in clean(title).split()}
     for phrase in key_phrases(text, language):
         if len(phrase) <= 40 and not {fold(w) for w in phrase.split()} <= title_words:
-            return phrase[0].upper() + phrase[1:]
+            return capitalized(phrase)
     return ""
 
 

@@ -1,7 +1,8 @@
 """Text-to-image with diffusers: SD-Turbo by default, any hub id or local pipeline folder.
 
-The pipeline is loaded once per (model, device, dtype) and reused across scenes and sessions. Pictures
-are generated near the model's native size in the video's aspect ratio, then scaled to the frame.
+The pipeline is loaded once per (model, device, dtype) and reused across scenes and sessions (the two last
+used are kept). Pictures are generated near the model's native size in the video's aspect ratio, then scaled
+to the frame.
 
 With ``preview_steps`` on (for a class), the maker also keeps small pictures of a few intermediate
 denoising steps, decoded from the latents the pipeline holds after each of those steps, in ``last_steps``.
@@ -10,7 +11,6 @@ denoising steps, decoded from the latents the pipeline holds after each of those
 from __future__ import annotations
 
 import inspect
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +21,7 @@ from pydantic import Field
 from ..backend import ImageMaker, ImageRequest, Options, missing_packages
 from ..errors import BackendUnavailable, ProviderFailed
 from ..gpu import on_gpu
+from ..loaded import Loaded, ModelCache
 from ..registry import register
 
 DEFAULT_MODEL = "stabilityai/sd-turbo"
@@ -105,8 +106,9 @@ def decode_latents(pipe: Any, latents: Any) -> Image.Image:
     return image
 
 
-_pipelines: dict[tuple[str, str, str], Any] = {}
-_lock = threading.Lock()
+# By (model, device, dtype). Pipelines take gigabytes, often of GPU memory: two are kept (unbounded before).
+# They share one lock, so one pipeline loads or generates at a time.
+_pipelines: ModelCache[tuple[str, str, str], Any] = ModelCache(max_models=2, shared_lock=True)
 
 
 def _is_local(model: str) -> bool:
@@ -158,7 +160,8 @@ class DiffusersImages(ImageMaker):
             dtype_name = "float16" if device in ("cuda", "mps") else "float32"
         return device, getattr(torch, dtype_name)
 
-    def pipeline(self) -> Any:
+    def pipeline(self) -> Loaded[Any]:
+        """The pipeline for these options, loaded once, with the lock to hold while generating."""
         model = self.options.model
         local = _is_local(model)
         if not local and (Path(model).expanduser().is_absolute() or model.startswith(".")):
@@ -172,10 +175,7 @@ class DiffusersImages(ImageMaker):
             )
         device, dtype = self._device_and_dtype()
         key = (str(Path(model).expanduser().resolve()) if local else model, device, str(dtype))
-        with _lock:
-            if key not in _pipelines:
-                _pipelines[key] = self._load(key[0], device, dtype)
-            return _pipelines[key]
+        return _pipelines.get(key, lambda: self._load(key[0], device, dtype))
 
     def _load(self, model: str, device: str, dtype: Any) -> Any:
         from diffusers import AutoPipelineForText2Image
@@ -208,7 +208,7 @@ class DiffusersImages(ImageMaker):
     def make(self, request: ImageRequest) -> Image.Image:
         import torch
 
-        pipe = self.pipeline()
+        pipe, lock = self.pipeline()
         family = family_of(self.options.model, type(pipe).__name__)
         width, height = generation_size(request.width, request.height, family.native)
         guidance = family.guidance if self.options.guidance is None else self.options.guidance
@@ -221,7 +221,7 @@ class DiffusersImages(ImageMaker):
             kwargs["callback_on_step_end"] = self._step_recorder(steps)
         generator = torch.Generator("cpu").manual_seed(request.seed)
         try:
-            with _lock:
+            with lock:
                 result = on_gpu(
                     lambda: pipe(
                         prompt=self.prompt(request),

@@ -20,7 +20,7 @@ import simplemma
 import yake
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
-from ..typography import clean
+from ..text import clean
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from ..project import CaptionStyle
+from ..text import clean
 from ..typography import (
     Run,
     Weight,
     _font,
     _width,
     base_direction,
-    clean,
     fit_size,
     runs,
     visual_order,

@@ -21,22 +21,16 @@ from pathlib import Path
 import numpy as np
 
 from ..backend import Speech
+from ..text import unspaced
 from .audio import read_wav
 
 Word = tuple[str, float, float]
 
-_NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 _FRAME_S = 0.01  # energy envelope resolution
 _QUIET_DB = 32.0  # below the sentence's loudest frame by this much: a pause
 _MIN_PAUSE_S = 0.04
 _STRONG_PAUSE_S = 0.2  # a pause this long counts fully as a word boundary
 _PUNCTUATED = re.compile(r"[,;:.!?\u2014\u2013\u3001\u3002\uff0c\uff01\uff1f]$")
-
-
-def unspaced(ch: str) -> bool:
-    """A character of a script written without spaces between words."""
-    name = unicodedata.name(ch, "")
-    return any(script in name for script in _NO_SPACE_SCRIPTS)
 
 
 def is_unspaced(text: str) -> bool:

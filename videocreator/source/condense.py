@@ -19,12 +19,12 @@ from functools import lru_cache
 import numpy as np
 import simplemma
 
+from ..text import HAN_OR_KANA
 from .sentences import language_code
 
 DAMPING = 0.85
 ITERATIONS = 60
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @lru_cache(maxsize=8)
@@ -40,7 +40,7 @@ def terms(sentence: str, language: str) -> list[str]:
     """The lemmas of a sentence (lower-cased words where simplemma lacks the language)."""
     code = language_code(language)
     words = [w.lower() for w in _TOKEN.findall(sentence)]
-    words = [part for word in words for part in (_CJK.findall(word) or [word])]
+    words = [part for word in words for part in (HAN_OR_KANA.findall(word) or [word])]
     if _lemmatizes(code):
         return [simplemma.lemmatize(w, lang=code).lower() for w in words]
     return words

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..text import clean
+from ..text import MAX_TITLE_CHARS, clean
 
 _PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("code")
 # YAML front matter (Jekyll, Hugo, Obsidian notes): a "---" line, then "key: value" lines, then "---".
@@ -21,7 +21,6 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?=[\w-]+[ \t]*:).*?\n(?:---|\.\.\.)[ 
 _SPOKEN_INLINE = {"text", "code_inline"}
 _BREAKS = {"softbreak", "hardbreak", "html_inline"}
 _SENTENCE_END = (".", "!", "?", "…", ":", ";", "。", "！", "？", "؟", "।")
-TITLE_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def title_from_text(markdown: str, max_chars: int = TITLE_CHARS) -> str:
+def title_from_text(markdown: str, max_chars: int = MAX_TITLE_CHARS) -> str:
     """The text's first heading, else its first line, shortened at a word: a title or a topic."""
     found = blocks(markdown)
     first = next((b.text for b in found if b.is_heading), None)

@@ -11,10 +11,9 @@ from platformdirs import user_cache_dir
 
 from ..backend import Narrator, stable_hash
 from ..files import write_json
+from ..text import HAN_OR_KANA
 from .sentences import language_code
 
-# Han and kana are written without spaces: each character counts as a word.
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
 # Explanatory prose like the texts people turn into videos: plain and long words, a list, a number.
 CALIBRATION = {
@@ -41,7 +40,7 @@ CALIBRATION = {
 
 
 def count_words(text: str) -> int:
-    return len(_CJK.findall(text)) + len(_WORD.findall(_CJK.sub(" ", text)))
+    return len(HAN_OR_KANA.findall(text)) + len(_WORD.findall(HAN_OR_KANA.sub(" ", text)))
 
 
 def count_letters(text: str) -> int:

@@ -8,7 +8,6 @@ XTTS clones a voice from a short recording (``speaker_wav``). Each model is load
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +17,7 @@ from pydantic import Field
 from ..backend import Narrator, Options, Speech, missing_packages, speak_sentences
 from ..errors import BackendUnavailable, InputError, ProviderFailed
 from ..gpu import on_gpu
+from ..loaded import Loaded, ModelCache
 from ..registry import register
 
 DEFAULT_MODEL = "tts_models/en/ljspeech/vits"
@@ -33,8 +33,8 @@ class CoquiOptions(Options):
     sentence_pause: float = Field(0.22, ge=0.0, le=2.0)
 
 
-_models: dict[tuple[str, str], tuple[Any, threading.Lock]] = {}
-_lock = threading.Lock()
+# By (model, device). XTTS takes gigabytes: two models are kept (unbounded before), each with its own lock.
+_models: ModelCache[tuple[str, str], Any] = ModelCache(max_models=2)
 
 
 def zoo_folder(model: str) -> Path:
@@ -76,12 +76,9 @@ class CoquiNarrator(Narrator):
             return self.options.device
         return "cuda" if torch.cuda.is_available() else "cpu"
 
-    def model(self) -> tuple[Any, threading.Lock]:
+    def model(self) -> Loaded[Any]:
         name, device = self.options.model, self._device()
-        with _lock:
-            if (name, device) not in _models:
-                _models[(name, device)] = (self._load(name, device), threading.Lock())
-            return _models[(name, device)]
+        return _models.get((name, device), lambda: self._load(name, device))
 
     def _load(self, name: str, device: str) -> Any:
         from TTS.api import TTS

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +11,7 @@ from pydantic import Field
 
 from ..backend import Narrator, Options, Speech, missing_packages, speak_sentences
 from ..errors import BackendUnavailable
+from ..loaded import Loaded, ModelCache
 from ..registry import register
 from ..render.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
 
@@ -40,16 +39,20 @@ class PiperOptions(Options):
     )
 
 
-_load_lock = threading.Lock()
+_voices: ModelCache[str, PiperVoice] = ModelCache(max_models=4)
 
 
-@lru_cache(maxsize=4)
-def _load_voice(model: str) -> tuple[PiperVoice, threading.Lock]:
-    from piper import PiperVoice
+def _load_voice(model: str) -> Loaded[PiperVoice]:
+    """The voice in the .onnx file ``model``, loaded once, with the lock to hold while it speaks."""
 
-    # With the onnx package, Piper reports how many samples each phoneme lasts: exact word timings.
-    alignments = importlib.util.find_spec("onnx") is not None
-    return PiperVoice.load(model, include_alignments=alignments), threading.Lock()
+    def load() -> PiperVoice:
+        from piper import PiperVoice
+
+        # With the onnx package, Piper reports how many samples each phoneme lasts: exact word timings.
+        alignments = importlib.util.find_spec("onnx") is not None
+        return PiperVoice.load(model, include_alignments=alignments)
+
+    return _voices.get(model, load)
 
 
 @register
@@ -92,8 +95,7 @@ class PiperNarrator(Narrator):
     def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
         from piper import SynthesisConfig
 
-        with _load_lock:
-            voice, voice_lock = _load_voice(str(self.model_path()))
+        voice, voice_lock = _load_voice(str(self.model_path()))
         config = SynthesisConfig(speaker_id=self.options.speaker, length_scale=1.0 / speed)
 
         rate = voice.config.sample_rate

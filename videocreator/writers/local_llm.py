@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import re
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,8 +28,9 @@ from pydantic import Field
 from ..backend import Options, SceneDraft, Script, ScriptRequest, ScriptWriter, missing_packages
 from ..errors import BackendUnavailable, ProviderFailed
 from ..files import atomic_path
+from ..loaded import ModelCache
 from ..registry import register
-from ..text import clean, sentences
+from ..text import clean, sentences, title_of
 from .parsing import MAX_PROMPT_CHARS, language_name, trim_narration
 from .template import TemplateWriter
 
@@ -101,10 +101,10 @@ def bundled_model() -> Path:
     return target
 
 
-_lock = threading.Lock()
+# By (path, threads). They share one lock, so one model loads or writes at a time.
+_models: ModelCache[tuple[str, int], Any] = ModelCache(max_models=2, shared_lock=True)
 
 
-@lru_cache(maxsize=2)
 def _load(path: str, threads: int) -> Any:
     from llama_cpp import Llama
 
@@ -291,8 +291,9 @@ class LocalWriter(ScriptWriter):
         path = self.model_path()
         started = time.monotonic()
         try:
-            with _lock:
-                llm = _load(str(path), self.options.threads)
+            key = (str(path), self.options.threads)
+            llm, lock = _models.get(key, lambda: _load(*key))
+            with lock:
                 lines, log = self._write_lines(llm, request)
         except (ValueError, RuntimeError) as exc:
             raise ProviderFailed(f"the model failed: {exc}", stage=self.stage, provider=self.name) from None
@@ -306,7 +307,6 @@ class LocalWriter(ScriptWriter):
                 scenes.append(fallback.scenes[n])
         if not any(lines):
             raise ProviderFailed("the model wrote nothing usable", stage=self.stage, provider=self.name)
-        title = clean(request.topic)[:80]
         parts = prompt_parts(request)
         kept = [PromptPart("scene", f"Scene {n}: {line}\n", n) for n, line in enumerate(lines, 1) if line]
         trace = {
@@ -320,7 +320,7 @@ class LocalWriter(ScriptWriter):
             "fallback_scenes": [n + 1 for n, line in enumerate(lines) if not line],
             "seconds": round(time.monotonic() - started, 2),
         }
-        return Script(title=title[:1].upper() + title[1:], scenes=scenes, trace=trace)
+        return Script(title=title_of(request.topic), scenes=scenes, trace=trace)
 
     def _write_lines(self, llm: Any, request: ScriptRequest) -> tuple[list[str | None], list[Attempt]]:
         prompt = _document(request)

@@ -14,11 +14,10 @@ from typing import Any
 from ..backend import SceneDraft, Script, ScriptRequest
 from ..errors import ProviderFailed
 from ..stage import Stage
-from ..text import clean, sentences
+from ..text import MAX_TITLE_CHARS, clean, sentences
 
 MAX_NARRATION_CHARS = 400
 MAX_PROMPT_CHARS = 300
-MAX_TITLE_CHARS = 80
 _NARRATION_KEYS = ("narration", "text", "voiceover", "voice_over", "script")
 _PROMPT_KEYS = ("image_prompt", "image", "visual", "prompt", "image_description")
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)

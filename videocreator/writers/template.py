@@ -10,7 +10,7 @@ import random
 
 from ..backend import SceneDraft, Script, ScriptRequest, ScriptWriter
 from ..registry import register
-from ..text import clean
+from ..text import capitalized, clean, title_of
 
 HOOKS = (
     "Have you ever wondered about {t}? In the next minute, we'll find out together.",
@@ -61,8 +61,7 @@ def _phrase(topic: str) -> str:
 
 
 def _fill(pattern: str, phrase: str) -> str:
-    capital = phrase[:1].upper() + phrase[1:]
-    return pattern.format(t=phrase, T=capital)
+    return pattern.format(t=phrase, T=capitalized(phrase))
 
 
 @register
@@ -82,5 +81,4 @@ class TemplateWriter(ScriptWriter):
         scenes += [SceneDraft(_fill(text, phrase), f"{visual}, {look}") for text, look in angles]
         if request.scenes > 1:
             scenes.append(SceneDraft(_fill(rng.choice(OUTROS), phrase), f"{visual}, a recap"))
-        title = clean(request.topic)[:80]
-        return Script(title=title[:1].upper() + title[1:], scenes=scenes[: request.scenes], trace={})
+        return Script(title=title_of(request.topic), scenes=scenes[: request.scenes], trace={})
