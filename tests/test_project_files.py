@@ -316,6 +316,14 @@ def test_escape_sequences_are_removed_whole():
     )
 
 
+def test_characters_with_nothing_to_show_leave_typed_text_but_joiners_stay():
+    """Private-use, unassigned and lone surrogate code points have no glyph and no sound; the joiners of
+    emoji and Indic or Arabic words do matter."""
+    assert check_topic("Bees\ue000 and\U000f0001 \ud800flowers\U0010fffd") == "Bees and flowers"
+    family, persian = "👩\u200d👩\u200d👧", "می\u200cخواهم"
+    assert check_topic(f"{family} {persian}") == f"{family} {persian}"
+
+
 def test_a_written_file_and_its_rename_reach_the_disk(tmp_path: Path, monkeypatch):
     calls: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
