@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.fake_llm_server import FakeLLM
-from videocreator import pipeline, registry
+from videocreator import pipeline, registry, report
 from videocreator.backend import ImageRequest, ScriptRequest
 from videocreator.files import write_json
 from videocreator.project import OwnText, Project, ProjectFolder, Settings, StageChoice
@@ -240,3 +240,19 @@ def test_the_waveform_marks_each_word_where_the_voice_starts_it(tmp_path: Path):
     marks = np.all(picture[190] == (0xF9, 0x73, 0x16), axis=-1)  # a row below the sound: only the marks
     starts = np.flatnonzero(marks & ~np.roll(marks, 1))
     assert len(starts) == 7, "one mark per word"
+
+
+def test_how_it_works_is_written_when_a_stage_made_something(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = _project(tmp_path, "template")
+    pipeline.write_script(folder, scenes=2)
+    written: list[str] = []
+    real = report.write_report
+    monkeypatch.setattr(report, "write_report", lambda f: written.append("report") or real(f))
+
+    pipeline.make_images(folder)
+    assert written == ["report"], "new pictures are told of"
+    pipeline.render(folder)
+    assert written == ["report"] * 3, "new voices, then the render"
+    assert "## Render" in (folder.root / REPORT_FILE).read_text(encoding="utf-8")
+    pipeline.render(folder)
+    assert written == ["report"] * 4, "a render of a ready project writes it once"

@@ -615,13 +615,18 @@ def _bring_up_to_date(
     what: str,
     reporter: Reporter | None,
 ) -> None:
-    """Make each scene's artifact (picture or narration) that is missing or out of date, in order."""
+    """Make each scene's artifact (picture or narration) that is missing or out of date, in order; when
+    any was made, How it works tells of it."""
     rep, scenes = _reporter(reporter), folder.project.scenes
+    made = 0
     for n, scene in enumerate(scenes):
         if not is_current(folder, scene, backend):
             rep.progress(n / len(scenes), f"{what} {n + 1}/{len(scenes)} ({backend.name})")
             make(folder, scene, backend)
+            made += 1
     rep.progress(1.0, f"{what}s ready")
+    if made:
+        report.write_report(folder)
 
 
 def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
@@ -630,7 +635,6 @@ def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None
         folder, _image_maker(folder, record=True), image_is_current,
         lambda f, scene, maker: make_image(f, scene, maker=maker), "picture", reporter,
     )  # fmt: skip
-    report.write_report(folder)
 
 
 def choose_pictograms(folder: ProjectFolder, scene: Scene, chars: list[str]) -> None:
@@ -752,7 +756,6 @@ def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None
         folder, _narrator(folder, record=True), audio_is_current,
         lambda f, scene, narrator: narrate_scene(f, scene, narrator=narrator), "narration", reporter,
     )  # fmt: skip
-    report.write_report(folder)
 
 
 # ---- render ---------------------------------------------------------------------------------
