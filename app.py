@@ -155,18 +155,37 @@ class Page:
     def project_view(self) -> list[Any]:
         """Everything that shows the project: what most steps update."""
         return [
-            self.session, self.script.title, self.script.table, self.images.gallery,
-            self.images.selected, self.images.prompt, self.voice.selected, self.voice.status,
-            self.script.trace, self.images.pictograms, self.voice.pronunciations, self.voice.waveform,
-        ]  # fmt: skip
+            self.session,
+            self.script.title,
+            self.script.table,
+            self.images.gallery,
+            self.images.selected,
+            self.images.prompt,
+            self.voice.selected,
+            self.voice.status,
+            self.script.trace,
+            self.images.pictograms,
+            self.voice.pronunciations,
+            self.voice.waveform,
+        ]
 
     @property
     def render_inputs(self) -> list[Any]:
         r = self.render
         return [
-            self.session, r.aspect, r.resolution, r.captions, r.caption_size, r.caption_position,
-            r.caption_color, r.music, r.music_upload, r.volume, r.caption_style, r.highlight_color,
-        ]  # fmt: skip
+            self.session,
+            r.aspect,
+            r.resolution,
+            r.captions,
+            r.caption_size,
+            r.caption_position,
+            r.caption_color,
+            r.music,
+            r.music_upload,
+            r.volume,
+            r.caption_style,
+            r.highlight_color,
+        ]
 
     @property
     def render_outputs(self) -> list[Any]:
@@ -190,17 +209,24 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         scenes = gr.Slider(1, limits.max_scenes, value=5, step=1, label="Scenes", scale=1)
     with gr.Group(visible=False) as own_text:
         text = gr.Textbox(
-            label="Your text: notes, an article, a script (Markdown headings start scenes)", lines=10,
-            value="", max_length=MAX_PASTED_CHARS, elem_id="own-text",
-        )  # fmt: skip
+            label="Your text: notes, an article, a script (Markdown headings start scenes)",
+            lines=10,
+            value="",
+            max_length=MAX_PASTED_CHARS,
+            elem_id="own-text",
+        )
         text_file = gr.File(label="…or a file", file_types=list(SUFFIXES), height=80, elem_id="text-file")
         with gr.Row():
             mode = gr.Radio(
-                [("As written: every word, in order", "as-written"),
-                 ("Condensed to the length: whole sentences of yours", "condense"),
-                 ("Retold by a chat writer (Ollama, OpenAI, g4f): a draft to check", "rewrite")],
-                value="as-written", label="Use the text", elem_id="text-mode",
-            )  # fmt: skip
+                [
+                    ("As written: every word, in order", "as-written"),
+                    ("Condensed to the length: whole sentences of yours", "condense"),
+                    ("Retold by a chat writer (Ollama, OpenAI, g4f): a draft to check", "rewrite"),
+                ],
+                value="as-written",
+                label="Use the text",
+                elem_id="text-mode",
+            )
             length = gr.Slider(10, 300, value=60, step=5, label="Length of the video (seconds)")
     with gr.Row():
         audience = gr.Textbox(label="Audience", value=defaults.audience)
@@ -213,9 +239,15 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         stops.append(_stop_button("stop-script"))
     title = gr.Textbox(label="Title")
     table = gr.Dataframe(
-        headers=["Narration", "Image prompt"], datatype=["str", "str"], type="array", interactive=True,
-        wrap=True, show_row_numbers=True, label="Scenes (edit any text, then Save edits)", elem_id="script",
-    )  # fmt: skip
+        headers=["Narration", "Image prompt"],
+        datatype=["str", "str"],
+        type="array",
+        interactive=True,
+        wrap=True,
+        show_row_numbers=True,
+        label="Scenes (edit any text, then Save edits)",
+        elem_id="script",
+    )
     with gr.Row():
         save = gr.Button("Save edits", elem_id="save-script")
         add = gr.Button("Add scene")
@@ -226,11 +258,30 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
     with gr.Accordion("How it works: what each step really did, explained", open=False):
         trace = gr.Markdown(elem_id="how-it-works")
     return ScriptStep(
-        start_from=start_from, topic=topic, scenes=scenes, own_text=own_text, text=text, text_file=text_file,
-        mode=mode, length=length, audience=audience, tone=tone, language=language, writer=writer,
-        write=write, make_all=make_all, title=title, table=table, save=save, add=add, number=number, up=up,
-        down=down, delete=delete, trace=trace,
-    )  # fmt: skip
+        start_from=start_from,
+        topic=topic,
+        scenes=scenes,
+        own_text=own_text,
+        text=text,
+        text_file=text_file,
+        mode=mode,
+        length=length,
+        audience=audience,
+        tone=tone,
+        language=language,
+        writer=writer,
+        write=write,
+        make_all=make_all,
+        title=title,
+        table=table,
+        save=save,
+        add=add,
+        number=number,
+        up=up,
+        down=down,
+        delete=delete,
+        trace=trace,
+    )
 
 
 def _image_step(defaults: Settings, stops: list[gr.Button]) -> ImageStep:
@@ -256,18 +307,33 @@ def _image_step(defaults: Settings, stops: list[gr.Button]) -> ImageStep:
                     label="Find a pictogram", placeholder="volcano, bee, rocket…", elem_id="pictogram-search"
                 )
                 pictogram_choice = gr.Dropdown(
-                    label="Pictograms to draw (up to 3)", multiselect=True, max_choices=3, choices=[],
+                    label="Pictograms to draw (up to 3)",
+                    multiselect=True,
+                    max_choices=3,
+                    choices=[],
                     elem_id="pictogram-choice",
-                )  # fmt: skip
+                )
             with gr.Row():
                 use_pictograms = gr.Button("Draw these", elem_id="use-pictograms")
                 auto_pictograms = gr.Button("Let the words choose")
     return ImageStep(
-        backend=backend, make=make, model=model, style=style, steps=steps, gallery=gallery,
-        selected=selected, prompt=prompt, regenerate=regenerate, upload=upload, undo=undo,
-        pictograms=pictograms, pictogram_search=pictogram_search, pictogram_choice=pictogram_choice,
-        use_pictograms=use_pictograms, auto_pictograms=auto_pictograms,
-    )  # fmt: skip
+        backend=backend,
+        make=make,
+        model=model,
+        style=style,
+        steps=steps,
+        gallery=gallery,
+        selected=selected,
+        prompt=prompt,
+        regenerate=regenerate,
+        upload=upload,
+        undo=undo,
+        pictograms=pictograms,
+        pictogram_search=pictogram_search,
+        pictogram_choice=pictogram_choice,
+        use_pictograms=use_pictograms,
+        auto_pictograms=auto_pictograms,
+    )
 
 
 def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
@@ -278,15 +344,22 @@ def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
         model = gr.Textbox(label="Voice model (file, folder or zoo name)", elem_id="voice-model")
         speaker = gr.Textbox(label="Speaker", elem_id="voice-speaker")
         recording = gr.Audio(
-            label="Voice to clone: a short recording", type="filepath", sources=["upload", "microphone"],
+            label="Voice to clone: a short recording",
+            type="filepath",
+            sources=["upload", "microphone"],
             elem_id="voice-reference",
-        )  # fmt: skip
+        )
     with gr.Accordion("Pronunciations and pauses", open=False):
         pronunciations = gr.Dataframe(
-            headers=["Written", "Say it as"], datatype=["str", "str"], type="array", interactive=True,
-            label="How to say a word (the captions keep the written word)", elem_id="pronunciations",
-            row_count=(1, "dynamic"), col_count=(2, "fixed"),
-        )  # fmt: skip
+            headers=["Written", "Say it as"],
+            datatype=["str", "str"],
+            type="array",
+            interactive=True,
+            label="How to say a word (the captions keep the written word)",
+            elem_id="pronunciations",
+            row_count=(1, "dynamic"),
+            col_count=(2, "fixed"),
+        )
         tighten_pauses = gr.Checkbox(
             value=defaults.tighten_pauses, label="Tighten pauses (shorter silences; captions stay in sync)"
         )
@@ -297,14 +370,25 @@ def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
     selected = gr.Audio(label="Selected scene's narration", type="filepath", interactive=False)
     waveform = gr.Image(
         label="Its sound, with each word marked where the voice starts it (the captions follow these)",
-        interactive=False, height=160, elem_id="waveform",
-    )  # fmt: skip
+        interactive=False,
+        height=160,
+        elem_id="waveform",
+    )
     status = gr.Markdown(elem_classes="vc-status")
     return VoiceStep(
-        backend=backend, speed=speed, model=model, speaker=speaker, recording=recording,
-        narrate_all=narrate_all, narrate_one=narrate_one, selected=selected, waveform=waveform, status=status,
-        pronunciations=pronunciations, tighten_pauses=tighten_pauses,
-    )  # fmt: skip
+        backend=backend,
+        speed=speed,
+        model=model,
+        speaker=speaker,
+        recording=recording,
+        narrate_all=narrate_all,
+        narrate_one=narrate_one,
+        selected=selected,
+        waveform=waveform,
+        status=status,
+        pronunciations=pronunciations,
+        tighten_pauses=tighten_pauses,
+    )
 
 
 def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
@@ -318,15 +402,18 @@ def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
         captions = gr.Checkbox(value=defaults.captions.enabled, label="Captions")
         caption_size = gr.Slider(3, 10, value=defaults.captions.size * 100, step=0.5, label="Caption size")
         caption_position = gr.Radio(
-            _setting_choices(CaptionStyle, "position"), value=defaults.captions.position,
+            _setting_choices(CaptionStyle, "position"),
+            value=defaults.captions.position,
             label="Caption position",
-        )  # fmt: skip
+        )
         caption_color = gr.ColorPicker(value=defaults.captions.color, label="Caption colour")
     with gr.Row():
         caption_style = gr.Radio(
             [("Phrase", "phrase"), ("Phrase, spoken word lit", "highlight"), ("One word at a time", "word")],
-            value=defaults.captions.style, label="Caption style", elem_id="caption-style",
-        )  # fmt: skip
+            value=defaults.captions.style,
+            label="Caption style",
+            elem_id="caption-style",
+        )
         highlight_color = gr.ColorPicker(value=defaults.captions.highlight_color, label="Highlight colour")
     with gr.Row():
         music = gr.Radio([*MUSIC_CHOICES, "Upload"], value="Bundled", label="Background music")
@@ -342,11 +429,23 @@ def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
         label="Downloads: video, captions, project", file_count="multiple", elem_id="downloads"
     )
     return RenderStep(
-        aspect=aspect, resolution=resolution, captions=captions, caption_size=caption_size,
-        caption_position=caption_position, caption_color=caption_color, caption_style=caption_style,
-        highlight_color=highlight_color, music=music, music_upload=music_upload, volume=volume,
-        preview=preview, render=render, video=video, note=note, downloads=downloads,
-    )  # fmt: skip
+        aspect=aspect,
+        resolution=resolution,
+        captions=captions,
+        caption_size=caption_size,
+        caption_position=caption_position,
+        caption_color=caption_color,
+        caption_style=caption_style,
+        highlight_color=highlight_color,
+        music=music,
+        music_upload=music_upload,
+        volume=volume,
+        preview=preview,
+        render=render,
+        video=video,
+        note=note,
+        downloads=downloads,
+    )
 
 
 def layout(defaults: Settings, limits: Limits, max_age: int) -> Page:
@@ -582,10 +681,21 @@ class Studio:
 
     @friendly
     def write_script(
-        self, session: str | None, topic: str, scenes: float, audience: str, tone: str, language: str,
-        writer: str, start_from: str = "a topic", text: str = "", text_file: Any = None,
-        mode: str = "as-written", length_s: float = 60, progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:  # fmt: skip
+        self,
+        session: str | None,
+        topic: str,
+        scenes: float,
+        audience: str,
+        tone: str,
+        language: str,
+        writer: str,
+        start_from: str = "a topic",
+        text: str = "",
+        text_file: Any = None,
+        mode: str = "as-written",
+        length_s: float = 60,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:
         """Write a new script, replacing this session's project: about `topic` with `scenes` scenes, or,
         with `start_from` "my own text", from `text` (or the uploaded `text_file`: .txt, .md, .docx, .pdf)
         read as written or condensed (`mode`) to a video of `length_s` seconds."""
@@ -681,9 +791,15 @@ class Studio:
 
     @friendly
     def make_images(
-        self, session: str | None, image_maker: str, scene: float, model: str = "", style: str = "",
-        steps: float | None = None, progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:  # fmt: skip
+        self,
+        session: str | None,
+        image_maker: str,
+        scene: float,
+        model: str = "",
+        style: str = "",
+        steps: float | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:
         """Make every missing or out-of-date picture with `image_maker` and its options."""
         folder = self._open(session)
         options = {"model": model, "style": style, "steps": steps}
@@ -693,9 +809,15 @@ class Studio:
 
     @friendly
     def regenerate_image(
-        self, session: str | None, scene: float, prompt: str, image_maker: str, model: str = "",
-        style: str = "", steps: float | None = None,
-    ) -> Outputs:  # fmt: skip
+        self,
+        session: str | None,
+        scene: float,
+        prompt: str,
+        image_maker: str,
+        model: str = "",
+        style: str = "",
+        steps: float | None = None,
+    ) -> Outputs:
         """A new picture for scene number `scene` from `prompt`, with a new seed."""
         folder = self._open(session)
         options = {"model": model, "style": style, "steps": steps}
@@ -760,10 +882,19 @@ class Studio:
     # -- step 3: voice --
 
     def _narrate(
-        self, session: str | None, narrator: str, speed: float, scene: float, only_selected: bool,
-        voice_model: str, speaker: str, voice_recording: str | None, pronunciations: Any,
-        tighten_pauses: bool, progress: gr.Progress,
-    ) -> Outputs:  # fmt: skip
+        self,
+        session: str | None,
+        narrator: str,
+        speed: float,
+        scene: float,
+        only_selected: bool,
+        voice_model: str,
+        speaker: str,
+        voice_recording: str | None,
+        pronunciations: Any,
+        tighten_pauses: bool,
+        progress: gr.Progress,
+    ) -> Outputs:
         folder = self._open(session)
         recording = _file(voice_recording)
         reference = pipeline.use_voice_reference(folder, recording) if recording else None
@@ -785,29 +916,63 @@ class Studio:
 
     @friendly
     def narrate_all(
-        self, session: str | None, narrator: str, speed: float, scene: float, voice_model: str = "",
-        speaker: str = "", voice_recording: str | None = None, pronunciations: Any = None,
-        tighten_pauses: bool = False, progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:  # fmt: skip
+        self,
+        session: str | None,
+        narrator: str,
+        speed: float,
+        scene: float,
+        voice_model: str = "",
+        speaker: str = "",
+        voice_recording: str | None = None,
+        pronunciations: Any = None,
+        tighten_pauses: bool = False,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:
         """Narrate every scene whose narration is missing or out of date, with `narrator` at `speed`;
         `pronunciations` are rows of (written word, how to say it); `tighten_pauses` shortens silences."""
         return self._narrate(
-            session, narrator, speed, scene, False, voice_model, speaker, voice_recording, pronunciations,
-            tighten_pauses, progress,
-        )  # fmt: skip
+            session,
+            narrator,
+            speed,
+            scene,
+            False,
+            voice_model,
+            speaker,
+            voice_recording,
+            pronunciations,
+            tighten_pauses,
+            progress,
+        )
 
     @friendly
     def narrate_scene(
-        self, session: str | None, narrator: str, speed: float, scene: float, voice_model: str = "",
-        speaker: str = "", voice_recording: str | None = None, pronunciations: Any = None,
-        tighten_pauses: bool = False, progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:  # fmt: skip
+        self,
+        session: str | None,
+        narrator: str,
+        speed: float,
+        scene: float,
+        voice_model: str = "",
+        speaker: str = "",
+        voice_recording: str | None = None,
+        pronunciations: Any = None,
+        tighten_pauses: bool = False,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:
         """Narrate scene number `scene` again, with `narrator` at `speed` (and the same options as
         `narrate_all`)."""
         return self._narrate(
-            session, narrator, speed, scene, True, voice_model, speaker, voice_recording, pronunciations,
-            tighten_pauses, progress,
-        )  # fmt: skip
+            session,
+            narrator,
+            speed,
+            scene,
+            True,
+            voice_model,
+            speaker,
+            voice_recording,
+            pronunciations,
+            tighten_pauses,
+            progress,
+        )
 
     def voice_options(self, narrator: str) -> Outputs:
         """The voice model, speaker and recording fields, where the chosen narrator has them."""
@@ -826,15 +991,31 @@ class Studio:
     # -- step 4: render --
 
     def _render(
-        self, session: str | None, preview: bool, aspect: str, resolution: str, captions: bool,
-        caption_size: float, caption_position: str, caption_color: str, music: str, music_file: Any,
-        music_volume: float, caption_style: str, highlight_color: str, progress: gr.Progress,
-    ) -> Outputs:  # fmt: skip
+        self,
+        session: str | None,
+        preview: bool,
+        aspect: str,
+        resolution: str,
+        captions: bool,
+        caption_size: float,
+        caption_position: str,
+        caption_color: str,
+        music: str,
+        music_file: Any,
+        music_volume: float,
+        caption_style: str,
+        highlight_color: str,
+        progress: gr.Progress,
+    ) -> Outputs:
         folder = self._open(session)
         caption_style = {
-            "enabled": bool(captions), "size": float(caption_size) / 100, "position": caption_position,
-            "color": caption_color, "style": caption_style, "highlight_color": highlight_color,
-        }  # fmt: skip
+            "enabled": bool(captions),
+            "size": float(caption_size) / 100,
+            "position": caption_position,
+            "color": caption_color,
+            "style": caption_style,
+            "highlight_color": highlight_color,
+        }
         pipeline.change_settings(
             folder,
             {
@@ -855,8 +1036,12 @@ class Studio:
         note = f"{result.duration:.1f} s · {result.encoded_segments} pieces encoded"
         note += f", {result.reused_segments} reused"
         page = self.page
-        return {page.render.video: str(result.video), page.render.downloads: downloads,
-                page.render.note: note, **self._view(folder)}  # fmt: skip
+        return {
+            page.render.video: str(result.video),
+            page.render.downloads: downloads,
+            page.render.note: note,
+            **self._view(folder),
+        }
 
     @staticmethod
     def _use_music(folder: ProjectFolder, music: str, music_file: Any) -> None:
@@ -869,11 +1054,21 @@ class Studio:
 
     @friendly
     def render(
-        self, session: str | None, aspect: str, resolution: str, captions: bool, caption_size: float,
-        caption_position: str, caption_color: str, music: str, music_file: Any, music_volume: float,
-        caption_style: str = "phrase", highlight_color: str = "#FFD400",
+        self,
+        session: str | None,
+        aspect: str,
+        resolution: str,
+        captions: bool,
+        caption_size: float,
+        caption_position: str,
+        caption_color: str,
+        music: str,
+        music_file: Any,
+        music_volume: float,
+        caption_style: str = "phrase",
+        highlight_color: str = "#FFD400",
         progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:  # fmt: skip
+    ) -> Outputs:
         """Render the final video (MP4), its captions (SRT, and WebVTT with each word's time) and the
         project (zip).
 
@@ -882,22 +1077,56 @@ class Studio:
         in `highlight_color`) or "word" (one word at a time).
         """
         return self._render(
-            session, False, aspect, resolution, captions, caption_size, caption_position, caption_color,
-            music, music_file, music_volume, caption_style, highlight_color, progress,
-        )  # fmt: skip
+            session,
+            False,
+            aspect,
+            resolution,
+            captions,
+            caption_size,
+            caption_position,
+            caption_color,
+            music,
+            music_file,
+            music_volume,
+            caption_style,
+            highlight_color,
+            progress,
+        )
 
     @friendly
     def preview(
-        self, session: str | None, aspect: str, resolution: str, captions: bool, caption_size: float,
-        caption_position: str, caption_color: str, music: str, music_file: Any, music_volume: float,
-        caption_style: str = "phrase", highlight_color: str = "#FFD400",
+        self,
+        session: str | None,
+        aspect: str,
+        resolution: str,
+        captions: bool,
+        caption_size: float,
+        caption_position: str,
+        caption_color: str,
+        music: str,
+        music_file: Any,
+        music_volume: float,
+        caption_style: str = "phrase",
+        highlight_color: str = "#FFD400",
         progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:  # fmt: skip
+    ) -> Outputs:
         """A quick 360p preview of the video, with the same settings as `render`."""
         return self._render(
-            session, True, aspect, resolution, captions, caption_size, caption_position, caption_color,
-            music, music_file, music_volume, caption_style, highlight_color, progress,
-        )  # fmt: skip
+            session,
+            True,
+            aspect,
+            resolution,
+            captions,
+            caption_size,
+            caption_position,
+            caption_color,
+            music,
+            music_file,
+            music_volume,
+            caption_style,
+            highlight_color,
+            progress,
+        )
 
     # -- saved projects, stopping --
 
@@ -947,13 +1176,19 @@ def wire(page: Page, studio: Studio) -> None:
     for trigger in (p.backend.change, page.blocks.load):
         trigger(studio.picture_options, p.backend, picture_options, **private)
     make_images = p.make.click(
-        studio.make_images, [session, p.backend, s.number, *picture_options], view, api_name="make_images",
+        studio.make_images,
+        [session, p.backend, s.number, *picture_options],
+        view,
+        api_name="make_images",
         **heavy,
-    )  # fmt: skip
+    )
     regenerate = p.regenerate.click(
-        studio.regenerate_image, [session, s.number, p.prompt, p.backend, *picture_options], view,
-        api_name="regenerate_image", **heavy,
-    )  # fmt: skip
+        studio.regenerate_image,
+        [session, s.number, p.prompt, p.backend, *picture_options],
+        view,
+        api_name="regenerate_image",
+        **heavy,
+    )
     p.upload.upload(
         studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image", **heavy
     )
@@ -987,9 +1222,14 @@ def wire(page: Page, studio: Studio) -> None:
 
     long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render]
     gr.on(
-        [button.click for button in page.stop_buttons], studio.stop, [session], None,
-        cancels=[*long_steps, make_all, make_all_render], queue=False, api_name="stop",
-    )  # fmt: skip
+        [button.click for button in page.stop_buttons],
+        studio.stop,
+        [session],
+        None,
+        cancels=[*long_steps, make_all, make_all_render],
+        queue=False,
+        api_name="stop",
+    )
 
 
 def build_app(store: SessionStore | None = None, limits: Limits | None = None) -> gr.Blocks:
