@@ -46,7 +46,7 @@ DRAFT_NOTE = (
 MAX_PASTED_CHARS = 200_000
 
 CSS = """
-.gradio-container {max-width: 1180px !important; margin: auto;}
+.gradio-container {max-width: 1180px !important; width: 100% !important; margin: auto;}
 #vc-title h1 {margin-bottom: 0;}
 .vc-status table {font-size: 0.9em;}
 """
@@ -244,6 +244,7 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         type="array",
         interactive=True,
         wrap=True,
+        column_widths=["60%", "35%"],  # of the table, beside its row numbers
         show_row_numbers=True,
         label="Scenes (edit any text, then Save edits)",
         elem_id="script",
@@ -358,7 +359,7 @@ def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
             label="How to say a word (the captions keep the written word)",
             elem_id="pronunciations",
             row_count=(1, "dynamic"),
-            col_count=(2, "fixed"),
+            column_count=(2, "fixed"),
         )
         tighten_pauses = gr.Checkbox(
             value=defaults.tighten_pauses, label="Tighten pauses (shorter silences; captions stay in sync)"

@@ -35,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         "GRADIO_SERVER_PORT": str(port),
         "GRADIO_TEMP_DIR": str(tmp_path_factory.mktemp("gradio")),
         "VIDEOCREATOR_SESSIONS": str(tmp_path_factory.mktemp("sessions")),
-        "VIDEOCREATOR_WRITER": "template",
+        "VIDEOCREATOR_SCRIPT": "template",
         "GRADIO_ANALYTICS_ENABLED": "False",
     }
     proc = subprocess.Popen(
@@ -157,6 +157,16 @@ def test_own_text_condensed_then_a_pictogram_of_my_choice(page, artifacts: Path)
     narration = page.locator('#script [role="gridcell"][data-col="0"]')
     expect(narration.first).to_contain_text("rocket", timeout=TIMEOUT_MS)
     shot(page, artifacts, "own-text-2-script")
+    clipped = page.evaluate(
+        """() => {
+            const table = document.querySelector('#script table').closest('.table-wrap') ??
+                document.querySelector('#script');
+            const edge = table.getBoundingClientRect().right;
+            return [...document.querySelectorAll('#script [role="gridcell"]')]
+                .filter(cell => cell.getBoundingClientRect().right > edge + 1).length;
+        }"""
+    )
+    assert clipped == 0, "every scene's narration and prompt wrap inside the table, none runs off its edge"
 
     cells = narration.all_inner_texts()
     pasted = set(sentences(" ".join(line for line in OWN_TEXT.splitlines() if not line.startswith("#"))))
