@@ -353,7 +353,7 @@ def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path, llm: FakeLLM
         **os.environ, "VIDEOCREATOR_PUBLIC": "1", "GRADIO_SERVER_NAME": "127.0.0.1",
         "GRADIO_SERVER_PORT": str(port), "VIDEOCREATOR_SESSIONS": str(tmp_path / "sessions"),
         "GRADIO_TEMP_DIR": str(tmp_path / "gradio"), "OPENAI_API_KEY": "sk-never-stored-0451",
-        "OPENAI_BASE_URL": llm.base_url, "VIDEOCREATOR_WRITER": "openai",
+        "OPENAI_BASE_URL": llm.base_url, "VIDEOCREATOR_SCRIPT": "openai",
     }  # fmt: skip
     llm.queue(good_script())
     server = subprocess.Popen(

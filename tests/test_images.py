@@ -47,6 +47,13 @@ def test_wrapping_breaks_unspaced_and_overlong_text():
     assert len(wrap_lines("x" * 200, size=40, max_width=300)) > 3
 
 
+def test_no_wrapped_line_starts_with_an_ideographic_full_stop_or_comma():
+    text = "東京の人口は約1400万人。NASAの発表によると、火星には水がある。"
+    lines = wrap_lines(text, size=40, max_width=300)
+    assert len(lines) > 2 and "".join(lines) == text
+    assert not [line for line in lines if line[0] in "。、"], lines
+
+
 @pytest.mark.parametrize("text", ["", " \t", "\u0000\u0007", "🌋🔥", "q" * 10_000, "\u202e\u200f" * 50])
 def test_odd_strings_never_raise(text: str):
     image = render_text(text, size=32, max_width=500, max_lines=3)

@@ -110,16 +110,17 @@ def test_an_older_project_with_absolute_paths_is_migrated_on_open(tmp_path: Path
         ProjectFolder.open(folder.root)
 
 
-def test_a_version_2_project_finds_its_script_writer_under_the_stage_name(tmp_path: Path):
+@pytest.mark.parametrize("version", [1, 2, "2"])
+def test_an_older_project_finds_its_script_writer_under_the_stage_name(tmp_path: Path, version: int | str):
     folder = new(tmp_path)
 
-    def to_version_2(data):
-        data["version"] = 2
+    def to_older(data):
+        data["version"] = version
         data["settings"]["writer"] = {"backend": "local", "options": {"temperature": 0.5}}
         del data["settings"]["script"]
         data["ran"] = {"writer": {"backend": "local", "why": "chosen in the settings"}}
 
-    _rewrite(folder, to_version_2)
+    _rewrite(folder, to_older)
     opened = ProjectFolder.open(folder.root)
     assert opened.project.settings.script == StageChoice("local", {"temperature": 0.5})
     assert opened.project.ran == {"script": {"backend": "local", "why": "chosen in the settings"}}
@@ -368,6 +369,9 @@ def test_settings_out_of_bounds_are_refused_naming_them(tmp_path: Path, change: 
         pipeline.change_settings(folder, change)
     with pytest.raises(InputError, match="use_music"):
         pipeline.change_settings(folder, {"music": "/etc/passwd"})
+    for stage in ("script", "writer"):  # a stage's backend, under its name or its former one
+        with pytest.raises(InputError, match=f"choose {stage} with choose_backend"):
+            pipeline.change_settings(folder, {stage: {"backend": "openai"}})
 
 
 def test_a_zip_opened_on_ones_own_machine_never_copies_outside_files_in(tmp_path: Path):

@@ -242,7 +242,7 @@ def test_the_waveform_marks_each_word_where_the_voice_starts_it(tmp_path: Path):
     assert len(starts) == 7, "one mark per word"
 
 
-def test_how_it_works_is_written_when_a_stage_made_something(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_how_it_works_is_written_when_the_project_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     folder = _project(tmp_path, "template")
     pipeline.write_script(folder, scenes=2)
     written: list[str] = []
@@ -256,3 +256,8 @@ def test_how_it_works_is_written_when_a_stage_made_something(tmp_path: Path, mon
     assert "## Render" in (folder.root / REPORT_FILE).read_text(encoding="utf-8")
     pipeline.render(folder)
     assert written == ["report"] * 4, "a render of a ready project writes it once"
+    scene = folder.project.scenes[0]
+    pipeline.update_scene(folder, scene, narration="Magma rises through the crust.")
+    pipeline.narrate_scene(folder, scene)
+    pipeline.narrate_all(folder)
+    assert written == ["report"] * 5, "a scene narrated on its own is told of by the next narrate_all"

@@ -36,6 +36,7 @@ def test_config_and_environment_written_before_the_stage_was_named_script_still_
     assert settings.resolve(environ={"VIDEOCREATOR_WRITER": "template"}).script.backend == "template"
     both = {"VIDEOCREATOR_WRITER": "template", "VIDEOCREATOR_SCRIPT": "openai"}
     assert settings.resolve(environ=both).script.backend == "openai", "the name now wins"
+    assert settings.resolve({"writer": {"backend": "template"}}).script.backend == "template"
 
 
 def test_bad_values_name_the_setting(tmp_path, monkeypatch):

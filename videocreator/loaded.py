@@ -27,7 +27,8 @@ class ModelCache(Generic[K, T]):
 
     Loading holds the cache's lock: two threads asking for one key load it once, and one model loads at a
     time. Each model has a lock of its own, or with ``shared_lock`` the cache's lock: then only one of the
-    cache's models loads or runs at a time.
+    cache's models loads or runs at a time. The locks are not reentrant: never call ``get`` while holding
+    one, nor from ``load``.
     """
 
     def __init__(self, max_models: int, *, shared_lock: bool = False) -> None:

@@ -48,7 +48,7 @@ from .project import (
 from .render import audio, renderer, timeline
 from .render.word_timing import word_timings
 from .source import check_text, measure_pace, title_from_text, words_per_second
-from .stage import CHOSEN, Stage
+from .stage import CHOSEN, FORMER_NAMES, Stage
 from .text import check_scene_text, check_topic
 from .voices import speaking
 from .writers import own_text as own_text_writer
@@ -144,7 +144,7 @@ def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dic
     unknown = sorted(set(given) - set(maker.Options.model_fields))
     if unknown:
         raise InputError(f"{backend!r} has no option {', '.join(unknown)}", stage=stage, provider=backend)
-    if refused := folder.limits.visitor_options(stage.value, backend, given):
+    if refused := folder.limits.visitor_options(stage, backend, given):
         raise InputError(
             f"{', '.join(refused)}: visitors cannot choose models, files or servers on this public server",
             stage=stage,
@@ -154,7 +154,7 @@ def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dic
         folder.path(str(given[name]))
     options = dict(current.options) if backend == current.backend else {}
     if backend != current.backend:
-        options.update(folder.limits.operator_values(stage.value, backend))
+        options.update(folder.limits.operator_values(stage, backend))
     options.update(given)
     maker.parse_options(options)  # a bad value is named before any work
     choice = StageChoice(backend, options)
@@ -166,7 +166,7 @@ def choose_backend(folder: ProjectFolder, stage: Stage, backend: str, given: dic
 def change_settings(folder: ProjectFolder, changes: dict[str, Any]) -> None:
     """Change project settings (nested like the config file: ``{"captions": {"size": 0.05}}``),
     validated as a whole before anything is saved. Stage choices go through ``choose_backend``."""
-    if refused := set(changes) & set(CHOSEN):
+    if refused := set(changes) & {*CHOSEN, *FORMER_NAMES}:
         raise InputError(f"choose {', '.join(sorted(refused))} with choose_backend")
     if "music" in changes:
         raise InputError("choose the music with use_music")
@@ -615,17 +615,15 @@ def _bring_up_to_date(
     what: str,
     reporter: Reporter | None,
 ) -> None:
-    """Make each scene's artifact (picture or narration) that is missing or out of date, in order; when
-    any was made, How it works tells of it."""
+    """Make each scene's artifact (picture or narration) that is missing or out of date, in order; then
+    How it works tells of the project, if it changed since it was told."""
     rep, scenes = _reporter(reporter), folder.project.scenes
-    made = 0
     for n, scene in enumerate(scenes):
         if not is_current(folder, scene, backend):
             rep.progress(n / len(scenes), f"{what} {n + 1}/{len(scenes)} ({backend.name})")
             make(folder, scene, backend)
-            made += 1
     rep.progress(1.0, f"{what}s ready")
-    if made:
+    if not report.is_current(folder):
         report.write_report(folder)
 
 

@@ -390,6 +390,8 @@ def _upgrade(data: Any) -> Any:
     paths (the key was the file name's hash; "upload-" files were uploads). Version 2: two stages had
     their former names. Paths are settled after validation."""
     version = data.get("version", 1) if isinstance(data, dict) else FORMAT_VERSION
+    if isinstance(version, str) and version.isdigit():  # pydantic reads "2" as 2 too
+        version = int(version)
     if not isinstance(version, int) or version >= FORMAT_VERSION:
         return data
     for part in ("settings", "ran"):

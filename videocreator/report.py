@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from .errors import InputError
 from .files import write_text
-from .project import Project, ProjectFolder, Scene
+from .project import PROJECT_FILE, Project, ProjectFolder, Scene
 from .render.audio import read_wav
 from .stage import Stage
 from .writers.chat import hide_secrets, secret_values
@@ -55,6 +55,12 @@ def write_report(folder: ProjectFolder) -> Path:
     path = folder.root / REPORT_FILE
     write_text(path, how_it_works(folder))
     return path
+
+
+def is_current(folder: ProjectFolder) -> bool:
+    """Whether ``how-it-works.md`` was written after the project last changed."""
+    path = folder.root / REPORT_FILE
+    return path.is_file() and path.stat().st_mtime_ns >= (folder.root / PROJECT_FILE).stat().st_mtime_ns
 
 
 # ---- Markdown helpers -------------------------------------------------------------------------------
@@ -285,7 +291,7 @@ def _chat_script(trace: dict[str, Any]) -> Lines:
     return lines
 
 
-# ---- Pictures ---------------------------------------------------------------------------------------
+# ---- Images -----------------------------------------------------------------------------------------
 
 PICTURE_EXPLANATIONS = {
     "card": "No AI here: each picture is a designed card. The program looks for words of the scene's "

@@ -65,7 +65,7 @@ def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | N
         asdict(Settings()),
         _from_file(config_file()),
         _from_env(dict(os.environ) if environ is None else environ),
-        overrides or {},
+        current_names(overrides or {}),
     ]
     merged: dict[str, Any] = {}
     for layer in layers:

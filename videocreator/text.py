@@ -22,7 +22,9 @@ _ESCAPE = re.compile(
     r"|\x1b[ -/]*[0-~]"
 )
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2028\u2029\ufeff]")
-_NO_GLYPH = frozenset(("Cs", "Co", "Cn"))  # surrogates, private use, unassigned: nothing to show or say
+# Surrogates and private use: nothing to show or say. (Unassigned code points stay: a newer Unicode than
+# Python's may have given them a meaning, such as a new emoji.)
+_NO_GLYPH = frozenset(("Cs", "Co"))
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？؟])\s+|(?<=[。！？])")
 
@@ -34,8 +36,8 @@ HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff
 
 
 def clean(text: str) -> str:
-    """NFC-normalise, drop escape sequences, control characters and characters with no glyph, collapse
-    whitespace."""
+    """NFC-normalise, drop escape sequences, control characters, surrogates and private-use characters,
+    collapse whitespace."""
     text = _CONTROL.sub(" ", _ESCAPE.sub("", unicodedata.normalize("NFC", text)))
     if not text.isascii():
         text = "".join(ch for ch in text if unicodedata.category(ch) not in _NO_GLYPH)

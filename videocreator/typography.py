@@ -154,6 +154,12 @@ def _width(line: str, size: int, weight: Weight) -> float:
     )
 
 
+def _breaks_anywhere(ch: str) -> bool:
+    """A line may break around it: a character of an unspaced script, or an ideographic mark (。、々〇), so
+    that such a mark is not glued to the Latin letters after it."""
+    return unspaced(ch) or "IDEOGRAPH" in unicodedata.name(ch, "")
+
+
 def _tokens(text: str) -> list[str]:
     """Words, with each character of an unspaced script (CJK, Thai) its own token; spaces kept."""
     tokens: list[str] = []
@@ -162,7 +168,7 @@ def _tokens(text: str) -> list[str]:
             tokens.append(" ")
         current = ""
         for ch in word:
-            if unspaced(ch):
+            if _breaks_anywhere(ch):
                 if current:
                     tokens.append(current)
                     current = ""
