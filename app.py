@@ -991,10 +991,10 @@ class Studio:
 
     # -- step 4: render --
 
-    def _render(
+    @friendly
+    def render(
         self,
         session: str | None,
-        preview: bool,
         aspect: str,
         resolution: str,
         captions: bool,
@@ -1004,10 +1004,18 @@ class Studio:
         music: str,
         music_file: Any,
         music_volume: float,
-        caption_style: str,
-        highlight_color: str,
-        progress: gr.Progress,
+        caption_style: str = "phrase",
+        highlight_color: str = "#FFD400",
+        preview: bool = False,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:
+        """Render the final video (MP4), its captions (SRT, and WebVTT with each word's time) and the
+        project (zip).
+
+        `music` is "Bundled", "None" or "Upload" (then `music_file` is the audio file); `caption_size` is
+        a percentage of the frame's short side; `caption_style` is "phrase", "highlight" (the spoken word
+        in `highlight_color`) or "word" (one word at a time). With `preview`, a quick 360p preview instead.
+        """
         folder = self._open(session)
         caption_style = {
             "enabled": bool(captions),
@@ -1052,82 +1060,6 @@ class Studio:
             pipeline.use_music(folder, source)
         elif folder.project.settings.music in MUSIC_CHOICES.values():
             raise InputError("choose a music file, or pick the bundled track", stage=Stage.RENDER)
-
-    @friendly
-    def render(
-        self,
-        session: str | None,
-        aspect: str,
-        resolution: str,
-        captions: bool,
-        caption_size: float,
-        caption_position: str,
-        caption_color: str,
-        music: str,
-        music_file: Any,
-        music_volume: float,
-        caption_style: str = "phrase",
-        highlight_color: str = "#FFD400",
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:
-        """Render the final video (MP4), its captions (SRT, and WebVTT with each word's time) and the
-        project (zip).
-
-        `music` is "Bundled", "None" or "Upload" (then `music_file` is the audio file); `caption_size` is
-        a percentage of the frame's short side; `caption_style` is "phrase", "highlight" (the spoken word
-        in `highlight_color`) or "word" (one word at a time).
-        """
-        return self._render(
-            session,
-            False,
-            aspect,
-            resolution,
-            captions,
-            caption_size,
-            caption_position,
-            caption_color,
-            music,
-            music_file,
-            music_volume,
-            caption_style,
-            highlight_color,
-            progress,
-        )
-
-    @friendly
-    def preview(
-        self,
-        session: str | None,
-        aspect: str,
-        resolution: str,
-        captions: bool,
-        caption_size: float,
-        caption_position: str,
-        caption_color: str,
-        music: str,
-        music_file: Any,
-        music_volume: float,
-        caption_style: str = "phrase",
-        highlight_color: str = "#FFD400",
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:
-        """A quick 360p preview of the video, with the same settings as `render`."""
-        return self._render(
-            session,
-            True,
-            aspect,
-            resolution,
-            captions,
-            caption_size,
-            caption_position,
-            caption_color,
-            music,
-            music_file,
-            music_volume,
-            caption_style,
-            highlight_color,
-            progress,
-        )
 
     # -- saved projects, stopping --
 
@@ -1215,7 +1147,8 @@ def wire(page: Page, studio: Studio) -> None:
     )
 
     r_in, r_out = page.render_inputs, page.render_outputs
-    preview = page.render.preview.click(studio.preview, r_in, r_out, api_name="preview", **heavy)
+    quick = functools.partial(studio.render, preview=True)
+    preview = page.render.preview.click(quick, r_in, r_out, api_name="preview", **heavy)
     render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy)
     make_all = s.make_all.click(studio.write_script, script_inputs, view, api_name="make_all", **heavy)
     make_all_render = make_all.success(studio.render, r_in, r_out, **heavy, **private)
