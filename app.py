@@ -882,20 +882,24 @@ class Studio:
 
     # -- step 3: voice --
 
-    def _narrate(
+    @friendly
+    def narrate(
         self,
         session: str | None,
         narrator: str,
         speed: float,
         scene: float,
-        only_selected: bool,
-        voice_model: str,
-        speaker: str,
-        voice_recording: str | None,
-        pronunciations: Any,
-        tighten_pauses: bool,
-        progress: gr.Progress,
+        voice_model: str = "",
+        speaker: str = "",
+        voice_recording: str | None = None,
+        pronunciations: Any = None,
+        tighten_pauses: bool = False,
+        only_selected: bool = False,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:
+        """Narrate every scene whose narration is missing or out of date (or, with `only_selected`, scene
+        number `scene` again), with `narrator` at `speed`; `pronunciations` are rows of (written word, how
+        to say it); `tighten_pauses` shortens silences."""
         folder = self._open(session)
         recording = _file(voice_recording)
         reference = pipeline.use_voice_reference(folder, recording) if recording else None
@@ -914,66 +918,6 @@ class Studio:
         else:
             pipeline.narrate_all(folder, report)
         return self._view(folder, scene)
-
-    @friendly
-    def narrate_all(
-        self,
-        session: str | None,
-        narrator: str,
-        speed: float,
-        scene: float,
-        voice_model: str = "",
-        speaker: str = "",
-        voice_recording: str | None = None,
-        pronunciations: Any = None,
-        tighten_pauses: bool = False,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:
-        """Narrate every scene whose narration is missing or out of date, with `narrator` at `speed`;
-        `pronunciations` are rows of (written word, how to say it); `tighten_pauses` shortens silences."""
-        return self._narrate(
-            session,
-            narrator,
-            speed,
-            scene,
-            False,
-            voice_model,
-            speaker,
-            voice_recording,
-            pronunciations,
-            tighten_pauses,
-            progress,
-        )
-
-    @friendly
-    def narrate_scene(
-        self,
-        session: str | None,
-        narrator: str,
-        speed: float,
-        scene: float,
-        voice_model: str = "",
-        speaker: str = "",
-        voice_recording: str | None = None,
-        pronunciations: Any = None,
-        tighten_pauses: bool = False,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Outputs:
-        """Narrate scene number `scene` again, with `narrator` at `speed` (and the same options as
-        `narrate_all`)."""
-        return self._narrate(
-            session,
-            narrator,
-            speed,
-            scene,
-            True,
-            voice_model,
-            speaker,
-            voice_recording,
-            pronunciations,
-            tighten_pauses,
-            progress,
-        )
 
     def voice_options(self, narrator: str) -> Outputs:
         """The voice model, speaker and recording fields, where the chosen narrator has them."""
@@ -1141,10 +1085,9 @@ def wire(page: Page, studio: Studio) -> None:
     for trigger in (v.backend.change, page.blocks.load):
         trigger(studio.voice_options, v.backend, voice_options, **private)
     voice_inputs = [session, v.backend, v.speed, s.number, *voice_options, v.pronunciations, v.tighten_pauses]
-    narrate_all = v.narrate_all.click(studio.narrate_all, voice_inputs, view, api_name="narrate_all", **heavy)
-    narrate_one = v.narrate_one.click(
-        studio.narrate_scene, voice_inputs, view, api_name="narrate_scene", **heavy
-    )
+    narrate_all = v.narrate_all.click(studio.narrate, voice_inputs, view, api_name="narrate_all", **heavy)
+    one = functools.partial(studio.narrate, only_selected=True)
+    narrate_one = v.narrate_one.click(one, voice_inputs, view, api_name="narrate_scene", **heavy)
 
     r_in, r_out = page.render_inputs, page.render_outputs
     quick = functools.partial(studio.render, preview=True)
