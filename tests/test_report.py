@@ -118,7 +118,7 @@ def test_condensed_own_text_lists_kept_and_dropped_sentences_with_scores(tmp_pat
         "Scientists watch the ground, the gas and small earthquakes to warn of eruptions. "
     )
     writer = registry.create(Stage.SCRIPT, "text")
-    request = ScriptRequest(topic="", text=text, mode="condense", length_s=20.0, words_per_second=2.5)
+    request = ScriptRequest(topic="", text=text, mode="condense", length_s=20.0, words_per_second=2.5417)
     script = writer.write(request)
     project = Project(topic="Volcanoes", own_text=OwnText(text, "condense", 20.0))
     project.script_trace = {"writer": "text", **script.trace}
@@ -127,6 +127,7 @@ def test_condensed_own_text_lists_kept_and_dropped_sentences_with_scores(tmp_pat
     listed = script.trace["sentences"]
     assert any(s["kept"] for s in listed) and not all(s["kept"] for s in listed)
     assert "| # | Score | Kept? | Sentence |" in report and "LexRank" in report
+    assert "the voice reads about 2.5 words a second." in report
     for sentence in listed:
         verdict = "✅ kept" if sentence["kept"] else "dropped"
         assert f"| {sentence['index'] + 1} | {sentence['score']:.3f} | {verdict} |" in report

@@ -233,6 +233,10 @@ def _option(options: list[dict[str, Any]], rank: int) -> str:
     return f"{_code(options[rank]['token'])} {_percent(options[rank]['p'])}"
 
 
+def _decimal(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, int | float) else "?"
+
+
 def _picked(point: dict[str, Any]) -> str:
     if point.get("picked") is None:
         return "(the line ended)"
@@ -245,7 +249,7 @@ def _own_text_script(trace: dict[str, Any]) -> Lines:
         "No language model here: the script is your own text. It is cut into sentences "
         f"({_text(trace.get('sentence_rules', ''))}), and the sentences into scenes of a comfortable length.",
         f"Your text has {trace.get('source_words', '?')} words; the voice reads about "
-        f"{trace.get('words_per_second', '?')} words a second.",
+        f"{_decimal(trace.get('words_per_second'))} words a second.",
     ]
     if mode == "as-written":
         return [*lines, "**As written**: every sentence is read, in order."]

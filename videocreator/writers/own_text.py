@@ -47,7 +47,7 @@ def _too_long(words: int, words_per_second: float, mode: str, max_scenes: int) -
     )
     return InputError(
         f"the text reads for about {_duration(words / words_per_second)} ({words:,} words at "
-        f"{words_per_second:g} words/s), more than {max_scenes} scenes can hold: {advice}",
+        f"{words_per_second:.1f} words/s), more than {max_scenes} scenes can hold: {advice}",
         stage=Stage.SCRIPT,
     )
 
