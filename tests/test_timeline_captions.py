@@ -1,5 +1,7 @@
 import itertools
 
+import pytest
+
 from videocreator.render import captions
 from videocreator.render.timeline import FIRST_LEAD_S, build
 
@@ -28,6 +30,23 @@ def test_chunks_are_short_and_keep_every_word():
     assert " ".join(pieces) == sentence
     assert all(len(p.split()) <= 6 for p in pieces)
     assert pieces[0].endswith("rises,")
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Honey bees collect nectar from flowers with their long tongues."),
+        ("en", "Volcanoes form where hot magma rises, pushing through cracks in the crust of the Earth."),
+        ("de", "Die Bienen tragen den Nektar in einem besonderen Magen nach Hause zu ihrem Stock."),
+        ("fr", "Les abeilles rapportent le nectar dans un estomac spécial jusqu'à la ruche."),
+    ],
+)
+def test_a_caption_never_ends_on_a_word_that_leans_on_the_next(language: str, sentence: str):
+    pieces = captions.chunk(sentence, max_words=5, language=language)
+    assert " ".join(pieces) == sentence
+    leaning = captions.leaning_words(language)
+    assert not [p for p in pieces[:-1] if p.split()[-1].lower() in leaning], pieces
+    assert all(len(p.split()) <= 6 for p in pieces)
 
 
 def test_unspaced_scripts_are_chunked_by_characters():

@@ -820,6 +820,7 @@ def render(
         music_volume=settings.music_volume,
         preview=preview,
         tight=settings.tighten_pauses,
+        language=project.language,
         progress=lambda f, m: rep.progress(0.2 + 0.8 * f, m),
     )
     project.render_trace = {"preview": preview, "pieces": result.pieces}

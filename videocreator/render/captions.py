@@ -17,6 +17,33 @@ from .word_timing import Word, is_unspaced, join_words, split_words, spread
 
 _BREAK_AFTER = re.compile(r"[,;:\u2014\u2013\u3001\uff0c]$")
 CJK_CHUNK_CHARS = 12
+# Words that lean on the word after them (articles, prepositions, conjunctions, possessives): a caption
+# does not end on one when it can start the next caption instead.
+_LEANING = {
+    "en": "a an the of to in on at by for from with into onto over under about after before between "
+    "through during without within and or but nor than that if because while my your his her its our "
+    "their this these those some any every each no not very",
+    "de": "der die das den dem des ein eine einen einem einer eines und oder aber von zu zum zur im in an "
+    "am auf aus bei mit nach seit über unter vor durch für gegen ohne um mein meine dein sein seine ihr "
+    "ihre unser dieser diese dieses jeder jede jedes kein keine sehr als wie wenn weil dass",
+    "fr": "le la les un une des du de au aux à en dans sur sous par pour avec sans et ou mais que qui ce "
+    "cet cette ces mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs très",
+    "es": "el la los las un una unos unas de del al a en con por para sin sobre entre y o pero que mi mis "
+    "tu tus su sus nuestro nuestra este esta estos estas ese esa muy",
+    "it": "il lo la i gli le un uno una di del della dei delle al alla a da in con su per tra fra e o ma "
+    "che mio mia tuo tua suo sua nostro questo questa molto",
+    "pt": "o a os as um uma uns umas de do da dos das ao à em no na nos nas com por para sem sobre e ou "
+    "mas que meu minha seu sua este esta muito",
+    "nl": "de het een van in op aan met voor naar uit bij door over om te en of maar dat die dit deze "
+    "mijn jouw zijn haar ons onze hun zeer",
+}
+
+
+def leaning_words(language: str) -> frozenset[str]:
+    """The words of ``language`` a caption does not end on (none for a language not listed)."""
+    return frozenset(_LEANING.get(language.lower().split("-")[0], "").split())
+
+
 _SAME_SENTENCE_S = 0.05  # a word may start this much before its sentence's span (rounding)
 
 
@@ -55,8 +82,11 @@ class FrameCue:
         return self.text, spoken, False
 
 
-def _groups(words: list[str], max_words: int, unspaced: bool) -> list[list[str]]:
-    """Words grouped into caption-sized pieces, preferring breaks after punctuation."""
+def _groups(
+    words: list[str], max_words: int, unspaced: bool, leaning: frozenset[str] = frozenset()
+) -> list[list[str]]:
+    """Words grouped into caption-sized pieces, preferring breaks after punctuation, and never after a
+    word that ``leaning`` says leans on the next ("collect nectar | from flowers")."""
     if unspaced:
         return _groups_by_characters(words)
     pieces: list[list[str]] = [[]]
@@ -68,8 +98,14 @@ def _groups(words: list[str], max_words: int, unspaced: bool) -> list[list[str]]
         # A full chunk still takes the next word when that word closes the phrase ("... magma rises,").
         closes_next = len(current) == max_words and _BREAK_AFTER.search(following)
         full = len(current) >= max_words and not closes_next
-        if natural or full:
+        if natural:
             pieces.append([])
+        elif full:
+            keep = len(current)
+            while keep > 2 and current[keep - 1].lower() in leaning:
+                keep -= 1
+            pieces[-1], carried = current[:keep], current[keep:]
+            pieces.append(carried)
     pieces = [p for p in pieces if p]
     # Avoid a lonely last word: merge it back when it fits a little over the limit.
     if len(pieces) > 1 and len(pieces[-1]) == 1 and len(pieces[-2]) < max_words + 1:
@@ -86,9 +122,10 @@ def _groups_by_characters(words: list[str]) -> list[list[str]]:
     return [p for p in pieces if p]
 
 
-def chunk(sentence: str, max_words: int) -> list[str]:
+def chunk(sentence: str, max_words: int, language: str = "en") -> list[str]:
     """Split a sentence into caption-sized pieces (by characters in scripts written without spaces)."""
-    return [join_words(g) for g in _groups(split_words(sentence), max_words, is_unspaced(sentence))]
+    groups = _groups(split_words(sentence), max_words, is_unspaced(sentence), leaning_words(language))
+    return [join_words(g) for g in groups]
 
 
 def _sentence_words(text: str, start: float, end: float, words: Sequence[Word]) -> list[Word]:
@@ -102,14 +139,18 @@ def _sentence_words(text: str, start: float, end: float, words: Sequence[Word]) 
 
 
 def cues_for(
-    sentences: list[tuple[str, float, float]], offset: float, max_words: int, words: Sequence[Word] = ()
+    sentences: list[tuple[str, float, float]],
+    offset: float,
+    max_words: int,
+    words: Sequence[Word] = (),
+    language: str = "en",
 ) -> list[Cue]:
     """Cues for one scene: ``sentences`` and ``words`` are (text, start, end) relative to its narration
     start, ``offset`` is where that falls in the video."""
-    cues = []
+    cues, leaning = [], leaning_words(language)
     for text, start, end in sentences:
         timed = _sentence_words(text, start, end, words)
-        groups = _groups([w[0] for w in timed], max_words, is_unspaced(text))
+        groups = _groups([w[0] for w in timed], max_words, is_unspaced(text), leaning)
         cue_start, at = start, 0
         for group in groups:
             mine, at = timed[at : at + len(group)], at + len(group)

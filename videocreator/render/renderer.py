@@ -66,12 +66,14 @@ class Plan:
 
     def __init__(
         self, scenes: list[SceneInput], width: int, height: int, fps: int, style: CaptionStyle,
-        tight: bool = False,
+        tight: bool = False, language: str = "en",
     ) -> None:  # fmt: skip
         self.scenes, self.width, self.height, self.fps, self.style = scenes, width, height, fps, style
         self.timeline: Timeline = build([s.duration for s in scenes], fps, tight=tight)
         self.cues = [
-            captions.cues_for(list(scene.sentences), slot.voice_start, style.max_words, self._words(scene))
+            captions.cues_for(
+                list(scene.sentences), slot.voice_start, style.max_words, self._words(scene), language
+            )
             for scene, slot in zip(scenes, self.timeline.slots, strict=True)
         ]
         self.all_cues = [cue for scene_cues in self.cues for cue in scene_cues]
@@ -171,13 +173,15 @@ def render(
     music_volume: float,
     preview: bool = False,
     tight: bool = False,
+    language: str = "en",
     progress: Progress | None = None,
 ) -> RenderResult:
-    """Render ``scenes`` into ``out`` (``tight``: shorter silences around each narration), in named steps:
+    """Render ``scenes`` into ``out`` (``tight``: shorter silences around each narration; ``language``:
+    the captions', for where a phrase may break), in named steps:
     plan the pieces, look them up in the cache, mix the sound while the missing pieces are encoded, join
     and mux, write the captions, sweep what no render needs any more."""
     report = progress or (lambda fraction, message: None)
-    plan = Plan(scenes, width, height, fps, style, tight)
+    plan = Plan(scenes, width, height, fps, style, tight, language)
     settings = encoder.choose(preview)
     segments = list(plan.segments(settings))
     seg_dir = cache / "segments"
