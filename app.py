@@ -897,9 +897,8 @@ class Studio:
         only_selected: bool = False,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:
-        """Narrate every scene whose narration is missing or out of date (or, with `only_selected`, scene
-        number `scene` again), with `narrator` at `speed`; `pronunciations` are rows of (written word, how
-        to say it); `tighten_pauses` shortens silences."""
+        """Narrate every scene whose narration is missing or out of date, with `narrator` at `speed`;
+        `pronunciations` are rows of (written word, how to say it); `tighten_pauses` shortens silences."""
         folder = self._open(session)
         recording = _file(voice_recording)
         reference = pipeline.use_voice_reference(folder, recording) if recording else None
@@ -958,7 +957,7 @@ class Studio:
 
         `music` is "Bundled", "None" or "Upload" (then `music_file` is the audio file); `caption_size` is
         a percentage of the frame's short side; `caption_style` is "phrase", "highlight" (the spoken word
-        in `highlight_color`) or "word" (one word at a time). With `preview`, a quick 360p preview instead.
+        in `highlight_color`) or "word" (one word at a time).
         """
         folder = self._open(session)
         caption_style = {
@@ -1026,6 +1025,13 @@ class Studio:
 # ---- wiring ---------------------------------------------------------------------------------
 
 
+def _variant(handler: Callable[..., Any], doc: str, **fixed: Any) -> Callable[..., Any]:
+    """``handler`` with some parameters fixed: an endpoint of its own, with its own description."""
+    variant = functools.partial(handler, **fixed)
+    variant.__doc__ = doc
+    return variant
+
+
 def wire(page: Page, studio: Studio) -> None:
     """Connect the page's events to the studio's handlers; name the public API endpoints."""
     s, p, v, session = page.script, page.images, page.voice, page.session
@@ -1086,11 +1092,17 @@ def wire(page: Page, studio: Studio) -> None:
         trigger(studio.voice_options, v.backend, voice_options, **private)
     voice_inputs = [session, v.backend, v.speed, s.number, *voice_options, v.pronunciations, v.tighten_pauses]
     narrate_all = v.narrate_all.click(studio.narrate, voice_inputs, view, api_name="narrate_all", **heavy)
-    one = functools.partial(studio.narrate, only_selected=True)
+    one = _variant(
+        studio.narrate,
+        "Narrate scene number `scene` again, with the parameters of `narrate_all`.",
+        only_selected=True,
+    )
     narrate_one = v.narrate_one.click(one, voice_inputs, view, api_name="narrate_scene", **heavy)
 
     r_in, r_out = page.render_inputs, page.render_outputs
-    quick = functools.partial(studio.render, preview=True)
+    quick = _variant(
+        studio.render, "A quick 360p preview of the video, with the parameters of `render`.", preview=True
+    )
     preview = page.render.preview.click(quick, r_in, r_out, api_name="preview", **heavy)
     render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy)
     make_all = s.make_all.click(studio.write_script, script_inputs, view, api_name="make_all", **heavy)

@@ -57,6 +57,21 @@ def test_full_flow_through_the_api(served, tmp_path: Path):
     assert "pieces encoded" in note
 
 
+def test_every_endpoint_says_what_it_does_and_names_its_parameters(served):
+    url, _ = served
+    endpoints = Client(url, verbose=False).view_api(return_format="dict", print_info=False)["named_endpoints"]
+    for name, endpoint in endpoints.items():
+        description = endpoint.get("description", "")
+        assert description and "partial(" not in description, f"{name}: {description!r}"
+        for parameter in endpoint["parameters"]:
+            assert parameter["parameter_name"] not in ("b", "sp", "n", "m", "k", "r") and not parameter[
+                "parameter_name"
+            ].startswith("param_"), f"{name}: {parameter['parameter_name']}"
+    assert [p["parameter_name"] for p in endpoints["/preview"]["parameters"]] == [
+        p["parameter_name"] for p in endpoints["/render"]["parameters"]
+    ]
+
+
 def test_stop_ends_a_running_render_and_the_next_one_reuses_its_pieces(served):
     url, _ = served
     client = Client(url, verbose=False)
