@@ -244,7 +244,7 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         type="array",
         interactive=True,
         wrap=True,
-        column_widths=["60%", "35%"],  # of the table, beside its row numbers
+        column_widths=["53%", "31%"],  # of the table, beside its 48 px of row numbers: a phone's fits
         show_row_numbers=True,
         label="Scenes (edit any text, then Save edits)",
         elem_id="script",
@@ -894,8 +894,9 @@ class Studio:
         voice_recording: str | None = None,
         pronunciations: Any = None,
         tighten_pauses: bool = False,
-        only_selected: bool = False,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
+        *,
+        only_selected: bool = False,
     ) -> Outputs:
         """Narrate every scene whose narration is missing or out of date, with `narrator` at `speed`;
         `pronunciations` are rows of (written word, how to say it); `tighten_pauses` shortens silences."""
@@ -949,8 +950,9 @@ class Studio:
         music_volume: float,
         caption_style: str = "phrase",
         highlight_color: str = "#FFD400",
-        preview: bool = False,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
+        *,
+        preview: bool = False,
     ) -> Outputs:
         """Render the final video (MP4), its captions (SRT, and WebVTT with each word's time) and the
         project (zip).
@@ -1028,7 +1030,7 @@ class Studio:
 def _variant(handler: Callable[..., Any], doc: str, **fixed: Any) -> Callable[..., Any]:
     """``handler`` with some parameters fixed: an endpoint of its own, with its own description."""
     variant = functools.partial(handler, **fixed)
-    variant.__doc__ = doc
+    variant.__doc__, variant.__name__ = doc, handler.__name__  # type: ignore[attr-defined]
     return variant
 
 

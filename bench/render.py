@@ -128,7 +128,9 @@ def naive_moviepy(folder: vc.ProjectFolder) -> float:
             )
             timings = folder.timings(scene)
             texts = []
-            for cue in cap.cues_for([tuple(s) for s in timings["sentences"]], 0.25, 5):
+            for cue in cap.cues_for(
+                [tuple(s) for s in timings["sentences"]], 0.25, 5, language=project.language
+            ):
                 rgba = np.asarray(
                     render_text(
                         cue.text, size=round(0.06 * width), max_width=int(width * 0.84), stroke_width=8

@@ -49,6 +49,18 @@ def test_full_flow_through_the_api(served, tmp_path: Path):
     saved = next(p for p in store.root.glob("*/project/project.json") if "How bees" in p.read_text())
     settings = json.loads(saved.read_text())["settings"]
     assert settings["images"] == {"backend": "card", "options": {"style": "band"}}
+
+    def voices() -> list[str]:
+        return [scene["audio"] for scene in json.loads(saved.read_text())["scenes"]]
+
+    before = voices()
+    client.predict("piper", 1.1, 2, "", "", None, api_name="/narrate_scene")
+    after = voices()
+    assert after[0] == before[0] and after[1] != before[1], "only the selected scene, at the new speed"
+    video, downloads, *_ = client.predict(*RENDER_ARGS, api_name="/preview")
+    assert probe(Path(video["video"] if isinstance(video, dict) else video)).height == 640
+    assert [Path(d).name for d in downloads] == ["preview.mp4"]
+    assert not (saved.parent / "video.mp4").exists(), "a preview is not the video"
     video, downloads, note, *_ = client.predict(*RENDER_ARGS, api_name="/render")
     info = probe(Path(video["video"] if isinstance(video, dict) else video))
     assert (info.width, info.height) == (720, 1280) and info.frames > 0

@@ -157,16 +157,7 @@ def test_own_text_condensed_then_a_pictogram_of_my_choice(page, artifacts: Path)
     narration = page.locator('#script [role="gridcell"][data-col="0"]')
     expect(narration.first).to_contain_text("rocket", timeout=TIMEOUT_MS)
     shot(page, artifacts, "own-text-2-script")
-    clipped = page.evaluate(
-        """() => {
-            const table = document.querySelector('#script table').closest('.table-wrap') ??
-                document.querySelector('#script');
-            const edge = table.getBoundingClientRect().right;
-            return [...document.querySelectorAll('#script [role="gridcell"]')]
-                .filter(cell => cell.getBoundingClientRect().right > edge + 1).length;
-        }"""
-    )
-    assert clipped == 0, "every scene's narration and prompt wrap inside the table, none runs off its edge"
+    assert _cells_off_the_table(page) == 0, "every narration and prompt wraps inside the table"
 
     cells = narration.all_inner_texts()
     pasted = set(sentences(" ".join(line for line in OWN_TEXT.splitlines() if not line.startswith("#"))))
@@ -204,10 +195,29 @@ def test_own_text_condensed_then_a_pictogram_of_my_choice(page, artifacts: Path)
     shot(page, artifacts, "own-text-5-drawn")
 
 
+def _cells_off_the_table(page) -> int:
+    """How many cells of the scene table reach past its right edge (to be scrolled to)."""
+    return page.evaluate(
+        """() => {
+            const edge = (document.querySelector('#script .table-wrap') ?? document.querySelector('#script'))
+                .getBoundingClientRect().right;
+            return [...document.querySelectorAll('#script [role="gridcell"]')]
+                .filter(cell => cell.getBoundingClientRect().right > edge + 1).length;
+        }"""
+    )
+
+
 def test_phone_layout_has_no_horizontal_scroll(server: str, page, artifacts: Path):
+    from playwright.sync_api import expect
+
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(server)
-    page.get_by_label("Topic", exact=True).wait_for()
+    page.get_by_label("Topic", exact=True).fill("How bees make honey")
+    page.locator("#write-script").click()
+    expect(page.locator('#script [role="gridcell"][data-col="0"]').first).to_contain_text(
+        "honey", timeout=TIMEOUT_MS
+    )
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     shot(page, artifacts, "phone")
     assert overflow <= 1
+    assert _cells_off_the_table(page) == 0, "the scene table's text wraps on a phone too"

@@ -59,8 +59,8 @@ def write_report(folder: ProjectFolder) -> Path:
 
 def is_current(folder: ProjectFolder) -> bool:
     """Whether ``how-it-works.md`` was written after the project last changed."""
-    path = folder.root / REPORT_FILE
-    return path.is_file() and path.stat().st_mtime_ns >= (folder.root / PROJECT_FILE).stat().st_mtime_ns
+    path, project = folder.root / REPORT_FILE, folder.root / PROJECT_FILE
+    return path.is_file() and project.is_file() and path.stat().st_mtime_ns >= project.stat().st_mtime_ns
 
 
 # ---- Markdown helpers -------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def _option(options: list[dict[str, Any]], rank: int) -> str:
 
 
 def _decimal(value: Any) -> str:
-    return f"{value:.1f}" if isinstance(value, int | float) else "?"
+    return f"{value:.1f}" if isinstance(value, int | float) and not isinstance(value, bool) else "?"
 
 
 def _picked(point: dict[str, Any]) -> str:

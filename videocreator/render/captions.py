@@ -39,6 +39,9 @@ _LEANING = {
 }
 
 
+_OPENING = "([{«‹\"'“‘„¿¡"  # marks before a word: "(from" leans like "from"
+
+
 def leaning_words(language: str) -> frozenset[str]:
     """The words of ``language`` a caption does not end on (none for a language not listed)."""
     return frozenset(_LEANING.get(language.lower().split("-")[0], "").split())
@@ -85,8 +88,9 @@ class FrameCue:
 def _groups(
     words: list[str], max_words: int, unspaced: bool, leaning: frozenset[str] = frozenset()
 ) -> list[list[str]]:
-    """Words grouped into caption-sized pieces, preferring breaks after punctuation, and never after a
-    word that ``leaning`` says leans on the next ("collect nectar | from flowers")."""
+    """Words grouped into caption-sized pieces, preferring breaks after punctuation; a full piece does not
+    end on a word that ``leaning`` says leans on the next ("collect nectar | from flowers") while it keeps
+    two words or more."""
     if unspaced:
         return _groups_by_characters(words)
     pieces: list[list[str]] = [[]]
@@ -102,7 +106,7 @@ def _groups(
             pieces.append([])
         elif full:
             keep = len(current)
-            while keep > 2 and current[keep - 1].lower() in leaning:
+            while keep > 2 and current[keep - 1].lower().lstrip(_OPENING) in leaning:
                 keep -= 1
             pieces[-1], carried = current[:keep], current[keep:]
             pieces.append(carried)
@@ -122,7 +126,7 @@ def _groups_by_characters(words: list[str]) -> list[list[str]]:
     return [p for p in pieces if p]
 
 
-def chunk(sentence: str, max_words: int, language: str = "en") -> list[str]:
+def chunk(sentence: str, max_words: int, language: str = "") -> list[str]:
     """Split a sentence into caption-sized pieces (by characters in scripts written without spaces)."""
     groups = _groups(split_words(sentence), max_words, is_unspaced(sentence), leaning_words(language))
     return [join_words(g) for g in groups]
@@ -143,7 +147,7 @@ def cues_for(
     offset: float,
     max_words: int,
     words: Sequence[Word] = (),
-    language: str = "en",
+    language: str = "",
 ) -> list[Cue]:
     """Cues for one scene: ``sentences`` and ``words`` are (text, start, end) relative to its narration
     start, ``offset`` is where that falls in the video."""

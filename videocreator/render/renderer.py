@@ -66,7 +66,7 @@ class Plan:
 
     def __init__(
         self, scenes: list[SceneInput], width: int, height: int, fps: int, style: CaptionStyle,
-        tight: bool = False, language: str = "en",
+        tight: bool = False, language: str = "",
     ) -> None:  # fmt: skip
         self.scenes, self.width, self.height, self.fps, self.style = scenes, width, height, fps, style
         self.timeline: Timeline = build([s.duration for s in scenes], fps, tight=tight)
@@ -173,7 +173,7 @@ def render(
     music_volume: float,
     preview: bool = False,
     tight: bool = False,
-    language: str = "en",
+    language: str = "",
     progress: Progress | None = None,
 ) -> RenderResult:
     """Render ``scenes`` into ``out`` (``tight``: shorter silences around each narration; ``language``:
