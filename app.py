@@ -639,18 +639,15 @@ class Studio:
             raise InputError("write a script (step 1) or open a saved project first")
         return ProjectFolder.open(root, self.limits)
 
-    def _reporter(self, session: str | Path, stage: Stage, progress: gr.Progress) -> pipeline.Reporter:
-        """Progress into the page; a Stop pressed meanwhile ends the step at its next progress report."""
+    def _reporter(self, session: str | Path, progress: gr.Progress) -> pipeline.Reporter:
+        """Progress into the page; a Stop pressed meanwhile ends the running stage at its next report."""
         key = str(Path(session))
         self.stopping.discard(key)
-
-        def report(fraction: float, message: str) -> None:
-            if key in self.stopping:
-                self.stopping.discard(key)
-                raise Stopped(stage)
-            progress(fraction, desc=message)
-
-        return pipeline.Reporter(report, gr.Warning)
+        return pipeline.Reporter(
+            lambda fraction, message: progress(fraction, desc=message),
+            gr.Warning,
+            stopping=lambda: key in self.stopping,
+        )
 
     def _view(self, folder: ProjectFolder, number: float | None = 1) -> Outputs:
         """The project as the page shows it, with scene ``number`` selected."""
@@ -708,7 +705,7 @@ class Studio:
             folder = pipeline.new_project(
                 topic, staging, language=language, settings=chosen, limits=self.limits, own_text=own_text
             )
-            pipeline.write_script(folder, int(scenes or 5), self._reporter(root, Stage.SCRIPT, progress))
+            pipeline.write_script(folder, int(scenes or 5), self._reporter(root, progress))
             return folder
 
         return self._view(self._replace_project(root, build))
@@ -805,7 +802,7 @@ class Studio:
         folder = self._open(session)
         options = {"model": model, "style": style, "steps": steps}
         pipeline.choose_backend(folder, Stage.IMAGES, image_maker, options)
-        pipeline.make_images(folder, self._reporter(session, Stage.IMAGES, progress))
+        pipeline.make_images(folder, self._reporter(session, progress))
         return self._view(folder, scene)
 
     @friendly
@@ -912,7 +909,7 @@ class Studio:
                 str(r[0]).strip(): str(r[1]).strip() for r in rows if len(r) >= 2 and r[0]
             }
         pipeline.change_settings(folder, changes)
-        report = self._reporter(session, Stage.VOICE, progress)
+        report = self._reporter(session, progress)
         if only_selected:
             pipeline.narrate_scene(folder, _scene(folder, scene), report)
         else:
@@ -980,9 +977,7 @@ class Studio:
             },
         )
         self._use_music(folder, music, music_file)
-        result = pipeline.render(
-            folder, preview=preview, reporter=self._reporter(session, Stage.RENDER, progress)
-        )
+        result = pipeline.render(folder, preview=preview, reporter=self._reporter(session, progress))
         downloads = [str(result.video)]
         if not preview:
             downloads += [str(folder.captions), str(folder.captions_vtt)]

@@ -8,8 +8,9 @@ import pytest
 
 from tests.fake_llm_server import FakeLLM, Reply
 from videocreator import pipeline
-from videocreator.errors import InputError
+from videocreator.errors import InputError, Stopped
 from videocreator.project import ProjectFolder, Settings, StageChoice
+from videocreator.stage import Stage
 
 
 @pytest.fixture
@@ -89,3 +90,25 @@ def test_paths_in_a_hand_edited_project_cannot_leave_the_folder(folder: ProjectF
     folder.project.scenes[0].image = "../../etc/passwd"
     with pytest.raises(InputError, match="outside the project folder"):
         folder.path(folder.project.scenes[0].image)
+
+
+def test_a_stop_ends_the_stage_that_is_running_and_names_it(folder: ProjectFolder):
+    said: list[str] = []
+    stop_after: list[str] = ["picture 1/"]
+
+    def stopping() -> bool:
+        return any(stop_after[0] in message for message in said)
+
+    reporter = pipeline.Reporter(lambda fraction, message: said.append(message), stopping=stopping)
+    with pytest.raises(Stopped) as caught:
+        pipeline.render(folder, reporter=reporter)
+    assert caught.value.stage is Stage.IMAGES and str(caught.value).startswith("images: stopped")
+    assert folder.project.scenes[0].image and not folder.project.scenes[1].image, "the finished one is kept"
+
+    said.clear()
+    stop_after[0] = "rendering"
+    with pytest.raises(Stopped) as caught:
+        pipeline.render(folder, reporter=reporter)
+    assert caught.value.stage is Stage.RENDER, "pictures and voices were made, then the render stopped"
+    assert all(scene.image and scene.audio for scene in folder.project.scenes)
+    assert not (folder.root / "video.mp4").exists()

@@ -28,7 +28,7 @@ from .backend import (
     ScriptWriter,
     Speech,
 )
-from .errors import BackendUnavailable, InputError, ProviderFailed, VideoCreatorError
+from .errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from .files import atomic_path, full_disk_is, write_json
 from .images.pictograms import known as pictogram_known
 from .images.upload import fit_image
@@ -71,13 +71,20 @@ def _quiet_warn(message: str) -> None:
     del message
 
 
+def _never() -> bool:
+    return False
+
+
 @dataclass
 class Reporter:
-    """Where a stage reports progress (0..1 with a message) and warnings the user should see."""
+    """Where a stage reports progress (0..1 with a message) and warnings the user should see.
+    ``stopping`` says whether the person asked to stop: the stage running then ends at its next
+    report, with ``Stopped`` naming it (what it finished is kept)."""
 
     progress: Callable[[float, str], None] = _quiet_progress
     warn: Callable[[str], None] = _quiet_warn
     warnings: list[str] = field(default_factory=list)
+    stopping: Callable[[], bool] = _never
 
     def warning(self, message: str) -> None:
         self.warnings.append(message)
@@ -85,11 +92,23 @@ class Reporter:
 
     def scaled(self, start: float, end: float) -> Reporter:
         """A reporter for one part of this step: its 0..1 lands in ``start``..``end`` of this one."""
-        return Reporter(lambda f, m: self.progress(start + (end - start) * f, m), self.warning)
+        return Reporter(
+            lambda f, m: self.progress(start + (end - start) * f, m), self.warning, stopping=self.stopping
+        )
+
+    def at(self, stage: Stage) -> Reporter:
+        """This reporter while ``stage`` runs: a stop asked for meanwhile ends that stage, naming it."""
+
+        def progress(fraction: float, message: str) -> None:
+            if self.stopping():
+                raise Stopped(stage)
+            self.progress(fraction, message)
+
+        return Reporter(progress, self.warning, stopping=self.stopping)
 
 
-def _reporter(reporter: Reporter | None) -> Reporter:
-    return reporter if reporter is not None else Reporter()
+def _reporter(reporter: Reporter | None, stage: Stage) -> Reporter:
+    return (reporter if reporter is not None else Reporter()).at(stage)
 
 
 # ---- project --------------------------------------------------------------------------------
@@ -210,7 +229,7 @@ def use_voice_reference(folder: ProjectFolder, recording: Path) -> str:
 def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | None = None) -> None:
     """Write the script: from the person's own text when the project has one (``scenes`` is then decided
     by the text), else from the topic with the chosen writer, falling back to the offline writers."""
-    rep = _reporter(reporter)
+    rep = _reporter(reporter, Stage.SCRIPT)
     project = folder.project
     if project.own_text is None:
         if scenes < 1:
@@ -586,7 +605,7 @@ def make_image(
     request = _image_request(project, scene)
     details = maker.details(request)
     if not folder.has(relative):
-        _reporter(reporter).progress(0.0, f"image for scene {scene.id} with {maker.name}")
+        _reporter(reporter, Stage.IMAGES).progress(0.0, f"image for scene {scene.id} with {maker.name}")
         started = time.monotonic()
         image = maker.make(request)
         details["seconds"] = round(time.monotonic() - started, 3)
@@ -617,7 +636,7 @@ def _bring_up_to_date(
 ) -> None:
     """Make each scene's artifact (picture or narration) that is missing or out of date, in order; then
     How it works tells of the project, if it changed since it was told."""
-    rep, scenes = _reporter(reporter), folder.project.scenes
+    rep, scenes = _reporter(reporter, backend.stage), folder.project.scenes
     for n, scene in enumerate(scenes):
         if not is_current(folder, scene, backend):
             rep.progress(n / len(scenes), f"{what} {n + 1}/{len(scenes)} ({backend.name})")
@@ -725,7 +744,7 @@ def narrate_scene(
     relative = f"{scene.folder}/voice-{key}.wav"
     timings = timings_path(relative)
     if not (folder.has(relative) and folder.has(timings)):
-        _reporter(reporter).progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
+        _reporter(reporter, Stage.VOICE).progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
         said = speaking.spoken(scene.narration, project.settings.pronunciations)
         speech = _speak(narrator, scene.narration, said, project.settings, project.language)
         audio.write_wav(folder.path(relative), speech)
@@ -796,7 +815,7 @@ def render(
     folder: ProjectFolder, *, preview: bool = False, reporter: Reporter | None = None
 ) -> renderer.RenderResult:
     """Bring images and narration up to date, then render ``video.mp4`` (or ``preview.mp4``)."""
-    rep = _reporter(reporter)
+    rep = _reporter(reporter, Stage.RENDER)
     project = folder.project
     if not project.scenes:
         raise InputError("the project has no scenes: write the script first", stage=Stage.RENDER)
@@ -862,7 +881,7 @@ def make_video(
     Run again on the same folder (after a crash, or an interruption), it continues: the script already
     written is kept and every finished picture, voice and video piece is reused.
     """
-    rep = _reporter(reporter)
+    rep = reporter if reporter is not None else Reporter()
     folder = _continue(Path(out_dir), topic, own_text) or new_project(
         topic, Path(out_dir), language=language, settings=settings, own_text=own_text
     )
