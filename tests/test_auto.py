@@ -108,6 +108,12 @@ def test_g4f_is_chosen_only_when_the_internet_answers(monkeypatch):
         portal.close()
 
 
+def test_a_probe_that_outlasts_its_budget_is_left_behind_not_waited_for():
+    """A probe its own timeouts do not end (a server trickling bytes) is cut at twice the probe time."""
+    answer, seconds = _timed(lambda: auto._bounded(lambda: time.sleep(4 * auto.PROBE_TIMEOUT_S) or "late"))
+    assert answer is None and seconds < 3 * auto.PROBE_TIMEOUT_S, f"waited {seconds:.1f} s"
+
+
 @pytest.mark.parametrize("fault", ["down", "hangs", "junk"])
 def test_a_faulty_server_is_skipped_within_the_probe_budget(fault, silent_port, monkeypatch):
     junk = _Server(200, b"this is not JSON")

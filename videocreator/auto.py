@@ -83,14 +83,14 @@ def _cached(key: str, ask: Callable[[], Any]) -> Any:
 
 def _bounded(ask: Callable[[], Any]) -> Any:
     """``ask()`` given at most twice the probe time in all (a server that trickles bytes is cut off)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(ask)
-        try:
-            return future.result(timeout=2 * PROBE_TIMEOUT_S)
-        except FuturesTimeout:
-            return None
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+    pool = ThreadPoolExecutor(max_workers=1)  # not a ``with``: leaving one waits for the probe
+    future = pool.submit(ask)
+    try:
+        return future.result(timeout=2 * PROBE_TIMEOUT_S)
+    except FuturesTimeout:
+        return None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def forget() -> None:
