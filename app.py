@@ -27,7 +27,7 @@ import gradio as gr
 from videocreator import archive, auto, checks, images, pipeline, registry, report, settings
 from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from videocreator.limits import MB, Limits
-from videocreator.project import CaptionStyle, OwnText, ProjectFolder, Settings
+from videocreator.project import PROJECT_FILE, CaptionStyle, OwnText, ProjectFolder, Settings
 from videocreator.sessions import SessionStore
 from videocreator.source import SUFFIXES, check_text, estimate_seconds, read_source
 from videocreator.stage import CHOSEN, Stage
@@ -570,19 +570,15 @@ def status_table(folder: ProjectFolder) -> str:
     states = pipeline.scene_states(folder)
     pace = float(folder.project.script_trace.get("words_per_second") or ESTIMATED_WORDS_PER_SECOND)
     lines = ["| scene | picture | voice | seconds |", "|---|---|---|---|"]
+    total = 0.0
     for n, (scene, state) in enumerate(zip(folder.project.scenes, states, strict=True), 1):
         picture = "✅" if state.image_current else ("⚠️ out of date" if scene.image else "— missing")
         voice = "✅" if state.audio_current else ("⚠️ out of date" if scene.audio else "— missing")
-        seconds = (
-            f"{scene.duration:.1f}"
-            if scene.duration and state.audio_current
-            else f"~{estimate_seconds(scene.narration, pace):.0f} (estimate)"
-        )
+        measured = scene.duration if scene.duration and state.audio_current else None
+        spoken = measured or estimate_seconds(scene.narration, pace)
+        total += spoken
+        seconds = f"{spoken:.1f}" if measured else f"~{spoken:.0f} (estimate)"
         lines.append(f"| {n} | {picture} | {voice} | {seconds} |")
-    total = sum(
-        s.duration if s.duration and state.audio_current else estimate_seconds(s.narration, pace)
-        for s, state in zip(folder.project.scenes, states, strict=True)
-    )
     lines.append(f"| all | | | {total:.0f} s of speech |")
     ran = [f"- {line}" for line in pipeline.what_ran(folder)]
     if folder.project.ran.get(Stage.SCRIPT.value, {}).get("backend") == "local":
@@ -635,7 +631,7 @@ class Studio:
 
     def _open(self, session: str | None) -> ProjectFolder:
         root = Path(session) / PROJECT if session and self.store.owns(session) else None
-        if root is None or not (root / "project.json").is_file():
+        if root is None or not (root / PROJECT_FILE).is_file():
             raise InputError("write a script (step 1) or open a saved project first")
         return ProjectFolder.open(root, self.limits)
 

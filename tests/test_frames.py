@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from videocreator.render import frames
+from videocreator.render.caption_art import CaptionLook
 
 
 def _bilinear_zoom(plane: np.ndarray, zoom: float, px: int, py: int) -> np.ndarray:
@@ -82,9 +83,8 @@ def test_zoom_moves_smoothly_about_a_still_point_with_colour_in_register():
 def test_caption_overlay_blends_into_all_three_planes():
     frame = frames.to_i420(np.full((320, 240, 3), 40, np.uint8))
     before = [p.copy() for p in frames.planes(frame)]
-    overlay = frames.caption_overlay(
-        "Hello", width=240, height=320, size_fraction=0.08, position="bottom", color="#ffdd00"
-    )
+    look = CaptionLook(size_fraction=0.08, position="bottom", color="#ffdd00")
+    overlay = frames.caption_picture(look, "Hello", width=240, height=320)
     overlay.blend_onto(frame)
     changed = [np.abs(p.astype(int) - b).max() for p, b in zip(frames.planes(frame), before, strict=True)]
     assert min(changed) > 20, "yellow text changes luma and both chroma planes"

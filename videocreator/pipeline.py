@@ -762,6 +762,8 @@ def _speak(narrator: Narrator, text: str, said: str, settings: Settings, languag
     """The narration of ``text``, given as ``said`` (the pronunciations applied), pauses tightened if
     asked, and timed in the written words (what the captions show)."""
     speech = narrator.narrate(said, speed=settings.speed, language=language)
+    if not speech.words:  # timed once, from the audio, for the pauses and the captions alike
+        speech = replace(speech, words=word_timings(speech))
     if settings.tighten_pauses:
         speech = speaking.tightened(speech, settings.max_pause_s)
     return speaking.written(speech, text, settings.pronunciations)
@@ -840,7 +842,7 @@ def render(
         preview=preview,
         tight=settings.tighten_pauses,
         language=project.language,
-        progress=lambda f, m: rep.progress(0.2 + 0.8 * f, m),
+        progress=rep.scaled(0.2, 1.0).progress,
     )
     project.render_trace = {"preview": preview, "pieces": result.pieces}
     folder.save()

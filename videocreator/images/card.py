@@ -27,7 +27,7 @@ from ..backend import ImageMaker, ImageRequest, Options
 from ..registry import register
 from ..text import capitalized, clean
 from ..typography import Align, fit_size, render_text
-from .legible import Ink, choose_ink
+from .legible import Ink, choose_ink, hex_rgb
 from .pictograms import known, name_of, pictograms, render_pictogram
 from .words import fold, key_phrases
 
@@ -55,16 +55,11 @@ class CardOptions(Options):
     )
 
 
-def _rgb(hex_color: str) -> tuple[int, int, int]:
-    value = int(hex_color.lstrip("#"), 16)
-    return (value >> 16) & 255, (value >> 8) & 255, value & 255
-
-
 def _gradient(width: int, height: int, top: str, bottom: str, angle: float) -> np.ndarray:
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
     t = (ys / height) * np.cos(angle) + (xs / width) * np.sin(angle)
     t = (t - t.min()) / max(1e-6, float(t.max() - t.min()))
-    a, b = np.array(_rgb(top), np.float32), np.array(_rgb(bottom), np.float32)
+    a, b = np.array(hex_rgb(top), np.float32), np.array(hex_rgb(bottom), np.float32)
     return a * (1 - t[..., None]) + b * t[..., None]
 
 
@@ -83,11 +78,11 @@ def _cover_disc(ys: np.ndarray, xs: np.ndarray, cx: float, cy: float, r: float) 
 def _paint(pixels: np.ndarray, coverage: np.ndarray, color: str, opacity: float) -> None:
     alpha = (coverage * opacity)[..., None].astype(np.float32)
     pixels *= 1.0 - alpha
-    pixels += alpha * np.array(_rgb(color), np.float32)
+    pixels += alpha * np.array(hex_rgb(color), np.float32)
 
 
 def _over(pixels: np.ndarray, color: str, opacity: float) -> np.ndarray:
-    return pixels * (1.0 - opacity) + np.array(_rgb(color), np.float32) * opacity
+    return pixels * (1.0 - opacity) + np.array(hex_rgb(color), np.float32) * opacity
 
 
 def _aurora(base: Image.Image, rng: random.Random, palette: tuple[str, ...]) -> Image.Image:
@@ -99,7 +94,7 @@ def _aurora(base: Image.Image, rng: random.Random, palette: tuple[str, ...]) -> 
     for color in (palette[2], palette[3], palette[2], palette[3]):
         r = rng.uniform(0.25, 0.55) * unit
         cx, cy = rng.uniform(0, small_w), rng.uniform(0, small_h * 0.7)
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*_rgb(color), rng.randint(90, 150)))
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*hex_rgb(color), rng.randint(90, 150)))
     return Image.alpha_composite(base.convert("RGBA"), glow.filter(ImageFilter.GaussianBlur(unit * 0.18)))
 
 
@@ -160,7 +155,7 @@ def _dots(image: Image.Image, rng: random.Random, color: str) -> None:
     step = max(24, min(w, h) // 18)
     draw = ImageDraw.Draw(image, "RGBA")
     radius = max(1, step // 14)
-    r, g, b = _rgb(color)
+    r, g, b = hex_rgb(color)
     for y in range(step // 2, int(h * 0.72), step):
         for x in range(step // 2, w, step):
             if rng.random() < 0.55:
@@ -298,7 +293,7 @@ def _sticker(picture: Image.Image, outline: str) -> tuple[Image.Image, Image.Ima
     alpha = np.pad(np.asarray(picture.getchannel("A")), border)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * border + 1, 2 * border + 1))
     silhouette = cv2.dilate(alpha, kernel)
-    sticker = Image.new("RGBA", (size + 2 * border, size + 2 * border), (*_rgb(outline), 0))
+    sticker = Image.new("RGBA", (size + 2 * border, size + 2 * border), (*hex_rgb(outline), 0))
     sticker.putalpha(Image.fromarray(silhouette))
     sticker.alpha_composite(picture, (border, border))
     return sticker, _shadow(silhouette, size * 0.025, 0.45)

@@ -76,10 +76,10 @@ def picture(look: CaptionLook, text: str, *, width: int, height: int, highlight:
     size = round(min(width, height) * look.size_fraction * (WORD_SCALE if single else 1))
     drawn = _drawn(look, text, max(12, size), int(width * 0.84))
     rgba = drawn.text if highlight is None else _highlighted(look, drawn, highlight)
-    rgba = _over(drawn.background, rgba)[: _even(min(len(rgba), height)), : _even(min(rgba.shape[1], width))]
+    rgba = _over(drawn.background, rgba)[: even(min(len(rgba), height)), : even(min(rgba.shape[1], width))]
     anchor = {"top": 0.16, "middle": 0.5, "bottom": 0.78 if height > width else 0.84}[look.position]
-    x = _even((width - rgba.shape[1]) // 2)
-    y = _even(min(max(0, round(height * anchor - rgba.shape[0] / 2)), height - rgba.shape[0]))
+    x = even((width - rgba.shape[1]) // 2)
+    y = even(min(max(0, round(height * anchor - rgba.shape[0] / 2)), height - rgba.shape[0]))
     return rgba, x, y
 
 
@@ -154,8 +154,8 @@ def _draw_text(
     widths = [_width(line, size, weight) for line in lines]
     margin = stroke + round(size * 0.4)
     step = round(size * 1.2)
-    width = _even(round(max(widths, default=1)) + 2 * margin)
-    height = _even(step * (len(lines) - 1) + round(size * 1.35) + 2 * margin)
+    width = even(round(max(widths, default=1)) + 2 * margin)
+    height = even(step * (len(lines) - 1) + round(size * 1.35) + 2 * margin)
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     owner = _word_of_each_character(text)
@@ -250,6 +250,6 @@ def _extent(font: Any, text: str, a: int, b: int, direction: str, run_width: flo
     return (run_width - through, run_width - before) if direction == "rtl" else (before, through)
 
 
-def _even(n: int) -> int:
+def even(n: int) -> int:
     """Chroma planes are half size: overlays sit on even pixels."""
     return n - n % 2

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from . import caption_art
-from .caption_art import CaptionLook
+from .caption_art import CaptionLook, even
 
 # Frames are made in one thread beside an encoder whose own threads keep every core busy: OpenCV's
 # worker threads would only spin against it (twice the CPU time for the same frames, measured).
@@ -147,7 +147,7 @@ class StillShot:
         self.frames = frames
         self.height, self.width = image.shape[0] * 2 // 3, image.shape[1]
         # The fixed point on even pixels: a pixel corner of the half-size chroma planes too.
-        px, py = _even(round(motion.fx * self.width)), _even(round(motion.fy * self.height))
+        px, py = even(round(motion.fx * self.width)), even(round(motion.fy * self.height))
         self.zooms = [
             PlaneZoom(plane, px // scale, py // scale)
             for plane, scale in zip(planes(image), (1, 2, 2), strict=True)
@@ -202,14 +202,6 @@ class Overlay:
         return cls(x, y, (y_plane * full, u_plane * half, v_plane * half), (255 - full, 255 - half))
 
 
-def caption_overlay(
-    text: str, *, width: int, height: int, size_fraction: float, position: str, color: str
-) -> Overlay:
-    """A phrase caption in the default look."""
-    look = CaptionLook(size_fraction=size_fraction, position=position, color=color)
-    return caption_picture(look, text, width=width, height=height)
-
-
 def caption_picture(look: CaptionLook, text: str, *, width: int, height: int, highlight: int | None = None,
                     single: bool = False) -> Overlay:  # fmt: skip
     """A caption ready to blend (see ``caption_art.picture``)."""
@@ -217,11 +209,6 @@ def caption_picture(look: CaptionLook, text: str, *, width: int, height: int, hi
         look, text, width=width, height=height, highlight=highlight, single=single
     )
     return Overlay.from_rgba(rgba, x, y)
-
-
-def _even(n: int) -> int:
-    """Chroma planes are half size: overlays sit on even pixels."""
-    return n - n % 2
 
 
 def crossfade(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
