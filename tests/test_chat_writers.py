@@ -66,6 +66,13 @@ def test_streamed_reply_reaches_the_listener(server: FakeLLM):
     assert len(seen) > 3 and seen[-1] == good_script()
 
 
+def test_a_writer_used_twice_traces_each_script_with_its_own_requests(server: FakeLLM):
+    server.queue(good_script(), good_script())
+    writer = openai_writer(server, stream=False)
+    first, second = writer.write(REQUEST), writer.write(REQUEST)
+    assert len(first.trace["requests"]) == len(second.trace["requests"]) == 1
+
+
 def test_invalid_json_is_asked_again_once(server: FakeLLM):
     server.queue("Sure! Here is a script about volcanoes: {not json", good_script())
     script = openai_writer(server, stream=False).write(REQUEST)

@@ -7,11 +7,13 @@ import zlib
 from pathlib import Path
 
 import docx
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
+from videocreator.backend import Narrator, Options, Speech
 from videocreator.errors import InputError
 from videocreator.source import (
     MAX_BYTES,
@@ -306,6 +308,27 @@ def test_measure_pace_narrates_once_with_piper_and_remembers(tmp_path: Path):
     # The remembered value is what comes back, without narrating again.
     cache.write_text(json.dumps(dict.fromkeys(stored, 9.99)))
     assert measure_pace(narrator, 1.0, "en", cache_file=cache) == 9.99
+
+
+def test_a_cloned_voice_keeps_its_measured_pace_wherever_its_project_is(tmp_path: Path):
+    """The recording to clone counts by its name in the project (a hash of its content), not its path."""
+    narrated: list[str] = []
+
+    class Clone(Narrator):
+        name = "clone-test"
+
+        class Options(Options):
+            speaker_wav: str = ""
+
+        def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
+            narrated.append(text)
+            return Speech(np.zeros(16_000, np.float32), 16_000, [(text, 0.0, 1.0)])
+
+    cache = tmp_path / "pace.json"
+    for place in ("a", "b"):
+        voice = Clone(Clone.Options(speaker_wav=f"/{place}/project/media/voice-reference-1a2b.wav"))
+        measure_pace(voice, 1.0, "en", cache_file=cache)
+    assert len(narrated) == 1
 
 
 # ---- a course in sections ---------------------------------------------------------------------

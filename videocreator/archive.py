@@ -76,6 +76,7 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolde
 def _drop_unreadable_pictures(folder: ProjectFolder) -> None:
     """Pictures from a zip are checked like uploads: a file that is not a picture, or claims more pixels
     than an upload may have (a decompression bomb), is dropped with a note and made again."""
+    dropped = False
     for scene in folder.project.scenes:
         if not scene.image or not folder.has(scene.image):
             continue
@@ -86,8 +87,9 @@ def _drop_unreadable_pictures(folder: ProjectFolder) -> None:
             fine = False
         if not fine:
             folder.notes.append(f"scene {scene.id}: {scene.image} is not a picture that can be used; dropped")
-            scene.image, scene.image_source = None, "generated"
-    folder.save()
+            scene.image, scene.image_source, dropped = None, "generated", True
+    if dropped:
+        folder.save()
 
 
 def _unpack(source: Path, dest: Path, max_bytes: int) -> None:

@@ -246,9 +246,10 @@ def _backends(args: argparse.Namespace, progress: ProgressLine) -> int:
     return 0
 
 
-def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True) -> None:
-    """The options of ``make`` (and ``batch``, which reads its text from its file)."""
-    if own_text:
+def _add_make_options(parser: argparse.ArgumentParser, *, single: bool = True) -> None:
+    """The options of ``make``; ``batch`` (not ``single``) reads its text from its file, one video per
+    section, and takes neither a topic's scene count nor a preview."""
+    if single:
         parser.add_argument(
             "--text", help="make the video from your own text: a .txt, .md, .docx or .pdf file (- for stdin)"
         )
@@ -262,7 +263,8 @@ def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True)
     parser.add_argument(
         "--length", type=float, help="the length wanted, in seconds (with a topic: sets the number of scenes)"
     )
-    parser.add_argument("--scenes", type=int, help="number of scenes of a topic's script (default 5)")
+    if single:
+        parser.add_argument("--scenes", type=int, help="number of scenes of a topic's script (default 5)")
     parser.add_argument("--aspect", choices=get_args(Aspect))
     parser.add_argument("--resolution", choices=[r for r in get_args(Resolution) if r != "360p"])
     parser.add_argument("--language", default="en")
@@ -285,7 +287,8 @@ def _add_make_options(parser: argparse.ArgumentParser, *, own_text: bool = True)
         "--captions", choices=get_args(get_type_hints(CaptionStyle)["style"]),
         help="phrase (default), highlight (the spoken word lights up) or word (one big word at a time)",
     )  # fmt: skip
-    parser.add_argument("--preview", action="store_true", help="also render a quick 360p preview.mp4")
+    if single:
+        parser.add_argument("--preview", action="store_true", help="also render a quick 360p preview.mp4")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -307,7 +310,7 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("file", help="a .md, .txt, .docx or .pdf file; each # section becomes a video")
     batch.add_argument("--out", required=True, help="folder for the projects, one per section")
     batch.add_argument("--jobs", type=int, default=1, help="sections made at once (default 1)")
-    _add_make_options(batch, own_text=False)
+    _add_make_options(batch, single=False)
     batch.set_defaults(run=_batch)
 
     render = sub.add_parser("render", help="re-render a (possibly hand-edited) project folder")

@@ -182,14 +182,18 @@ _adapter = TypeAdapter(Project)
 class ProjectFolder:
     """A project together with the folder it lives in, and the limits of whoever is working on it."""
 
-    def __init__(self, root: Path, project: Project, limits: Limits = LOCAL):
+    def __init__(self, root: Path, project: Project, limits: Limits = LOCAL, *, from_elsewhere: bool = False):
         self.root = Path(root)
         self.project = project
         self.limits = limits
         # What opening the project changed or dropped (old absolute paths, options not allowed here).
         self.notes: list[str] = []
-        self.adopt_outside = not limits.public  # copy in outside files it names (see ``open``)
-        self.from_elsewhere = False
+        self.from_elsewhere = from_elsewhere  # a zip: it names no files, models or servers of this machine
+
+    @property
+    def adopt_outside(self) -> bool:
+        """Whether outside files the project names are copied in (see ``open``)."""
+        return not (self.from_elsewhere or self.limits.public)
 
     @classmethod
     def create(cls, root: Path, project: Project, limits: Limits = LOCAL) -> ProjectFolder:
@@ -222,9 +226,7 @@ class ProjectFolder:
         except ValidationError as exc:
             raise InputError(f"{path}: {invalid(exc)}") from None
         files.remove_partials(Path(root))
-        folder = cls(Path(root), project, limits)
-        folder.from_elsewhere = from_elsewhere
-        folder.adopt_outside = not (from_elsewhere or limits.public)
+        folder = cls(Path(root), project, limits, from_elsewhere=from_elsewhere)
         limits.check_scene_count(len(project.scenes))
         changed = folder.settle_files() | folder._drop_options_not_allowed()
         if changed or project.version != FORMAT_VERSION:

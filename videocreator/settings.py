@@ -44,7 +44,7 @@ def _from_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        return current_names(tomllib.loads(path.read_text(encoding="utf-8")))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"config file {path} is not valid TOML: {exc}") from None
 
@@ -56,7 +56,7 @@ def _from_env(environ: dict[str, str]) -> dict[str, Any]:
         if value is None:
             continue
         layer[name] = {"backend": value} if name in CHOSEN or name in FORMER_NAMES else value
-    return current_names(layer)
+    return layer
 
 
 def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
@@ -65,10 +65,10 @@ def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | N
         asdict(Settings()),
         _from_file(config_file()),
         _from_env(dict(os.environ) if environ is None else environ),
-        current_names(overrides or {}),
+        overrides or {},
     ]
     merged: dict[str, Any] = {}
-    for layer in layers:
+    for layer in map(current_names, layers):  # a stage's former name (``writer``) counts as its name
         for stage in CHOSEN:
             chosen = layer.get(stage, {}).get("backend")
             if chosen and chosen != merged.get(stage, {}).get("backend"):
@@ -76,16 +76,17 @@ def resolve(overrides: dict[str, Any] | None = None, environ: dict[str, str] | N
         merged = _merge(merged, layer)
     if merged.get("music") not in (None, "", "default", "none"):  # a file of the person's, copied in later
         merged["music"] = str(Path(merged["music"]).expanduser().absolute())
-    try:
-        return _adapter.validate_python(merged)
-    except ValidationError as exc:
-        raise InputError(f"setting {invalid(exc)}") from None
+    return _validated(merged)
 
 
 def updated(current: Settings, changes: dict[str, Any]) -> Settings:
     """``current`` with ``changes`` (nested like the config file), validated as a whole."""
+    return _validated(_merge(asdict(current), changes))
+
+
+def _validated(values: dict[str, Any]) -> Settings:
     try:
-        return _adapter.validate_python(_merge(asdict(current), changes))
+        return _adapter.validate_python(values)
     except ValidationError as exc:
         raise InputError(f"setting {invalid(exc)}") from None
 

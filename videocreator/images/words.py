@@ -92,7 +92,7 @@ def without_repeats(text: str, language: str) -> tuple[str, set[str]]:
 
 @lru_cache(maxsize=16)
 def _extractor(language: str, ngrams: int) -> yake.KeywordExtractor:
-    return yake.KeywordExtractor(lan=language, n=ngrams, top=40, dedupLim=0.95)
+    return yake.KeywordExtractor(lan=language, n=ngrams, top=40)
 
 
 @lru_cache(maxsize=256)

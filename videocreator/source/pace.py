@@ -9,6 +9,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from .. import keys
 from ..backend import Narrator, stable_hash
 from ..files import write_json
 from ..text import HAN_OR_KANA
@@ -69,7 +70,7 @@ def measure_pace(
     """Letters per second of this voice, measured once on a calibration paragraph and then remembered."""
     file = cache_file or _cache_file()
     paragraph = CALIBRATION.get(language_code(language), CALIBRATION["en"])
-    key = stable_hash("letters", narrator.settings_key(), round(speed, 3), language, paragraph)
+    key = stable_hash("letters", keys.backend(narrator), round(speed, 3), language, paragraph)
     try:
         known: dict[str, float] = json.loads(file.read_text())
     except (OSError, ValueError):

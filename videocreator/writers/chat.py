@@ -107,6 +107,7 @@ class ChatWriter(ScriptWriter):
         messages = parsing.chat_messages(request)
         schema = parsing.script_schema(request.scenes)
         started = time.monotonic()
+        self.sent.clear()  # this script's requests only
         replies = [self._complete_with_retries(messages, schema)]
         try:
             script = parsing.parse_script(replies[0], request, provider=self.provider_label)
