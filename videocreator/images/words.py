@@ -15,10 +15,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import simplemma
-import yake
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+
+if TYPE_CHECKING:
+    import yake
 
 from ..text import clean
 
@@ -92,6 +95,8 @@ def without_repeats(text: str, language: str) -> tuple[str, set[str]]:
 
 @lru_cache(maxsize=16)
 def _extractor(language: str, ngrams: int) -> yake.KeywordExtractor:
+    import yake  # loaded with the first picture's words, not at start-up
+
     return yake.KeywordExtractor(lan=language, n=ngrams, top=40)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import yake
-
 from .sentences import language_code
 
 PHRASES = 4
@@ -15,6 +13,8 @@ class PromptMaker:
     """Turns a scene's narration into an image prompt made of its key phrases (its own words)."""
 
     def __init__(self, language: str):
+        import yake  # loaded with the first prompt, not at start-up
+
         # YAKE ships stop-word lists for about 35 languages and uses a neutral list for the others.
         self._extractor = yake.KeywordExtractor(
             lan=language_code(language), n=MAX_WORDS_PER_PHRASE, dedup_lim=0.9, top=CANDIDATES

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import docx
-from docx.table import Table
-from pypdf import PdfReader
+if TYPE_CHECKING:
+    from docx.table import Table
+
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~|&])")
 # What would start a heading, quote or list at the start of a line: "# ", "> ", "- ", "1. ".
@@ -44,6 +45,9 @@ def _docx_table(table: Table) -> str:
 
 def docx_markdown(path: Path) -> str:
     """The text of a Word document: Title and Heading styles become headings, lists and tables stay."""
+    import docx  # loaded when a document is read, not at start-up
+    from docx.table import Table
+
     parts = []
     for item in docx.Document(str(path)).iter_inner_content():
         if isinstance(item, Table):
@@ -57,6 +61,8 @@ def docx_markdown(path: Path) -> str:
 
 def pdf_pages(path: Path) -> list[str]:
     """The text layer of every page (empty strings for pages that are only pictures)."""
+    from pypdf import PdfReader  # loaded when a PDF is read, not at start-up
+
     reader = PdfReader(path)
     if reader.is_encrypted:
         reader.decrypt("")

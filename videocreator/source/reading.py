@@ -11,9 +11,6 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from docx.opc.exceptions import PackageNotFoundError
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
-
 from ..errors import InputError
 from ..stage import Stage
 from ..text import clean
@@ -64,6 +61,8 @@ def check_text(text: str, source: str = PASTED) -> str:
 
 
 def _read_docx(path: Path) -> str:
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         return docx_markdown(path)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -73,6 +72,8 @@ def _read_docx(path: Path) -> str:
 
 
 def _read_pdf(path: Path) -> str:
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
     try:
         pages = pdf_pages(path)
     except (FileNotDecryptedError, DependencyError):
