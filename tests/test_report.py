@@ -155,7 +155,7 @@ def test_word_starts_phonemes_steps_and_render_pieces_are_shown_when_recorded(tm
             {"step": 2, "steps": 2, "file": "../../outside.png"},  # project.json edited by hand
         ]
     }
-    folder.project.render_trace = {  # type: ignore[attr-defined]
+    folder.project.render_trace = {
         "pieces": [
             {"label": "scene 01", "frames": 75, "reused": True, "seconds": 0.01},
             {"label": "scene 02", "frames": 60, "reused": False, "seconds": 1.5},

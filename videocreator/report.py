@@ -427,7 +427,7 @@ def _render(project: Project) -> Lines:
         "since the last render is **reused** from the cache instead of being encoded again. Then the pieces "
         "are joined, and the music is mixed in under the voice.",
     ]
-    trace: dict[str, Any] | None = getattr(project, "render_trace", None)
+    trace = project.render_trace
     if not trace:
         return [*lines, "This video has not been rendered yet, or its render was not recorded."]
     pieces = trace.get("pieces", [])

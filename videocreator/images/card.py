@@ -272,16 +272,13 @@ def _placements(count: int, stage: Box, flip: bool) -> list[tuple[int, int, int]
     ]
 
 
-def _shadow(
-    mask: np.ndarray, radius: float, opacity: float, color: tuple[int, int, int] = (0, 0, 0)
-) -> Image.Image:
+def _shadow(mask: np.ndarray, radius: float, opacity: float) -> Image.Image:
     """A soft shadow of ``mask``, padded so that the blur fades out fully inside the layer (no hard edge):
     the layer is ``pad`` = 3 radii larger on every side than the mask."""
     pad = math.ceil(radius * 3) + 1
     alpha = np.pad(mask, pad).astype(np.float32) * opacity
     blurred = cv2.GaussianBlur(alpha, (0, 0), radius) if radius > 0 else alpha
-    layer = np.zeros((*blurred.shape, 4), np.uint8)
-    layer[..., :3] = color
+    layer = np.zeros((*blurred.shape, 4), np.uint8)  # black
     layer[..., 3] = np.clip(blurred + 0.5, 0, 255).astype(np.uint8)
     return Image.fromarray(layer)
 
