@@ -128,3 +128,20 @@ def test_on_zerogpu_pictures_are_made_inside_spaces_gpu(tiny_pipeline: Path, tmp
     finally:
         monkeypatch.delenv("SPACES_ZERO_GPU")
         importlib.reload(gpu)
+
+
+def test_auto_takes_a_downloaded_hub_model_and_skips_one_that_is_not(tmp_path: Path, monkeypatch):
+    from huggingface_hub import constants
+
+    from videocreator import auto
+
+    repo = tmp_path / "hub" / "models--someone--tiny-sd"
+    (repo / "snapshots" / "abc123").mkdir(parents=True)
+    (repo / "snapshots" / "abc123" / "model_index.json").write_text("{}")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("abc123")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(auto, "gpu_available", lambda: True)
+    assert auto.images({"model": "someone/tiny-sd"}).backend == "diffusers"
+    skipped = auto.images({"model": "someone/not-here"})
+    assert skipped.backend == "card" and "someone/not-here is not downloaded" in skipped.why

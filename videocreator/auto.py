@@ -29,6 +29,7 @@ from . import registry
 from .backend import missing_packages
 from .errors import BackendUnavailable
 from .gpu import zero_gpu
+from .images.diffusion import DEFAULT_MODEL, model_problem
 from .stage import Stage
 from .writers.parsing import language_name
 
@@ -179,16 +180,12 @@ def gpu_available() -> bool:
 def images(options: dict[str, Any]) -> Resolved:
     """Diffusers with its model present and a GPU (or CPU allowed), else the offline illustrator."""
     diffusers = registry.get(Stage.IMAGES, "diffusers")
-    model = options.get("model")
     if missing := missing_packages("torch", "diffusers", "transformers"):
         reason: str | None = f"not installed ({', '.join(missing)})"
-    elif model:
-        found = (Path(model).expanduser() / "model_index.json").is_file()
-        reason = None if found else f"no pipeline folder at {model}"
     else:
-        reason = diffusers.readiness()
+        reason = model_problem(options.get("model") or DEFAULT_MODEL)
     if reason is None and not (gpu_available() or options.get("device") == "cpu"):
-        reason = "no GPU (set the pictures' device option to cpu to use it anyway, slowly)"
+        reason = "no GPU (set the images' device option to cpu to use it anyway, slowly)"
     if reason is None:
         kept = {k: v for k, v in options.items() if k in diffusers.Options.model_fields}
         return Resolved(Stage.IMAGES, "diffusers", kept, "diffusers with a local model and a GPU")

@@ -125,6 +125,21 @@ def _downloaded(model: str) -> bool:
         return False
 
 
+def model_problem(model: str) -> str | None:
+    """Why ``model`` cannot be loaded here, or None: a pipeline folder, or a hub id already downloaded."""
+    if _is_local(model):
+        found = (Path(model).expanduser() / "model_index.json").is_file()
+        return None if found else f"{model} is not a pipeline folder (it has no model_index.json)"
+    if Path(model).expanduser().is_absolute() or model.startswith("."):
+        return f"model folder {model} not found"
+    if not _downloaded(model):
+        return (
+            f"{model} is not downloaded (it is neither a local folder nor downloaded to the hub cache): run "
+            f"`hf download {model}` once while online, or pass --image-model PATH to a saved pipeline folder"
+        )
+    return None
+
+
 @register
 class DiffusersImages(ImageMaker):
     name = "diffusers"
@@ -140,12 +155,7 @@ class DiffusersImages(ImageMaker):
         missing = missing_packages("torch", "diffusers", "transformers")
         if missing:
             return f"needs {', '.join(missing)}: pip install torch diffusers transformers"
-        if not _downloaded(DEFAULT_MODEL):
-            return (
-                f"{DEFAULT_MODEL} is not downloaded: run `hf download {DEFAULT_MODEL}` once while online, "
-                "or pass --image-model PATH to a saved pipeline folder"
-            )
-        return None
+        return model_problem(DEFAULT_MODEL)
 
     def _device_and_dtype(self) -> tuple[str, Any]:
         import torch
@@ -163,16 +173,9 @@ class DiffusersImages(ImageMaker):
     def pipeline(self) -> Loaded[Any]:
         """The pipeline for these options, loaded once, with the lock to hold while generating."""
         model = self.options.model
+        if problem := model_problem(model):
+            raise BackendUnavailable(problem, stage=self.stage, provider=self.name)
         local = _is_local(model)
-        if not local and (Path(model).expanduser().is_absolute() or model.startswith(".")):
-            raise BackendUnavailable(f"model folder {model} not found", stage=self.stage, provider=self.name)
-        if not local and not _downloaded(model):
-            raise BackendUnavailable(
-                f"model {model!r} is neither a local folder nor downloaded; run `hf download {model}` "
-                "while online, or pass --image-model PATH",
-                stage=self.stage,
-                provider=self.name,
-            )
         device, dtype = self._device_and_dtype()
         key = (str(Path(model).expanduser().resolve()) if local else model, device, str(dtype))
         return _pipelines.get(key, lambda: self._load(key[0], device, dtype))
