@@ -196,6 +196,42 @@ class Speech:
         return len(self.samples) / self.sample_rate
 
 
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8_000, 192_000
+SPAN_SLACK_S = 0.05  # how far past the audio's end a timed span may reach (rounding)
+
+
+def checked_speech(data: Any, *, stage: Stage, provider: str) -> Speech:
+    """Speech from a narrator's process, checked like any other input: mono finite samples (clipped to
+    [-1, 1]), a plausible sample rate, and spans of text that lie inside the audio, in order."""
+
+    def failed(why: str) -> ProviderFailed:
+        return ProviderFailed(f"the voice's process sent back {why}", stage=stage, provider=provider)
+
+    try:
+        samples = np.asarray(data["samples"], dtype=np.float32)
+        rate = int(data["sample_rate"])
+        spans = {
+            name: [(str(text), float(start), float(end)) for text, start, end in data[name]]
+            for name in ("sentences", "words")
+        }
+        phonemes = [str(said) for said in data["phonemes"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise failed(f"malformed speech ({exc.__class__.__name__})") from None
+    if samples.ndim != 1 or not samples.size or not np.isfinite(samples).all():
+        raise failed("audio that is not mono, finite sound")
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise failed(f"a sample rate of {rate} Hz")
+    duration = len(samples) / rate
+    for name, timed in spans.items():
+        starts = [0.0] + [start for _, start, _ in timed]
+        if any(
+            not (before <= start <= end <= duration + SPAN_SLACK_S)
+            for (_, start, end), before in zip(timed, starts, strict=False)
+        ):
+            raise failed(f"{name} timed outside the audio or out of order")
+    return Speech(np.clip(samples, -1.0, 1.0), rate, spans["sentences"], spans["words"], phonemes)
+
+
 def speak_sentences(
     text: str, synthesize: Callable[[str], np.ndarray], sample_rate: int, pause_s: float, *, provider: str
 ) -> Speech:

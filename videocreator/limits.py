@@ -35,6 +35,12 @@ class Limits:
     operator: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     operator_voices_folder: str = ""  # the voices folder the operator configured
     max_text_chars: int = 200_000  # a person's own text (about 30,000 words)
+    # Reading a document (.docx, .pdf): budgets checked while it is read, so a small file that inflates
+    # to gigabytes, or one stream shared by thousands of pages, is stopped early.
+    max_document_bytes: int = 200 * MB  # what a document's parts may inflate to, in all
+    max_document_pages: int = 2_000
+    max_document_s: float = 120.0
+    max_video_s: float = 3_600.0  # a video's whole length, checked before rendering
 
     @classmethod
     def public_server(
@@ -42,7 +48,8 @@ class Limits:
     ) -> Limits:
         return cls(
             public=True, max_scenes=10, max_upload_bytes=25 * MB, operator=operator or {},
-            operator_voices_folder=voices_folder, max_text_chars=50_000,
+            operator_voices_folder=voices_folder, max_text_chars=50_000, max_document_bytes=50 * MB,
+            max_document_pages=300, max_document_s=20.0, max_video_s=600.0,
         )  # fmt: skip
 
     def check_text(self, chars: int) -> None:

@@ -27,15 +27,19 @@ class ModelCache(Generic[K, T]):
 
     Loading holds the cache's lock: two threads asking for one key load it once, and one model loads at a
     time. Each model has a lock of its own, or with ``shared_lock`` the cache's lock: then only one of the
-    cache's models loads or runs at a time. The locks are not reentrant: never call ``get`` while holding
-    one, nor from ``load``.
+    cache's models loads or runs at a time. ``drop`` is called with each model the bound drops (a model
+    worker is retired: its process ends when its job does). The locks are not reentrant: never call
+    ``get`` while holding one, nor from ``load``.
     """
 
-    def __init__(self, max_models: int, *, shared_lock: bool = False) -> None:
+    def __init__(
+        self, max_models: int, *, shared_lock: bool = False, drop: Callable[[T], None] | None = None
+    ) -> None:
         if max_models < 1:
             raise ValueError("a model cache keeps at least one model")
         self.max_models = max_models
         self.shared_lock = shared_lock
+        self.drop = drop
         self._lock = threading.Lock()
         self._models: OrderedDict[K, Loaded[T]] = OrderedDict()
 
@@ -48,5 +52,7 @@ class ModelCache(Generic[K, T]):
                 lock = self._lock if self.shared_lock else threading.Lock()
                 self._models[key] = Loaded(load(), lock)
                 if len(self._models) > self.max_models:
-                    self._models.popitem(last=False)
+                    _, dropped = self._models.popitem(last=False)
+                    if self.drop is not None:
+                        self.drop(dropped.model)
             return self._models[key]

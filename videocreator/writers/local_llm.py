@@ -8,6 +8,9 @@ an earlier one); an unusable line is tried once more and otherwise replaced by t
 for that scene. The trace records, for a class to read: the prompt part by part, every line the model wrote
 with whether it was kept and why not, and at the first few tokens of each line the model's own most likely
 next tokens with their probabilities (read from its logits while it writes: no second run).
+
+llama.cpp runs in a worker process (``worker.py``): a crash or hang in it fails this writer, which ``auto``
+and the writer chain then pass over, and never the server.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 from platformdirs import user_cache_dir
-from pydantic import Field
+from pydantic import Field, TypeAdapter, ValidationError
 
 from ..backend import Options, SceneDraft, Script, ScriptRequest, ScriptWriter, missing_packages
 from ..errors import BackendUnavailable, ProviderFailed
@@ -31,6 +34,7 @@ from ..files import atomic_path
 from ..loaded import ModelCache
 from ..registry import register
 from ..text import clean, sentences, title_of
+from ..worker import ModelWorker, note, reference
 from .parsing import MAX_PROMPT_CHARS, language_name, trim_narration
 from .template import TemplateWriter
 
@@ -69,6 +73,10 @@ sentence ::= [^0-9\n".!?。！？]{12,170} [.!?。！？]
 
 
 MAX_TRIES = 2
+# The time a script may take in the model's process: a fixed part, and a part per token asked for
+# (about 20 times what Gemma 270M takes per token on 2 cores); a slower one is taken to hang.
+BUDGET_S = 30.0
+BUDGET_PER_TOKEN_S = 0.25
 SIMILAR = 0.6
 STOP = ["\n", "Scene "]
 TOP_P = 0.9
@@ -101,11 +109,14 @@ def bundled_model() -> Path:
     return target
 
 
-# By (path, threads). They share one lock, so one model loads or writes at a time.
-_models: ModelCache[tuple[str, int], Any] = ModelCache(max_models=2, shared_lock=True)
+# Model processes by (loader, path, threads). They share one lock, so one model loads or writes at a time.
+_workers: ModelCache[tuple[str, str, int], ModelWorker] = ModelCache(
+    max_models=2, shared_lock=True, drop=ModelWorker.retire
+)
 
 
-def _load(path: str, threads: int) -> Any:
+def load_model(path: str, threads: int) -> Any:
+    """The GGUF at ``path`` on llama.cpp (in the model's process)."""
     from llama_cpp import Llama
 
     model = Llama(model_path=path, n_ctx=2048, n_threads=threads or None, verbose=False)
@@ -242,6 +253,57 @@ def _document(request: ScriptRequest) -> str:
     return "".join(part.text for part in prompt_parts(request))
 
 
+def _temperature(options: LocalOptions, attempt: int) -> float:
+    return round(options.temperature + 0.2 * attempt, 2)
+
+
+def _generate(
+    llm: Any, prompt: str, probe: NextTokenProbe, request: ScriptRequest, options: LocalOptions, attempt: int
+) -> str:
+    result = llm(
+        prompt,
+        max_tokens=options.max_tokens,
+        temperature=_temperature(options, attempt),
+        repeat_penalty=options.repeat_penalty,
+        top_p=TOP_P,
+        stop=STOP,
+        grammar=_grammar(request.language),
+        seed=request.seed * 100 + attempt,
+        logits_processor=[probe],
+    )
+    return str(result["choices"][0]["text"])
+
+
+def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict[str, Any]:
+    """The job run in the model's process: each scene's kept line (or None), and every attempt, as data.
+    Each kept line is noted as it is written."""
+    prompt = _document(request)
+    lines: list[str | None] = []
+    log: list[Attempt] = []
+    for n in range(1, request.scenes + 1):
+        verdict = Verdict(None)
+        for attempt in range(MAX_TRIES):
+            cue = f"Scene {n}:"
+            probe = NextTokenProbe(llm.detokenize, cue)
+            raw = _generate(llm, prompt + cue, probe, request, options, attempt)
+            verdict = judge(raw, lines)
+            log.append(
+                Attempt(n, attempt + 1, cue, _temperature(options, attempt), raw, verdict.line is not None,
+                        verdict.line or "", verdict.why, probe.points)
+            )  # fmt: skip
+            if verdict.line:
+                break
+        lines.append(verdict.line)
+        if verdict.line:
+            prompt += f"Scene {n}: {verdict.line}\n"
+            note(verdict.line)
+    return {"lines": lines, "log": [asdict(entry) for entry in log]}
+
+
+_LINES = TypeAdapter(list[str | None])
+_LOG = TypeAdapter(list[Attempt])
+
+
 @register
 class LocalWriter(ScriptWriter):
     name = "local"
@@ -268,35 +330,31 @@ class LocalWriter(ScriptWriter):
             raise BackendUnavailable(reason, stage=self.stage, provider=self.name)
         return bundled_model()
 
-    def _generate(
-        self, llm: Any, prompt: str, probe: NextTokenProbe, request: ScriptRequest, attempt: int
-    ) -> str:
-        result = llm(
-            prompt,
-            max_tokens=self.options.max_tokens,
-            temperature=self._temperature(attempt),
-            repeat_penalty=self.options.repeat_penalty,
-            top_p=TOP_P,
-            stop=STOP,
-            grammar=_grammar(request.language),
-            seed=request.seed * 100 + attempt,
-            logits_processor=[probe],
-        )
-        return str(result["choices"][0]["text"])
+    # What runs in the model's process: the loader (given the model's path and threads) and the job.
+    load_model = staticmethod(load_model)
+    job = staticmethod(write_lines)
 
-    def _temperature(self, attempt: int) -> float:
-        return round(self.options.temperature + 0.2 * attempt, 2)
+    def budget_s(self, request: ScriptRequest) -> float:
+        """How long the model's process may take for ``request`` before it is taken to hang."""
+        return BUDGET_S + BUDGET_PER_TOKEN_S * request.scenes * MAX_TRIES * self.options.max_tokens
 
     def write(self, request: ScriptRequest) -> Script:
         path = self.model_path()
         started = time.monotonic()
-        try:
-            key = (str(path), self.options.threads)
-            llm, lock = _models.get(key, lambda: _load(*key))
-            with lock:
-                lines, log = self._write_lines(llm, request)
-        except (ValueError, RuntimeError) as exc:
-            raise ProviderFailed(f"the model failed: {exc}", stage=self.stage, provider=self.name) from None
+        key = (reference(self.load_model), str(path), self.options.threads)
+        worker, lock = _workers.get(
+            key, lambda: ModelWorker(self.load_model, *key[1:], stage=self.stage, provider=self.name)
+        )
+        written: list[str] = []
+
+        def show(line: Any) -> None:
+            written.append(str(line))
+            if self.listener:
+                self.listener(" ".join(written))
+
+        with lock:
+            reply = worker.run(self.job, request, self.options, budget_s=self.budget_s(request), on_note=show)
+        lines, log = self._checked(reply, request)
         fallback = TemplateWriter().write(request)
         scenes = []
         for n, line in enumerate(lines):
@@ -322,24 +380,21 @@ class LocalWriter(ScriptWriter):
         }
         return Script(title=title_of(request.topic), scenes=scenes, trace=trace)
 
-    def _write_lines(self, llm: Any, request: ScriptRequest) -> tuple[list[str | None], list[Attempt]]:
-        prompt = _document(request)
-        lines: list[str | None] = []
-        log: list[Attempt] = []
-        for n in range(1, request.scenes + 1):
-            verdict = Verdict(None)
-            for attempt in range(MAX_TRIES):
-                cue = f"Scene {n}:"
-                probe = NextTokenProbe(llm.detokenize, cue)
-                raw = self._generate(llm, prompt + cue, probe, request, attempt)
-                verdict = judge(raw, lines)
-                log.append(
-                    Attempt(n, attempt + 1, cue, self._temperature(attempt), raw, verdict.line is not None,
-                            verdict.line or "", verdict.why, probe.points)
-                )  # fmt: skip
-                if verdict.line:
-                    break
-            lines.append(verdict.line)
-            if verdict.line:
-                prompt += f"Scene {n}: {verdict.line}\n"
+    def _checked(self, reply: Any, request: ScriptRequest) -> tuple[list[str | None], list[Attempt]]:
+        """The model process's reply, validated: a line (or None) per scene, and the attempts."""
+        try:
+            lines = _LINES.validate_python(reply["lines"])
+            log = _LOG.validate_python(reply["log"])
+        except (ValidationError, KeyError, TypeError) as exc:
+            raise ProviderFailed(
+                f"the model's process sent back a malformed script ({exc.__class__.__name__})",
+                stage=self.stage,
+                provider=self.name,
+            ) from None
+        if len(lines) != request.scenes:
+            raise ProviderFailed(
+                f"the model's process sent {len(lines)} scenes for {request.scenes}",
+                stage=self.stage,
+                provider=self.name,
+            )
         return lines, log
