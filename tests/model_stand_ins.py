@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,10 @@ def process_id(model: Any, *args: Any) -> int:
 
 def not_data(model: Any, *args: Any) -> Any:
     return os.terminal_size((1, 2))  # an object, not plain data
+
+
+def unpicklable(model: Any, *args: Any) -> Any:
+    return threading.Lock()
 
 
 class SegfaultingWriter(LocalWriter):

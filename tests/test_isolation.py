@@ -23,6 +23,7 @@ from tests.model_stand_ins import (
     process_id,
     segfault,
     standing_in,
+    unpicklable,
 )
 from videocreator import pipeline
 from videocreator.backend import checked_speech
@@ -79,6 +80,13 @@ def test_an_exit_half_way_is_an_error_after_the_notes_it_sent(worker):
 def test_a_reply_that_is_not_data_is_refused(worker):
     with pytest.raises(ProviderFailed, match=r"sent back something that is not data \(os\.terminal_size"):
         worker.run(not_data, budget_s=10)
+
+
+def test_a_reply_that_cannot_be_sent_is_an_error_and_the_worker_carries_on(worker):
+    pid = worker.run(process_id, budget_s=10)
+    with pytest.raises(ProviderFailed, match=r"the model failed: TypeError: cannot pickle"):
+        worker.run(unpicklable, budget_s=10)
+    assert worker.run(process_id, budget_s=10) == pid
 
 
 def test_a_stop_asked_for_ends_the_job_and_its_process(worker):

@@ -342,8 +342,8 @@ def serve(fd: int) -> None:
             _send(("unloaded", _error(failure, "the model could not be loaded")))
             continue
         try:
-            result = _resolve(job)(model, *args)
+            reply = pickle.dumps(("done", _resolve(job)(model, *args)), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
             _send(("error", _error(exc, "the model failed")))
         else:
-            _send(("done", result))
+            _conn.send_bytes(reply)
