@@ -2,33 +2,49 @@
 
 The page is built once by ``layout`` into a ``Page`` (each step's components, by name); the ``Studio``'s
 handler methods call the library and return what changed as dicts keyed by component; ``wire`` connects
-the two and names the public API endpoints. Each browser session works in its own project folder. The
-rules (a public server's limits, validation) are the library's: the studio hands it the ``Limits`` the
-server runs under and shows its errors as messages naming the stage.
+the two and names the public API endpoints. Each browser session works in its own project folder, one
+change at a time (``studio_step``). The rules (a public server's limits, validation) are the library's:
+the studio hands it the ``Limits`` the server runs under and shows its errors as messages naming the
+stage. On a public server, ``UploadGuard`` charges each upload to its visitor (``sessions.UploadLedger``)
+before it is stored.
 
     python app.py            # honours GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import json
 import logging
 import os
 import re
 import shutil
 import typing
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 import gradio as gr
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from videocreator import archive, auto, checks, images, pipeline, registry, report, settings
-from videocreator.errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
-from videocreator.limits import MB, Limits
+from videocreator.errors import (
+    BackendUnavailable,
+    InputError,
+    ProviderFailed,
+    Stopped,
+    VideoCreatorError,
+    without_server_paths,
+)
+from videocreator.files import FULL_DISK, full_disk_is
+from videocreator.limits import Limits
 from videocreator.project import PROJECT_FILE, CaptionStyle, OwnText, ProjectFolder, Settings
-from videocreator.sessions import SessionStore
+from videocreator.sessions import Charge, SessionStore, UploadLedger, UploadRefused, visitor_of
 from videocreator.source import SUFFIXES, check_text, estimate_seconds, read_source
 from videocreator.stage import CHOSEN, Stage
 from videocreator.writers.parsing import LANGUAGE_NAMES
@@ -52,6 +68,10 @@ CSS = """
 """
 
 Outputs = dict[Any, Any]
+Handler = Callable[..., Any]
+UPLOAD_ROUTE = "/gradio_api/upload"
+MULTIPART_SLACK = 64 * 1024  # the form's own bytes around an uploaded file
+SWEEP_TICK_S = 1.0  # how often the server asks whether uploads are due a sweep
 
 
 # ---- the page -------------------------------------------------------------------------------
@@ -449,11 +469,14 @@ def _render_step(defaults: Settings, stops: list[gr.Button]) -> RenderStep:
     )
 
 
-def layout(defaults: Settings, limits: Limits, max_age: int) -> Page:
+def layout(defaults: Settings, limits: Limits, store: SessionStore) -> Page:
     """Build the page once: four steps and the saved-project opener."""
     stops: list[gr.Button] = []
-    # Gradio's copies of outputs live as long as the sessions.
-    with gr.Blocks(title="VideoCreator", delete_cache=(max(1, min(3600, max_age // 4)), max_age)) as blocks:
+    max_age = int(store.max_age)
+    # Gradio's copies of outputs (and the uploads sessions used) live as long as the sessions.
+    with StudioBlocks(
+        limits, store.uploads, title="VideoCreator", delete_cache=(max(1, min(3600, max_age // 4)), max_age)
+    ) as blocks:
         session = gr.State(None)
         gr.Markdown(
             "# 🎬 VideoCreator\nType a topic, get a short narrated video. Every step can be redone.",
@@ -493,32 +516,36 @@ def picked_scene(event: gr.SelectData) -> int:
     return int(event.index) + 1
 
 
-# ---- errors ---------------------------------------------------------------------------------
+# ---- handlers: one writer at a time, errors as messages ---------------------------------------
 
 
-def friendly(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Show the library's errors as messages that name the stage, never as tracebacks."""
+def studio_step(stage: Stage | None, *, writes: bool = True) -> Callable[[Handler], Handler]:
+    """A handler of the page for ``stage``: while it changes its session's project it holds it (a change
+    meanwhile is refused, naming this one), a full disk is a message, and errors reach the visitor as one
+    line naming the stage, never a traceback (a bug's goes to the server's log)."""
 
-    @functools.wraps(handler)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return handler(*args, **kwargs)
-        except Stopped as exc:
-            raise gr.Error(str(exc), title="Stopped") from None
-        except (BackendUnavailable, ProviderFailed) as exc:
-            raise gr.Error(f"{exc}{_offline_hint(exc)}") from None
-        except VideoCreatorError as exc:
-            raise gr.Error(str(exc)) from None
-        except gr.Error:
-            raise
-        except Exception:  # a bug: the visitor gets a message, the operator the traceback
-            log.exception("%s failed", handler.__name__)
-            raise gr.Error(
-                f"{handler.__name__.replace('_', ' ')}: something went wrong; what was finished is kept. "
-                "Please report it with the server's log."
-            ) from None
+    def decorate(handler: Handler) -> Handler:
+        what = handler.__name__.replace("_", " ")
 
-    return wrapped
+        @functools.wraps(handler)
+        def wrapped(studio: Studio, session: str | None, *args: Any, **kwargs: Any) -> Any:
+            try:
+                with studio.store.writing(session if writes else None, what), full_disk_is(stage):
+                    return handler(studio, session, *args, **kwargs)
+            except gr.Error:
+                raise
+            except VideoCreatorError as exc:
+                raise studio.error(exc) from None
+            except Exception:  # a bug: the visitor gets a message, the operator the traceback
+                log.exception("%s failed", what)
+                raise gr.Error(
+                    f"{stage or 'project'}: something went wrong on the server; what was finished is kept. "
+                    "Please report it: the server's log has the details."
+                ) from None
+
+        return wrapped
+
+    return decorate
 
 
 def _offline_hint(exc: VideoCreatorError) -> str:
@@ -641,15 +668,35 @@ class Studio:
         self.stopping.discard(key)
         return pipeline.Reporter(
             lambda fraction, message: progress(fraction, desc=message),
-            gr.Warning,
+            self._warn,
             stopping=lambda: key in self.stopping,
         )
+
+    def _warn(self, message: str) -> None:
+        gr.Warning(without_server_paths(message) if self.limits.public else message)
+
+    def error(self, exc: VideoCreatorError) -> gr.Error:
+        """The library's error as the visitor sees it: on a public server without the server's paths or a
+        tool's own output, which go to the server's log."""
+        message = str(exc)
+        if self.limits.public:
+            log.warning("%s", message)
+            message = exc.for_visitors()
+        if isinstance(exc, BackendUnavailable | ProviderFailed):
+            message += _offline_hint(exc)
+        return gr.Error(message, title="Stopped") if isinstance(exc, Stopped) else gr.Error(message)
+
+    def _keep(self, upload: Path | None) -> None:
+        """This upload was taken into the session's project: it stays in the cache as long as the session
+        does (the page sends music, a recording or a text file again with each step)."""
+        if upload is not None:
+            self.store.uploads.claim(upload)
 
     def _view(self, folder: ProjectFolder, number: float | None = 1) -> Outputs:
         """The project as the page shows it, with scene ``number`` selected."""
         page = self.page
         for note in folder.notes:
-            gr.Warning(note)
+            self._warn(note)
         return {
             page.session: str(folder.root.parent),
             page.script.title: folder.project.title,
@@ -673,7 +720,7 @@ class Studio:
 
     # -- step 1: script --
 
-    @friendly
+    @studio_step(Stage.SCRIPT)
     def write_script(
         self,
         session: str | None,
@@ -693,18 +740,23 @@ class Studio:
         """Write a new script, replacing this session's project: about `topic` with `scenes` scenes, or,
         with `start_from` "my own text", from `text` (or the uploaded `text_file`: .txt, .md, .docx, .pdf)
         read as written or condensed (`mode`) to a video of `length_s` seconds."""
-        own_text = self._own_text(text, text_file, mode, length_s) if start_from == "my own text" else None
+        own = start_from == "my own text"
         root = self._session(session)
+        reporter = self._reporter(root, progress)
+        source = _file(text_file) if own else None
+        own_text = self._own_text(text, source, mode, length_s, reporter.stopping) if own else None
         chosen = settings.resolve({Stage.SCRIPT: {"backend": writer}, "audience": audience, "tone": tone})
 
         def build(staging: Path) -> ProjectFolder:
             folder = pipeline.new_project(
                 topic, staging, language=language, settings=chosen, limits=self.limits, own_text=own_text
             )
-            pipeline.write_script(folder, int(scenes or 5), self._reporter(root, progress))
+            pipeline.write_script(folder, int(scenes or 5), reporter)
             return folder
 
-        return self._view(self._replace_project(root, build))
+        folder = self._replace_project(root, build)
+        self._keep(source)
+        return self._view(folder)
 
     def _replace_project(self, root: Path, build: Callable[[Path], ProjectFolder]) -> ProjectFolder:
         """The session's new project, built beside the old one, which it replaces only when it is whole
@@ -722,11 +774,15 @@ class Studio:
         folder.notes = notes
         return folder
 
-    def _own_text(self, text: str, text_file: Any, mode: str, length_s: float) -> OwnText:
-        if (source := _file(text_file)) is not None:
-            words = read_source(source)  # its size and length are checked there and in new_project
-        else:
-            words = check_text(text or "", "the pasted text")
+    def _own_text(
+        self, text: str, source: Path | None, mode: str, length_s: float, stopping: Callable[[], bool]
+    ) -> OwnText:
+        # a file is read within the limits' budgets (read_source), its words checked there and in new_project
+        words = (
+            read_source(source, limits=self.limits, stopping=stopping)
+            if source is not None
+            else check_text(text or "", "the pasted text")
+        )
         return OwnText(words, mode, float(length_s) if length_s else None)  # type: ignore[arg-type]
 
     def start_from(self, start_from: str) -> Outputs:
@@ -740,7 +796,7 @@ class Studio:
             step.topic: gr.Textbox(label=topic),
         }
 
-    @friendly
+    @studio_step(Stage.SCRIPT)
     def save_script(self, session: str | None, title: str, scenes: Any, scene: float) -> Outputs:
         """Save the edited title and scene table (rows of narration, image prompt)."""
         folder = self._open(session)
@@ -748,14 +804,14 @@ class Studio:
         pipeline.set_script(folder, title, [(str(r[0] or ""), str(r[1] or "")) for r in rows if len(r) >= 2])
         return self._view(folder, min(scene or 1, len(folder.project.scenes)))
 
-    @friendly
+    @studio_step(Stage.SCRIPT)
     def add_scene(self, session: str | None) -> Outputs:
         """Add a scene at the end."""
         folder = self._open(session)
         pipeline.add_scene(folder, "Write this scene's narration here.", folder.project.topic)
         return self._view(folder, len(folder.project.scenes))
 
-    @friendly
+    @studio_step(Stage.SCRIPT)
     def delete_scene(self, session: str | None, scene: float) -> Outputs:
         """Delete scene number `scene`."""
         folder = self._open(session)
@@ -767,23 +823,25 @@ class Studio:
         pipeline.move_scene(folder, _scene(folder, scene), offset)
         return self._view(folder, max(1, min(len(folder.project.scenes), (scene or 1) + offset)))
 
-    @friendly
+    @studio_step(Stage.SCRIPT)
     def move_up(self, session: str | None, scene: float) -> Outputs:
         """Move scene number `scene` one place earlier."""
         return self._move(session, scene, -1)
 
-    @friendly
+    @studio_step(Stage.SCRIPT)
     def move_down(self, session: str | None, scene: float) -> Outputs:
         """Move scene number `scene` one place later."""
         return self._move(session, scene, 1)
 
-    @friendly
+    @studio_step(Stage.SCRIPT, writes=False)
     def select(self, session: str | None, scene: float) -> Outputs:
-        return self._scene_view(self._open(session), scene)
+        """The selected scene; while a step changes the project, no change (opening it then would remove
+        the files the step is writing)."""
+        return gr.skip() if self.store.busy(session) else self._scene_view(self._open(session), scene)
 
     # -- step 2: images --
 
-    @friendly
+    @studio_step(Stage.IMAGES)
     def make_images(
         self,
         session: str | None,
@@ -801,7 +859,7 @@ class Studio:
         pipeline.make_images(folder, self._reporter(session, progress))
         return self._view(folder, scene)
 
-    @friendly
+    @studio_step(Stage.IMAGES)
     def regenerate_image(
         self,
         session: str | None,
@@ -821,16 +879,17 @@ class Studio:
         pipeline.regenerate_image(folder, chosen)
         return self._view(folder, scene)
 
-    @friendly
+    @studio_step(Stage.IMAGES)
     def upload_image(self, session: str | None, scene: float, picture: Any) -> Outputs:
         """Use your own `picture` for scene number `scene`."""
         folder = self._open(session)
         if (source := _file(picture)) is None:
             raise InputError("choose a picture to upload", stage=Stage.IMAGES)
         pipeline.upload_image(folder, _scene(folder, scene), source)
+        self._keep(source)
         return self._view(folder, scene)
 
-    @friendly
+    @studio_step(Stage.IMAGES)
     def undo_image(self, session: str | None, scene: float) -> Outputs:
         """Go back to the previous picture of scene number `scene`."""
         folder = self._open(session)
@@ -838,7 +897,7 @@ class Studio:
             gr.Warning("There is no earlier picture for this scene.")
         return self._view(folder, scene)
 
-    @friendly
+    @studio_step(Stage.IMAGES)
     def choose_pictograms(self, session: str | None, scene: float, pictograms: list[str]) -> Outputs:
         """Draw these `pictograms` (up to three emoji; ["none"] for none; [] to let the scene's words
         choose) in scene number `scene`'s picture, made again now by the offline illustrator."""
@@ -848,7 +907,6 @@ class Studio:
         pipeline.make_image(folder, chosen)
         return self._view(folder, scene)
 
-    @friendly
     def let_words_choose(self, session: str | None, scene: float) -> Outputs:
         """Let the words of scene number `scene` choose its pictograms again."""
         return self.choose_pictograms(session, scene, [])
@@ -875,7 +933,7 @@ class Studio:
 
     # -- step 3: voice --
 
-    @friendly
+    @studio_step(Stage.VOICE)
     def narrate(
         self,
         session: str | None,
@@ -896,6 +954,7 @@ class Studio:
         folder = self._open(session)
         recording = _file(voice_recording)
         reference = pipeline.use_voice_reference(folder, recording) if recording else None
+        self._keep(recording)
         options = {"model": voice_model, "speaker": speaker, "speaker_wav": reference}
         pipeline.choose_backend(folder, Stage.VOICE, narrator, options)
         changes: dict[str, Any] = {"speed": float(speed or 1.0), "tighten_pauses": bool(tighten_pauses)}
@@ -928,7 +987,7 @@ class Studio:
 
     # -- step 4: render --
 
-    @friendly
+    @studio_step(Stage.RENDER)
     def render(
         self,
         session: str | None,
@@ -988,31 +1047,135 @@ class Studio:
             **self._view(folder),
         }
 
-    @staticmethod
-    def _use_music(folder: ProjectFolder, music: str, music_file: Any) -> None:
+    def _use_music(self, folder: ProjectFolder, music: str, music_file: Any) -> None:
         if music in MUSIC_CHOICES:
             pipeline.use_music(folder, MUSIC_CHOICES[music])
         elif (source := _file(music_file)) is not None:
             pipeline.use_music(folder, source)
+            self._keep(source)
         elif folder.project.settings.music in MUSIC_CHOICES.values():
             raise InputError("choose a music file, or pick the bundled track", stage=Stage.RENDER)
 
     # -- saved projects, stopping --
 
-    @friendly
+    @studio_step(None)
     def open_zip(self, session: str | None, project_zip: Any) -> Outputs:
         """Open a project saved as a zip (the one *Render video* offers), replacing this session's."""
         if (source := _file(project_zip)) is None:
             raise InputError("choose a saved project .zip")
         root = self._session(session)
-        return self._view(
-            self._replace_project(root, lambda staging: archive.import_zip(source, staging, self.limits))
-        )
+        folder = self._replace_project(root, lambda staging: archive.import_zip(source, staging, self.limits))
+        self._keep(source)
+        return self._view(folder)
 
     def stop(self, session: str | None) -> None:
         """Stop this session's running step at its next progress report (what is finished is kept)."""
         if session and self.store.owns(session):
             self.stopping.add(str(Path(session)))
+
+
+# ---- the server: uploads ----------------------------------------------------------------------
+
+
+class StudioBlocks(gr.Blocks):
+    """The studio's page. However it is launched, its server refuses files over the upload limit, and on a
+    public server checks every upload (``UploadGuard``) and sweeps the uploads no session used."""
+
+    def __init__(self, limits: Limits, uploads: UploadLedger, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.limits, self.uploads = limits, uploads
+
+    def launch(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("max_file_size", self.limits.max_upload_bytes)
+        if self.limits.public:
+            app_kwargs = dict(kwargs.get("app_kwargs") or {})
+            if "lifespan" in app_kwargs:
+                raise ValueError("the studio's server runs its own lifespan (sweeping uploads)")
+            guard = Middleware(UploadGuard, ledger=self.uploads, limits=self.limits)
+            app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), guard]
+            app_kwargs["lifespan"] = sweeping(self.uploads)
+            kwargs["app_kwargs"] = app_kwargs
+        return super().launch(*args, **kwargs)
+
+
+def sweeping(uploads: UploadLedger) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """The server's lifespan: every ``sweep_every_s`` the uploads no session used in time are removed."""
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        async def sweep_forever() -> None:
+            while True:
+                await asyncio.sleep(SWEEP_TICK_S)
+                if uploads.sweep_due():
+                    await anyio.to_thread.run_sync(uploads.sweep, Path(app.uploaded_file_dir))
+
+        task = asyncio.create_task(sweep_forever())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
+
+
+class UploadGuard:
+    """ASGI middleware in front of Gradio's upload route: each upload is charged to its visitor before a
+    byte of it is stored, and refused, with a one-line reason, past the public server's limits (per file,
+    per visitor, server-wide) or on a full disk; the files it stored are recorded in the ledger."""
+
+    def __init__(self, app: ASGIApp, ledger: UploadLedger, limits: Limits):
+        self.app, self.ledger, self.limits = app, ledger, limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith(UPLOAD_ROUTE):
+            await self.app(scope, receive, send)
+            return
+        try:
+            charge = self.ledger.admit(visitor_of((scope.get("client") or ("?",))[0]), self._size(scope))
+        except UploadRefused as exc:
+            await _answer(send, exc.status, str(exc))
+            return
+        await self._store(charge, scope, receive, send)
+
+    def _size(self, scope: Scope) -> int:
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if not declared.isdigit():
+            raise UploadRefused("an upload must say its size (Content-Length)", 411)
+        size = int(declared)
+        try:
+            self.limits.check_upload(max(0, size - MULTIPART_SLACK), "upload", None)
+        except InputError as exc:
+            raise UploadRefused(str(exc), 413) from None
+        return size
+
+    async def _store(self, charge: Charge, scope: Scope, receive: Receive, send: Send) -> None:
+        """Let Gradio store the upload, reading the paths it answers with."""
+        status, body = [0], bytearray()
+
+        async def reading(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            elif status[0] == 200:
+                body.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, reading)
+        except OSError as exc:
+            if exc.errno not in FULL_DISK or status[0]:
+                raise
+            log.error("an upload stopped: %s", exc)
+            refused = UploadRefused("the server's disk is full: please try again later", 507)
+            await _answer(send, refused.status, str(refused))
+        finally:
+            self.ledger.settle(charge, json.loads(body) if status[0] == 200 and body else [])
+
+
+async def _answer(send: Send, status: int, text: str) -> None:
+    body = text.encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 # ---- wiring ---------------------------------------------------------------------------------
@@ -1118,7 +1281,7 @@ def build_app(store: SessionStore | None = None, limits: Limits | None = None) -
     """The studio for one server: its session folders and its limits (by default from the environment)."""
     store = store or SessionStore()
     limits = limits if limits is not None else settings.limits()
-    page = layout(settings.resolve(), limits, int(store.max_age))
+    page = layout(settings.resolve(), limits, store)
     with page.blocks:
         wire(page, Studio(page, store, limits))
     page.blocks.queue(default_concurrency_limit=CONCURRENCY)
@@ -1126,12 +1289,7 @@ def build_app(store: SessionStore | None = None, limits: Limits | None = None) -
 
 
 def main() -> None:
-    limits = settings.limits()
-    build_app(limits=limits).launch(
-        theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"),
-        css=CSS,
-        max_file_size=f"{limits.max_upload_bytes // MB}mb",
-    )
+    build_app().launch(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"), css=CSS)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+import httpx
 import numpy as np
 import pytest
 
@@ -93,6 +97,45 @@ def decode_frames(path: Path, indices: set[int] | None = None) -> dict[int, np.n
 
 def rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(samples)))) if len(samples) else 0.0
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF written by hand from its numbered objects (1 the catalog), with the cross-reference table
+    and trailer PDF 1.4 defines."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def wait_until_serving(url: str, server: subprocess.Popen[Any], seconds: float = 180) -> None:
+    """Wait for a studio started as its own process to answer at ``url``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        assert server.poll() != 90, "mounting the test filesystem failed"
+        assert time.monotonic() < deadline and server.poll() is None, "the app did not start"
+        time.sleep(0.5)
+
+
+def reset_peak_memory() -> None:
+    """Measure this process's peak resident memory afresh from here (Linux resets VmHWM on "5"). The
+    peak getrusage reports cannot be reset, and a child started by fork or exec begins with its parent's."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since it started, or since ``reset_peak_memory``."""
+    status = Path("/proc/self/status").read_text().splitlines()
+    return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:"))
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from tests.conftest import probe, unavailable
+from tests.conftest import probe, unavailable, wait_until_serving
 from tests.fake_llm_server import FakeLLM
 from tests.test_chat_writers import good_script
 from videocreator import pipeline
@@ -342,7 +342,6 @@ def llm():
 
 def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path, llm: FakeLLM):
     """`python app.py` as on a Space: uploads capped, fewer scenes, no visitor-chosen models, no keys kept."""
-    import httpx
     from gradio_client import Client, handle_file
 
     from tests.conftest import free_port
@@ -361,13 +360,7 @@ def test_public_mode_caps_uploads_scenes_and_models(tmp_path: Path, llm: FakeLLM
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url, timeout=5).status_code == 200:
-                    break
-            assert time.monotonic() < deadline and server.poll() is None, "the app did not start"
-            time.sleep(0.5)
+        wait_until_serving(url, server)
         client = Client(url, verbose=False)
         with pytest.raises(Exception, match="greater than maximum value 10"):
             client.predict("Owls at night", 20, "all", "calm", "en", "openai", api_name="/write_script")

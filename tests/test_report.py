@@ -10,9 +10,10 @@ import pytest
 
 from tests.fake_llm_server import FakeLLM
 from videocreator import pipeline, registry, report
-from videocreator.backend import ImageRequest, ScriptRequest
+from videocreator.backend import ImageRequest, ScriptRequest, Speech
 from videocreator.files import write_json
 from videocreator.project import OwnText, Project, ProjectFolder, Settings, StageChoice
+from videocreator.render.audio import write_wav
 from videocreator.report import REPORT_FILE, how_it_works, write_report
 from videocreator.stage import Stage
 from videocreator.writers.chat import public_url
@@ -147,7 +148,8 @@ def test_word_starts_phonemes_steps_and_render_pieces_are_shown_when_recorded(tm
             "phonemes": [["m", 0.0, 0.08], ["ˈa", 0.08, 0.2]],
         },
     )
-    (folder.root / "scenes/01/voice-test.wav").write_bytes(b"")
+    silence = Speech(np.zeros(round(2.5 * 22050), dtype=np.float32), 22050, [])
+    write_wav(folder.path("scenes/01/voice-test.wav"), silence)  # the recording the timings describe
     (folder.root / "scenes/01/step-1.png").write_bytes(b"")
     scene.image_details = {
         "steps": [

@@ -1,17 +1,22 @@
 """Saving a project as one zip, and opening such a zip again, safely.
 
 Import refuses anything that is not plainly a project: absolute or ``..`` paths, links, too many or too
-large members (zip bombs), and zips without a valid ``project.json``. It unpacks into an empty folder and
-opens the project under the caller's limits (on a public server: the scene cap, and no file, model or
-server named from outside the project); a zip that is refused leaves nothing behind.
+large members (zip bombs), and zips without a valid ``project.json`` (nested absurdly deep included). It
+unpacks into an empty folder and opens the project under the caller's limits (on a public server: the
+scene cap, and no file, model or server named from outside the project); a zip that is refused leaves
+nothing behind. What the project says of its files is checked against the files: every picture it names
+(the current one, its history, a model's steps) as an upload is, and every narration's recording and
+timings (``ProjectFolder.drop_unusable_voices``); what does not pass is dropped with a note.
 """
 
 from __future__ import annotations
 
 import shutil
 import stat
+import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from PIL import Image
 
@@ -19,11 +24,12 @@ from .errors import InputError
 from .files import atomic_path
 from .images.upload import MAX_PIXELS
 from .limits import LOCAL, Limits
-from .project import PROJECT_FILE, ProjectFolder
+from .project import PROJECT_FILE, ImageVersion, ProjectFolder, Scene
 
 MAX_MEMBERS = 2000
 MAX_TOTAL_BYTES = 2 * 1024**3
 SKIPPED = ("cache/", "preview.mp4")
+PICTURE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # what an upload may be
 
 
 def export_zip(folder: ProjectFolder, dest: Path) -> Path:
@@ -53,7 +59,7 @@ def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
 
 def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolder:
     """Unpack a saved project zip into the empty folder ``dest`` and open it (``folder.notes`` says what
-    the limits dropped)."""
+    was dropped: what the limits do not allow here, and pictures and narrations that cannot be used)."""
     if not Path(source).is_file():
         raise _error(f"{source} not found")
     limits.check_upload(Path(source).stat().st_size, "project zip", None)
@@ -63,7 +69,8 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolde
     try:
         _unpack(Path(source), dest, min(MAX_TOTAL_BYTES, 4 * limits.max_upload_bytes))
         folder = ProjectFolder.open(dest, limits, from_elsewhere=True)
-        _drop_unreadable_pictures(folder)
+        _drop_unusable_pictures(folder)
+        folder.notes += folder.drop_unusable_voices()
         return folder
     except OSError as exc:
         shutil.rmtree(dest, ignore_errors=True)
@@ -73,23 +80,70 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolde
         raise
 
 
-def _drop_unreadable_pictures(folder: ProjectFolder) -> None:
-    """Pictures from a zip are checked like uploads: a file that is not a picture, or claims more pixels
-    than an upload may have (a decompression bomb), is dropped with a note and made again."""
-    dropped = False
-    for scene in folder.project.scenes:
-        if not scene.image or not folder.has(scene.image):
-            continue
-        try:
-            with Image.open(folder.path(scene.image)) as picture:
-                fine = picture.width * picture.height <= MAX_PIXELS
-        except (OSError, Image.DecompressionBombError):
-            fine = False
-        if not fine:
-            folder.notes.append(f"scene {scene.id}: {scene.image} is not a picture that can be used; dropped")
-            scene.image, scene.image_source, dropped = None, "generated", True
-    if dropped:
+def _drop_unusable_pictures(folder: ProjectFolder) -> None:
+    """Every picture a zip's project names is checked like an upload: a file that is not a picture, or
+    claims more pixels than an upload may have (a decompression bomb), is dropped with a note, and its
+    file removed. The current picture is made again; one in the history is no longer gone back to."""
+    notes = [note for scene in folder.project.scenes for note in _scene_pictures(folder, scene)]
+    folder.notes += notes
+    if notes:
         folder.save()
+
+
+def _scene_pictures(folder: ProjectFolder, scene: Scene) -> list[str]:
+    """What was dropped of one scene's pictures: its current one, its history and their steps."""
+    notes = [f"scene {scene.id}: {note}" for note in _drop_steps(folder, scene.image_details)]
+    if scene.image and _drop_if_unusable(folder, scene.image):
+        notes.append(f"scene {scene.id}: {scene.image} is not a picture that can be used; dropped")
+        scene.image, scene.image_source = None, "generated"
+    history: list[ImageVersion] = []
+    for version in scene.image_history:
+        notes += [f"scene {scene.id}: {note}" for note in _drop_steps(folder, version.details)]
+        if _drop_if_unusable(folder, version.path):
+            notes.append(f"scene {scene.id}: {version.path} in the picture history cannot be used; dropped")
+        else:
+            history.append(version)
+    scene.image_history = history
+    return notes
+
+
+def _drop_steps(folder: ProjectFolder, details: dict[str, Any]) -> list[str]:
+    """The pictures of a model's steps (``details["steps"]``) that cannot be used, dropped and said."""
+    if "steps" not in details:
+        return []
+    steps = details["steps"] if isinstance(details["steps"], list) else []
+    kept = [s for s in steps if isinstance(s, dict) and not _drop_if_unusable(folder, s.get("file"))]
+    if kept == details["steps"]:
+        return []
+    details["steps"] = kept
+    return ["a picture of the model's steps cannot be used; dropped"]
+
+
+def _drop_if_unusable(folder: ProjectFolder, relative: Any) -> bool:
+    """Whether ``relative`` names a file that is not a picture an upload could be: not a path inside the
+    project, not one of the upload formats, or more pixels than an upload may have; such a file is
+    removed. A file that is gone is not unusable (it is made again, or skipped)."""
+    if not (isinstance(relative, str) and relative):
+        return True
+    try:
+        path = folder.path(relative)
+    except InputError:
+        return True
+    if not path.is_file() or _fits(path):
+        return False
+    path.unlink()
+    return True
+
+
+def _fits(path: Path) -> bool:
+    """Whether ``path`` is a picture of an upload's format and at most MAX_PIXELS (only its header read)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the limit here is lower
+            with Image.open(path, formats=PICTURE_FORMATS) as picture:
+                return picture.width * picture.height <= MAX_PIXELS
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+        return False
 
 
 def _unpack(source: Path, dest: Path, max_bytes: int) -> None:

@@ -41,28 +41,35 @@ def sync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
-    """Yield a temporary path to write; on success it replaces ``dest``, on failure it is removed."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_name(dest)
-    try:
-        yield tmp
-        _sync(tmp)
-        os.replace(tmp, dest)
-        sync_folder(dest.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
 def full_disk_is(stage: Stage | None) -> Iterator[None]:
-    """Turn "no space left on device" into a message naming the stage, if any (usable as a decorator)."""
+    """Turn "no space left on device" into a message naming the stage, if any (usable as a decorator);
+    a full disk met further in, before any stage was known, is given this one."""
     try:
         yield
+    except DiskFull as exc:
+        if exc.stage is not None or stage is None:
+            raise
+        raise DiskFull(exc.where, stage=stage) from exc
     except OSError as exc:
         if exc.errno not in FULL_DISK:
             raise
         raise DiskFull(exc.filename, stage=stage) from exc
+
+
+@contextmanager
+def atomic_path(dest: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``dest``, on failure it is removed (a full
+    disk raises ``DiskFull``)."""
+    with full_disk_is(None):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_name(dest)
+        try:
+            yield tmp
+            _sync(tmp)
+            os.replace(tmp, dest)
+            sync_folder(dest.parent)
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def write_bytes(dest: Path, data: bytes) -> None:

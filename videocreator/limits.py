@@ -68,6 +68,15 @@ class Limits:
                 f"a project has at most {self.max_scenes} scenes{where}, not {count}", stage=Stage.SCRIPT
             )
 
+    def check_video_length(self, seconds: float) -> None:
+        if seconds > self.max_video_s:
+            where = " on this public server" if self.public else ""
+            raise InputError(
+                f"the video would last {seconds:,.0f} s; at most {self.max_video_s:,.0f} s{where}: shorten "
+                "the narration, or make several videos",
+                stage=Stage.RENDER,
+            )
+
     def check_upload(self, size: int, what: str, stage: Stage | None) -> None:
         if size > self.max_upload_bytes:
             raise InputError(
@@ -89,6 +98,23 @@ class Limits:
             return []
         allowed = self.operator_values(stage, backend)
         return sorted(k for k, v in options.items() if k in OPERATOR_OPTIONS and allowed.get(k) != v)
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What the visitors of a public server may keep in its upload cache (Gradio's), before any session
+    claims an upload: the web server charges each one to its visitor (``sessions.UploadLedger``)."""
+
+    files_per_visitor: int = 30  # uploads from one address (an IPv6 /64) in `window_s`
+    bytes_per_visitor: int = 100 * MB
+    window_s: float = 3600.0
+    unclaimed_s: float = 900.0  # an upload no session has used is removed after this
+    cache_bytes: int = 2048 * MB  # what all visitors' uploads hold at once
+    cache_files: int = 5_000
+    sweep_every_s: float = 60.0  # how often the server looks for uploads to remove
+
+
+PUBLIC_UPLOADS = UploadLimits()
 
 
 LOCAL = Limits()

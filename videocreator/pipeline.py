@@ -812,24 +812,39 @@ def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
     return inputs
 
 
+def _checked_length(folder: ProjectFolder, scenes: list[renderer.SceneInput]) -> float:
+    """The seconds the video of ``scenes`` lasts, laid out as the renderer lays it out; an error naming
+    the length and the limit when it is longer than the limits allow."""
+    settings = folder.project.settings
+    durations = [scene.duration for scene in scenes]
+    seconds = timeline.build(durations, settings.fps, tight=settings.tighten_pauses).duration
+    folder.limits.check_video_length(seconds)
+    return seconds
+
+
 @full_disk_is(Stage.RENDER)
 def render(
     folder: ProjectFolder, *, preview: bool = False, reporter: Reporter | None = None
 ) -> renderer.RenderResult:
-    """Bring images and narration up to date, then render ``video.mp4`` (or ``preview.mp4``)."""
+    """Bring images and narration up to date (a narration whose recording or timings cannot be used is
+    made again, with a warning), check the video's length against the limits and the disk's room for it,
+    then render ``video.mp4`` (or ``preview.mp4``)."""
     rep = _reporter(reporter, Stage.RENDER)
     project = folder.project
     if not project.scenes:
         raise InputError("the project has no scenes: write the script first", stage=Stage.RENDER)
     music = music_path(folder)
+    for note in folder.drop_unusable_voices():
+        rep.warning(note)
     make_images(folder, rep.scaled(0.0, 0.1))
     narrate_all(folder, rep.scaled(0.1, 0.2))
     settings = project.settings
     width, height = frame_size(settings.aspect, "360p") if preview else settings.size
-    seconds = sum((scene.duration or 0.0) + 1.0 for scene in project.scenes)
+    scenes = scene_inputs(folder)
+    seconds = _checked_length(folder, scenes)
     checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
     result = renderer.render(
-        scene_inputs(folder),
+        scenes,
         out=folder.root / ("preview.mp4" if preview else "video.mp4"),
         srt=None if preview else folder.captions,
         cache=folder.cache,

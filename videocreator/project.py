@@ -14,7 +14,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePath, PureWindowsPath
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError
@@ -22,6 +22,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from . import files
 from .errors import InputError, invalid
 from .limits import FILE_OPTIONS, LOCAL, OPERATOR_OPTIONS, Limits
+from .render.audio import wav_seconds
 from .stage import CHOSEN, Stage, current_names
 
 PROJECT_FILE = "project.json"
@@ -29,6 +30,11 @@ PROJECT_FILE = "project.json"
 # stage.py (settings.script was settings.writer)
 FORMAT_VERSION = 3
 MEDIA = "media"  # the person's own files (music, a voice to clone), copied in
+MAX_NESTING = 64  # lists and objects inside each other in a project's JSON; what this program writes: < 10
+# A narration's timings fit its recording when the length they state is its real length within this, and
+# no sentence or word of them ends more than SPAN_SLACK_S after it.
+DURATION_TOLERANCE_S = 0.05
+SPAN_SLACK_S = 0.25
 
 Aspect = Literal["9:16", "16:9", "1:1"]
 Resolution = Literal["1080p", "720p", "360p"]
@@ -176,7 +182,24 @@ class Project:
         return asdict(self)
 
 
+Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Span = tuple[str, Seconds, Seconds]  # a sentence or a word of a narration: its text, start and end
+
+
+@dataclass
+class Timings:
+    """What a narration's ``.json`` holds beside its ``.wav``: its length, what was said, and when each
+    sentence and word is said, in seconds from its start (read with ``read_timings``)."""
+
+    duration: Seconds
+    sentences: list[Span]
+    words: list[Span] = field(default_factory=list)
+    said: str = ""
+    phonemes: list[Any] = field(default_factory=list)
+
+
 _adapter = TypeAdapter(Project)
+_timings_adapter = TypeAdapter(Timings)
 
 
 class ProjectFolder:
@@ -219,10 +242,7 @@ class ProjectFolder:
         if not path.is_file():
             raise InputError(f"{root} is not a project folder (no {PROJECT_FILE})")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            project = _adapter.validate_python(_upgrade(data))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path} is not valid JSON: {exc}") from None
+            project = _adapter.validate_python(_upgrade(read_json(path)))
         except ValidationError as exc:
             raise InputError(f"{path}: {invalid(exc)}") from None
         files.remove_partials(Path(root))
@@ -362,10 +382,44 @@ class ProjectFolder:
         return self.root / "captions.srt"
 
     def timings(self, scene: Scene) -> dict[str, Any]:
-        """A scene's narration timings (duration, what was said, sentences, words, phonemes); empty
-        before it is narrated."""
+        """A scene's narration timings (duration, what was said, sentences, words, phonemes) as
+        ``read_timings`` checks them against its recording: the duration is the recording's real length.
+        Empty before it is narrated; an InputError naming the scene when they cannot be used."""
         relative = timings_path(scene.audio)
-        return json.loads(self.path(relative).read_text(encoding="utf-8")) if self.has(relative) else {}
+        if not (self.has(scene.audio) and self.has(relative)):
+            return {}
+        try:
+            return read_timings(self.path(str(scene.audio)), self.path(str(relative)))
+        except InputError as exc:
+            raise InputError(f"scene {scene.id}: {exc.detail}", stage=Stage.VOICE) from None
+
+    def drop_unusable_voices(self) -> list[str]:
+        """Drop each narration whose recording or timings ``timings`` refuses, its files too, so that it
+        is narrated again; each scene's duration becomes its recording's. What was dropped, said."""
+        notes: list[str] = []
+        changed = False
+        for scene in self.project.scenes:
+            before = (scene.audio, scene.duration)
+            try:
+                timings = self.timings(scene)
+            except InputError as exc:
+                notes.append(f"{exc.detail}; it will be narrated again")
+                self._remove_voice(scene)
+                timings = {}
+            scene.duration = round(timings["duration"], 3) if timings else None
+            changed |= (scene.audio, scene.duration) != before
+        if changed:
+            self.save()
+        return notes
+
+    def _remove_voice(self, scene: Scene) -> None:
+        """Forget a scene's narration. Its files are removed where they are the generated ones
+        (``scenes/NN/voice-<hash>``), which narrating it again would otherwise find and reuse."""
+        stored = PurePosixPath(str(scene.audio))
+        if stored.parent.as_posix() == scene.folder and stored.name.startswith("voice-"):
+            for relative in (stored.as_posix(), timings_path(stored.as_posix())):
+                self.path(str(relative)).unlink(missing_ok=True)
+        scene.audio = scene.audio_key = None
 
     @property
     def captions_vtt(self) -> Path:
@@ -380,6 +434,64 @@ class ProjectFolder:
 def timings_path(audio: str | None) -> str | None:
     """The ``.json`` of sentence and word timings kept beside a narration's ``.wav``."""
     return audio[: -len(".wav")] + ".json" if audio else None
+
+
+def read_json(path: Path) -> Any:
+    """The JSON in a project's file; an InputError naming the file when it is not JSON, or nests lists
+    and objects more than MAX_NESTING deep (never a RecursionError later)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path.name} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _nested_too_deep(path) from None
+    if _nests_deeper(data, MAX_NESTING):
+        raise _nested_too_deep(path)
+    return data
+
+
+def _nested_too_deep(path: Path) -> InputError:
+    return InputError(f"{path.name} nests lists or objects more than {MAX_NESTING} deep")
+
+
+def _nests_deeper(data: Any, limit: int) -> bool:
+    """Whether ``data`` holds lists and objects more than ``limit`` inside each other (walked level by
+    level, without recursion)."""
+    level = [data]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return any(isinstance(item, dict | list) for item in level)
+
+
+def read_timings(voice: Path, timings: Path) -> dict[str, Any]:
+    """A narration's timings checked against its recording: finite and not negative, the length they
+    state within DURATION_TOLERANCE_S of the recording's real one (the length returned), and every
+    sentence and word ending after it starts and by SPAN_SLACK_S after the recording. An InputError naming
+    what does not fit."""
+    seconds = wav_seconds(voice)
+    try:
+        stated = _timings_adapter.validate_python(read_json(timings))
+    except ValidationError as exc:
+        raise InputError(f"{timings.name}: {invalid(exc)}") from None
+    if abs(stated.duration - seconds) > DURATION_TOLERANCE_S:
+        raise InputError(
+            f"{timings.name} says {stated.duration:,.2f} s but {voice.name} lasts {seconds:.2f} s"
+        )
+    for text, start, end in (*stated.sentences, *stated.words):
+        if not start <= end <= seconds + SPAN_SLACK_S:
+            raise InputError(
+                f"{timings.name} times {text[:40]!r} outside {voice.name}, or ending before it starts"
+            )
+    return {**asdict(stated), "duration": seconds}
 
 
 def _absolute(stored: str) -> bool:

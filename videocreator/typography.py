@@ -32,8 +32,9 @@ _STACK = ("NotoSans", "NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", 
 _CJK_FONT = "DroidSansFallbackFull.ttf"
 _RTL = {"R", "AL", "AN"}
 _GLUE = {"Mn", "Mc", "Me", "Cf"}  # marks and format characters belong to the character before them
-# Explicit embeddings/isolates and boundary neutrals: not drawn, and removed before levels are resolved (X9).
-_UNRESOLVED = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", "BN"}
+# Explicit embeddings/isolates and boundary neutrals: not drawn, and removed before levels are resolved (X9);
+# so are code points this Python's Unicode tables do not know ("": no class), which no shipped font draws.
+_UNRESOLVED = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", "BN", ""}
 
 
 @lru_cache(maxsize=2)
@@ -88,7 +89,8 @@ def bidi_levels(text: str, direction: Direction = "auto") -> list[int]:
     """Each character's embedding level by the Unicode bidi algorithm (rules P2-I2).
 
     ``direction`` sets the paragraph's base direction; ``auto`` takes it from the first strong character.
-    Characters the algorithm removes (controls, joiners) take the level of the character before them.
+    Characters the algorithm removes (controls, joiners, unknown code points) take the level of the character
+    before them.
     """
     base = int((base_direction(text) if direction == "auto" else direction) == "rtl")
     if base == 0 and not any(unicodedata.bidirectional(ch) in _RTL for ch in text):

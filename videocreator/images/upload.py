@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,7 @@ from ..errors import InputError
 from ..stage import Stage
 
 MAX_PIXELS = 80_000_000  # larger claims are refused as possible decompression bombs
+MPX = 1_000_000
 MAX_BYTES = 50 * 1024 * 1024
 
 
@@ -48,17 +50,40 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+def claimed_size(data: bytes) -> tuple[int, int] | None:
+    """The size a picture's header claims, read without decoding it (and before Pillow's own check for
+    decompression bombs, which refuses to say it); None when no format Pillow reads recognises it."""
+    Image.init()
+    for name in Image.ID:
+        factory, accept = Image.OPEN[name]
+        try:
+            accepted = not accept or accept(data[:16])  # as Pillow asks: a string is a warning
+            if accepted and not isinstance(accepted, str):
+                return factory(io.BytesIO(data)).size
+        except (SyntaxError, IndexError, TypeError, ValueError, OSError, EOFError, struct.error):
+            continue
+    return None
+
+
+def check_size(data: bytes) -> None:
+    """Refuse a picture larger than ``MAX_PIXELS``, saying how large it is."""
+    size = claimed_size(data)
+    if size and size[0] * size[1] > MAX_PIXELS:
+        width, height = size
+        raise _error(
+            f"the picture is {width} x {height} ({width * height / MPX:,.0f} Mpx); the limit is "
+            f"{MAX_PIXELS // MPX} Mpx"
+        )
+
+
 def open_image(source: Path | str | bytes) -> Image.Image:
     """Decode an upload fully (first frame of animations, EXIF rotation applied) as RGB."""
     data = _read(source)
+    check_size(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise _error(
-                        f"the image is {probe.width}x{probe.height} pixels; the limit is 80 megapixels"
-                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.seek(0)

@@ -21,6 +21,7 @@ from ..loaded import Loaded, ModelCache
 from ..registry import register
 
 DEFAULT_MODEL = "tts_models/en/ljspeech/vits"
+INSTALL = "pip install coqui-tts torch torchaudio torchcodec"
 
 
 class CoquiOptions(Options):
@@ -61,7 +62,7 @@ class CoquiNarrator(Narrator):
     def readiness(cls) -> str | None:
         missing = missing_packages("torch", "torchaudio", "TTS")
         if missing:
-            return f"needs {', '.join(missing)}: pip install coqui-tts torch torchaudio torchcodec"
+            return f"needs {', '.join(missing)}: {INSTALL}"
         if not zoo_folder(DEFAULT_MODEL).is_dir():
             return (
                 f"{DEFAULT_MODEL} is not downloaded (Coqui fetches it on first use, online), "
@@ -77,8 +78,15 @@ class CoquiNarrator(Narrator):
         return "cuda" if torch.cuda.is_available() else "cpu"
 
     def model(self) -> Loaded[Any]:
-        name, device = self.options.model, self._device()
-        return _models.get((name, device), lambda: self._load(name, device))
+        try:
+            name, device = self.options.model, self._device()
+            return _models.get((name, device), lambda: self._load(name, device))
+        except ImportError as exc:  # chosen where it is not installed (or installed broken)
+            raise BackendUnavailable(
+                f"Coqui TTS is not installed here ({exc.name or exc} is missing): {INSTALL}",
+                stage=self.stage,
+                provider=self.name,
+            ) from None
 
     def _load(self, name: str, device: str) -> Any:
         from TTS.api import TTS
