@@ -68,6 +68,7 @@ CSS = """
 """
 
 Outputs = dict[Any, Any]
+FOUND = "auto"  # the language choice that has it found in the person's text
 Handler = Callable[..., Any]
 UPLOAD_ROUTE = "/gradio_api/upload"
 MULTIPART_SLACK = 64 * 1024  # the form's own bytes around an uploaded file
@@ -251,7 +252,14 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
     with gr.Row():
         audience = gr.Textbox(label="Audience", value=defaults.audience)
         tone = gr.Textbox(label="Tone", value=defaults.tone)
-        language = gr.Dropdown(sorted(LANGUAGE_NAMES), value="en", label="Language")
+        language = gr.Dropdown(
+            [
+                ("found in your text (English for a topic)", FOUND),
+                *((code, code) for code in sorted(LANGUAGE_NAMES)),
+            ],
+            value=FOUND,
+            label="Language",
+        )
         writer = gr.Dropdown(_choices(Stage.SCRIPT), value=defaults.script.backend, label="Script writer")
     with gr.Row():
         write = gr.Button("Write script", variant="primary", elem_id="write-script")
@@ -739,7 +747,8 @@ class Studio:
     ) -> Outputs:
         """Write a new script, replacing this session's project: about `topic` with `scenes` scenes, or,
         with `start_from` "my own text", from `text` (or the uploaded `text_file`: .txt, .md, .docx, .pdf)
-        read as written or condensed (`mode`) to a video of `length_s` seconds."""
+        read as written or condensed (`mode`) to a video of `length_s` seconds. `language`: a code such as
+        "es", or "auto" for the one the text is in (English for a topic)."""
         own = start_from == "my own text"
         root = self._session(session)
         reporter = self._reporter(root, progress)
@@ -749,7 +758,12 @@ class Studio:
 
         def build(staging: Path) -> ProjectFolder:
             folder = pipeline.new_project(
-                topic, staging, language=language, settings=chosen, limits=self.limits, own_text=own_text
+                topic,
+                staging,
+                language=None if language == FOUND else language,
+                settings=chosen,
+                limits=self.limits,
+                own_text=own_text,
             )
             pipeline.write_script(folder, int(scenes or 5), reporter)
             return folder
@@ -913,7 +927,7 @@ class Studio:
 
     def search_pictograms(self, query: str, language: str = "en") -> Outputs:
         """Pictograms whose name or keywords in `language` (or English) start with `query`."""
-        found = images.search_pictograms(query or "", language or "en")
+        found = images.search_pictograms(query or "", language if language in LANGUAGE_NAMES else "en")
         choices = [(f"{p.char} {p.name}", p.char) for p in found] + [("no pictogram", "none")]
         return {self.page.images.pictogram_choice: gr.Dropdown(choices=choices)}
 

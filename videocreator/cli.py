@@ -15,7 +15,7 @@ from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
 from .project import Aspect, CaptionStyle, OwnText, ProjectFolder, Resolution, Settings
 from .source import check_text, read_source, sections, slug
-from .stage import Stage
+from .stage import CHOSEN, Stage
 from .writers.parsing import language_name
 
 
@@ -105,21 +105,22 @@ def _make(args: argparse.Namespace, progress: ProgressLine) -> int:
         raise InputError(
             "the topic is empty: give a topic, or your own text with --text FILE", stage=Stage.SCRIPT
         )
-    chosen = settings.resolve(_stage_overrides(args))
+    overrides = _stage_overrides(args)
     reporter = pipeline.Reporter(progress, progress.warn)
     folder = pipeline.make_video(
         args.topic or "",
         Path(args.out),
         scenes=_scenes(args),
         language=args.language,
-        settings=chosen,
+        settings=settings.resolve(overrides),
+        chosen={stage: overrides[stage] for stage in CHOSEN if stage in overrides},
         own_text=own_text,
         reporter=reporter,
     )
     if args.preview:
         pipeline.render(folder, preview=True, reporter=reporter)
     progress.close()
-    for line in pipeline.what_ran(folder):
+    for line in [*folder.notes, *pipeline.what_ran(folder)]:
         print(line, file=sys.stderr)
     print(f"{folder.video}  ({folder.project.title})")
     return 0
@@ -132,7 +133,7 @@ class SectionJob:
     out: Path
     mode: str
     length: float | None
-    language: str
+    language: str | None
     settings: Settings
 
 
@@ -267,7 +268,9 @@ def _add_make_options(parser: argparse.ArgumentParser, *, single: bool = True) -
         parser.add_argument("--scenes", type=int, help="number of scenes of a topic's script (default 5)")
     parser.add_argument("--aspect", choices=get_args(Aspect))
     parser.add_argument("--resolution", choices=[r for r in get_args(Resolution) if r != "360p"])
-    parser.add_argument("--language", default="en")
+    parser.add_argument(
+        "--language", help="the script's language (en, es, ...); default: the one your text is in, else en"
+    )
     parser.add_argument("--writer", help="script writer backend (see `videocreator backends`)")
     parser.add_argument("--writer-model", help="model id or path for the writer")
     parser.add_argument("--images", help="image backend")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -47,7 +47,7 @@ from .project import (
 )
 from .render import audio, renderer, timeline
 from .render.word_timing import word_timings
-from .source import check_text, measure_pace, title_from_text, words_per_second
+from .source import check_text, find_language, measure_pace, title_from_text, words_per_second
 from .stage import CHOSEN, FORMER_NAMES, Stage
 from .text import check_scene_text, check_topic
 from .voices import speaking
@@ -118,7 +118,7 @@ def new_project(
     topic: str,
     out_dir: Path,
     *,
-    language: str = "en",
+    language: str | None = None,
     settings: Settings | None = None,
     limits: Limits = LOCAL,
     own_text: OwnText | None = None,
@@ -126,18 +126,27 @@ def new_project(
     """A new project folder; files named by ``settings`` (music, a voice recording) are copied into it.
 
     With ``own_text`` the script comes from the person's words; the topic may then be empty (the text's
-    first heading, or first line, stands in).
+    first heading, or first line, stands in). ``language`` None: the one the text is written in, found
+    and said in ``folder.notes`` (a topic's is English).
     """
     settings = settings or Settings()
+    notes = []
     if own_text is not None:
         limits.check_text(len(own_text.text))
         own_text = replace(own_text, text=check_text(own_text.text))
         _check_length(own_text, limits)
         topic = topic or title_from_text(own_text.text)
-    else:
+        if language is None:
+            found = find_language(own_text.text)
+            language = found.code
+            notes.append(found.line)
+    language = language or "en"
+    if own_text is None:
         check_writer_language(settings.script.backend, language)
     project = Project(topic=check_topic(topic), language=language, settings=settings, own_text=own_text)
-    return ProjectFolder.create(Path(out_dir), project, limits)
+    folder = ProjectFolder.create(Path(out_dir), project, limits)
+    folder.notes[:0] = notes
+    return folder
 
 
 def scenes_for_length(seconds: float) -> int:
@@ -521,6 +530,15 @@ def resolve(folder: ProjectFolder, stage: Stage, *, record: bool = False) -> Sta
     return StageChoice(found.backend, found.options)
 
 
+def check_stages(folder: ProjectFolder) -> None:
+    """Refuse before any work a project whose pictures or voice cannot be made here (the script always
+    can: its writers fall back to the offline ones), naming what to add."""
+    for stage in (Stage.IMAGES, Stage.VOICE):
+        backend = resolve(folder, stage).backend  # auto with no voice for the language says what to add
+        if reason := registry.get(stage, backend).readiness():
+            raise BackendUnavailable(reason, stage=stage, provider=backend)
+
+
 def what_ran(folder: ProjectFolder) -> list[str]:
     """One line per stage that ran: which backend, and why (``"script: local — no server ..."``)."""
     return [
@@ -888,20 +906,27 @@ def make_video(
     out_dir: Path | str,
     *,
     scenes: int = 5,
-    language: str = "en",
+    language: str | None = None,
     settings: Settings | None = None,
+    chosen: Mapping[Stage, Mapping[str, Any]] | None = None,
     own_text: OwnText | None = None,
     reporter: Reporter | None = None,
 ) -> ProjectFolder:
     """Topic (or your own text) in, finished project folder (``video.mp4``, ``captions.srt``) out.
 
     Run again on the same folder (after a crash, or an interruption), it continues: the script already
-    written is kept and every finished picture, voice and video piece is reused.
+    written is kept and every finished picture, voice and video piece is reused; the stage backends in
+    ``chosen`` (``{Stage.VOICE: {"backend": "piper", "options": {...}}}``: what the person named this
+    time) replace the project's. Before any work, each stage still to run is checked: a missing voice
+    stops the run at once, naming the voice to add.
     """
     rep = reporter if reporter is not None else Reporter()
-    folder = _continue(Path(out_dir), topic, own_text) or new_project(
-        topic, Path(out_dir), language=language, settings=settings, own_text=own_text
-    )
+    folder = _continue(Path(out_dir), topic, own_text)
+    if folder is None:
+        folder = new_project(topic, Path(out_dir), language=language, settings=settings, own_text=own_text)
+    for stage, choice in (chosen or {}).items():
+        choose_backend(folder, stage, choice.get("backend", ""), dict(choice.get("options", {})))
+    check_stages(folder)
     if not folder.project.scenes:
         write_script(folder, scenes, rep.scaled(0.0, 0.15))
     render(folder, reporter=rep.scaled(0.15, 1.0))
