@@ -49,6 +49,19 @@ def not_data(model: Any, *args: Any) -> Any:
     return os.terminal_size((1, 2))  # an object, not plain data
 
 
+def fails(model: Any, *args: Any) -> None:
+    raise ValueError("the tensor has the wrong shape")
+
+
+def sends(model: Any, raw: bytes) -> None:
+    """Sends ``raw`` as a message of its own, then hangs."""
+    from videocreator import worker
+
+    assert worker._conn is not None
+    worker._conn.send_bytes(raw)
+    time.sleep(3600)
+
+
 def unpicklable(model: Any, *args: Any) -> Any:
     return threading.Lock()
 
@@ -66,6 +79,11 @@ class HangingWriter(LocalWriter):
         return 1.0
 
 
+class SlowWriter(HangingWriter):
+    def budget_s(self, request: Any) -> float:
+        return 600.0
+
+
 class SegfaultingVoice(PiperNarrator):
     load_model = staticmethod(load_nothing)
     job = staticmethod(segfault)
@@ -74,6 +92,7 @@ class SegfaultingVoice(PiperNarrator):
 STAND_INS: dict[str, type[Backend]] = {
     "segfaulting-writer": SegfaultingWriter,
     "hanging-writer": HangingWriter,
+    "slow-writer": SlowWriter,
     "segfaulting-voice": SegfaultingVoice,
 }
 

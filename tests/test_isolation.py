@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -17,17 +18,19 @@ from gradio_client import Client
 from tests.conftest import running_studio
 from tests.model_stand_ins import (
     exit_half_way,
+    fails,
     hang,
     load_nothing,
     not_data,
     process_id,
     segfault,
+    sends,
     standing_in,
     unpicklable,
 )
 from videocreator import pipeline
 from videocreator.backend import checked_speech
-from videocreator.errors import ProviderFailed
+from videocreator.errors import ProviderFailed, Stopped
 from videocreator.loaded import ModelCache
 from videocreator.project import ProjectFolder, Settings, StageChoice
 from videocreator.stage import Stage
@@ -80,6 +83,29 @@ def test_an_exit_half_way_is_an_error_after_the_notes_it_sent(worker):
 def test_a_reply_that_is_not_data_is_refused(worker):
     with pytest.raises(ProviderFailed, match=r"sent back something that is not data \(os\.terminal_size"):
         worker.run(not_data, budget_s=10)
+
+
+def test_an_error_in_the_job_is_one_line_and_its_traceback_goes_to_the_log(worker, caplog, capfd):
+    with pytest.raises(ProviderFailed) as failed:
+        worker.run(fails, budget_s=10)
+    assert str(failed.value) == "script (local): the model failed: ValueError: the tensor has the wrong shape"
+    assert "Traceback" in caplog.text and "in fails" in caplog.text
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"junk", "sent back something that is not data"),
+        (pickle.dumps(("error", 5)), "sent back an unknown message"),
+        (pickle.dumps(("error", ("ProviderFailed",))), "sent back an unknown message"),
+        (pickle.dumps(["done"]), "sent back an unknown message"),
+        (pickle.dumps(("done", 1))[:-3], "sent back something that is not data"),
+    ],
+)
+def test_a_malformed_message_is_the_models_failure(worker, raw: bytes, says: str):
+    with pytest.raises(ProviderFailed, match=says):
+        worker.run(sends, raw, budget_s=10)
 
 
 def test_a_reply_that_cannot_be_sent_is_an_error_and_the_worker_carries_on(worker):
@@ -177,6 +203,17 @@ def test_a_hanging_local_model_is_cut_and_passed_over(tmp_path: Path):
     assert time.monotonic() - started < 30
     assert folder.project.script_trace["writer"] == "template"
     assert any("did not finish within 1 s" in w for w in warnings), warnings
+
+
+def test_stop_reaches_the_models_process_through_the_pipeline(tmp_path: Path):
+    folder = _topic_project(tmp_path / "p", writer="local")
+    asked = time.monotonic() + 1.0
+    started = time.monotonic()
+    with standing_in("slow-writer"), pytest.raises(Stopped, match="script: stopped"):
+        pipeline.write_script(
+            folder, scenes=2, reporter=pipeline.Reporter(stopping=lambda: time.monotonic() > asked)
+        )
+    assert time.monotonic() - started < 15 and not folder.project.scenes
 
 
 def _snapshot(folder: Path) -> dict[str, object]:

@@ -42,6 +42,9 @@ class Backend:
     # The version of the code that makes this backend's output: raise it when the output changes for the
     # same inputs (a new card design, a fixed voice), so cached artifacts made by the old code are remade.
     version: ClassVar[str] = "1"
+    # Whether the person asked to stop: a backend that waits long (a model's process) checks it and ends
+    # its work; set by the pipeline, per run.
+    stopping: Callable[[], bool] | None = None
 
     def __init__(self, options: Options | None = None):
         self.options = options if options is not None else self.Options()

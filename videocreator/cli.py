@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -339,6 +340,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # What goes to a server's log (a model's traceback) is not for this terminal, unless debugging.
+    logging.getLogger("videocreator").setLevel(logging.DEBUG if args.debug else logging.ERROR)
     progress = ProgressLine()
     if args.command in ("make", "batch", "render") and (problems := checks.environment_problems()):
         for problem in problems:

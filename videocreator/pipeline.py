@@ -304,6 +304,7 @@ def _write_from_topic(folder: ProjectFolder, request: ScriptRequest, rep: Report
         assert isinstance(writer, ScriptWriter)
         rep.progress(0.05, f"writing the script with {name}")
         writer.listener = partial(_show_streaming, rep, name)
+        writer.stopping = rep.stopping
         try:
             script = writer.write(request)
         except (ProviderFailed, BackendUnavailable) as exc:
@@ -374,6 +375,7 @@ def _rewrite_own_text(
     scenes = min(folder.limits.max_scenes, scenes_for_length(own.length_s or 60))
     rep.progress(0.05, f"{choice.backend} retells your text in {scenes} scenes")
     writer.listener = partial(_show_streaming, rep, choice.backend)
+    writer.stopping = rep.stopping
     return choice.backend, writer.write(
         replace(request, text=own.text, mode="rewrite", length_s=own.length_s, scenes=scenes)
     )
@@ -762,7 +764,9 @@ def narrate_scene(
     relative = f"{scene.folder}/voice-{key}.wav"
     timings = timings_path(relative)
     if not (folder.has(relative) and folder.has(timings)):
-        _reporter(reporter, Stage.VOICE).progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
+        rep = _reporter(reporter, Stage.VOICE)
+        rep.progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
+        narrator.stopping = rep.stopping
         said = speaking.spoken(scene.narration, project.settings.pronunciations)
         speech = _speak(narrator, scene.narration, said, project.settings, project.language)
         audio.write_wav(folder.path(relative), speech)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import importlib
 import io
+import logging
 import os
 import pickle
 import signal
@@ -55,6 +56,7 @@ ERRORS: dict[str, type[VideoCreatorError]] = {
     cls.__name__: cls for cls in (InputError, BackendUnavailable, ProviderFailed)
 }
 SERVE = "import sys; from videocreator.worker import serve; serve(int(sys.argv[1]))"
+log = logging.getLogger(__name__)
 POLL_S = 0.1  # how often a waiting caller looks at its stop button
 STOP_GRACE_S = 2.0  # how long a stopped worker may take to exit before it is killed
 
@@ -216,23 +218,34 @@ class ModelWorker:
             if not conn.poll(min(POLL_S, remaining)):
                 continue
             try:
-                message = _reply(conn.recv_bytes())
+                raw = conn.recv_bytes()
             except (EOFError, OSError):
                 raise self._failed(self._ending()) from None
-            except (pickle.UnpicklingError, ValueError, TypeError, AttributeError) as exc:
-                raise self._failed(
-                    f"the model's process sent back something that is not data ({exc})"
-                ) from None
-            kind = message[0] if isinstance(message, tuple) and message else None
+            kind, payload = self._message(raw)
             if kind == "loaded" and loading:
                 loading, deadline = False, time.monotonic() + budget_s
             elif kind == "note":
                 if on_note is not None:
-                    on_note(message[1])
-            elif kind in ("done", "error", "unloaded") and len(message) == 2:
-                return kind, message[1]
+                    on_note(payload)
+            elif kind == "done":
+                return kind, payload
+            elif kind in ("error", "unloaded") and _is_error(payload):
+                failure, detail, trace = payload
+                if trace:
+                    log.warning("%s (%s), in the model's process:\n%s", self.stage, self.provider, trace)
+                return kind, (failure, detail)
             else:
                 raise self._failed("the model's process sent back an unknown message")
+
+    def _message(self, raw: bytes) -> tuple[str, Any]:
+        """A message from the worker as (its kind, its payload), holding data only."""
+        try:
+            message = _reply(raw)
+        except Exception as exc:  # whatever the bytes were, they are not a message of ours
+            raise self._failed(f"the model's process sent back something that is not data ({exc})") from None
+        if not (isinstance(message, tuple) and len(message) == 2 and isinstance(message[0], str)):
+            raise self._failed("the model's process sent back an unknown message")
+        return message[0], message[1]
 
     def _failed(self, detail: str) -> ProviderFailed:
         return ProviderFailed(detail, stage=self.stage, provider=self.provider)
@@ -299,12 +312,17 @@ def _send(message: tuple[Any, ...]) -> None:
     _conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _error(exc: BaseException, doing: str) -> tuple[str, str]:
-    """An exception as (its kind, one line): the server's log gets the traceback, the person the line."""
+def _error(exc: BaseException, doing: str) -> tuple[str, str, str]:
+    """An exception as (its kind, one line, its traceback): the person gets the line, the caller's log the
+    traceback of an error that is not one of ours."""
     if isinstance(exc, VideoCreatorError):
-        return (type(exc).__name__, exc.detail)
-    traceback.print_exception(exc)
-    return ("ProviderFailed", f"{doing}: {type(exc).__name__}: {exc}")
+        return (type(exc).__name__, exc.detail, "")
+    trace = "".join(traceback.format_exception(exc))
+    return ("ProviderFailed", f"{doing}: {type(exc).__name__}: {exc}", trace)
+
+
+def _is_error(payload: Any) -> bool:
+    return isinstance(payload, tuple) and len(payload) == 3 and all(isinstance(part, str) for part in payload)
 
 
 def _watch_parent(parent: int) -> None:

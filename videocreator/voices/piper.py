@@ -151,6 +151,7 @@ class PiperNarrator(Narrator):
                 self.options.speaker,
                 self.options.sentence_pause,
                 budget_s=self.budget_s(text, speed),
+                stopping=self.stopping,
             )
         return checked_speech(reply, stage=self.stage, provider=self.name)
 

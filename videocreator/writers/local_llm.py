@@ -353,7 +353,14 @@ class LocalWriter(ScriptWriter):
                 self.listener(" ".join(written))
 
         with lock:
-            reply = worker.run(self.job, request, self.options, budget_s=self.budget_s(request), on_note=show)
+            reply = worker.run(
+                self.job,
+                request,
+                self.options,
+                budget_s=self.budget_s(request),
+                on_note=show,
+                stopping=self.stopping,
+            )
         lines, log = self._checked(reply, request)
         fallback = TemplateWriter().write(request)
         scenes = []
