@@ -14,6 +14,7 @@ before it is stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -42,7 +43,7 @@ from videocreator.errors import (
     without_server_paths,
 )
 from videocreator.files import FULL_DISK, full_disk_is
-from videocreator.limits import Limits
+from videocreator.limits import MB, Limits
 from videocreator.project import PROJECT_FILE, CaptionStyle, OwnText, ProjectFolder, Settings
 from videocreator.sessions import Charge, SessionStore, UploadLedger, UploadRefused, visitor_of
 from videocreator.source import SUFFIXES, check_text, estimate_seconds, read_source
@@ -72,6 +73,7 @@ FOUND = "auto"  # the language choice that has it found in the person's text
 Handler = Callable[..., Any]
 UPLOAD_ROUTE = "/gradio_api/upload"
 MULTIPART_SLACK = 64 * 1024  # the form's own bytes around an uploaded file
+MAX_CALL_BYTES = 4 * MB  # a call's JSON on a public server (50,000 characters of text fit many times)
 SWEEP_TICK_S = 1.0  # how often the server asks whether uploads are due a sweep
 
 
@@ -1092,8 +1094,10 @@ class Studio:
 
 
 class StudioBlocks(gr.Blocks):
-    """The studio's page. However it is launched, its server refuses files over the upload limit, and on a
-    public server checks every upload (``UploadGuard``) and sweeps the uploads no session used."""
+    """The studio's page. Started with ``launch`` (as app.py and a Space start it), its server refuses
+    files over the upload limit, and on a public server checks every upload and call (``UploadGuard``)
+    and sweeps the uploads no session used; mounted in another app with ``gr.mount_gradio_app``, it has
+    neither: add them there."""
 
     def __init__(self, limits: Limits, uploads: UploadLedger, **kwargs: Any):
         super().__init__(**kwargs)
@@ -1133,23 +1137,56 @@ def sweeping(uploads: UploadLedger) -> Callable[[Any], AbstractAsyncContextManag
 
 
 class UploadGuard:
-    """ASGI middleware in front of Gradio's upload route: each upload is charged to its visitor before a
-    byte of it is stored, and refused, with a one-line reason, past the public server's limits (per file,
-    per visitor, server-wide) or on a full disk; the files it stored are recorded in the ledger."""
+    """ASGI middleware in front of Gradio's routes: each upload is charged to its visitor before a byte of
+    it is stored, and refused, with a one-line reason, past the public server's limits (per file, per
+    visitor, server-wide) or on a full disk; the files it stored are recorded in the ledger. A call that
+    names a file by URL (which Gradio would download, past every limit) is refused."""
 
     def __init__(self, app: ASGIApp, ledger: UploadLedger, limits: Limits):
         self.app, self.ledger, self.limits = app, ledger, limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith(UPLOAD_ROUTE):
+        if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         try:
-            charge = self.ledger.admit(visitor_of((scope.get("client") or ("?",))[0]), self._size(scope))
+            if scope["path"].endswith(UPLOAD_ROUTE):
+                charge = self.ledger.admit(visitor_of(client_address(scope)), self._size(scope))
+            else:
+                await self._no_remote_files(scope, receive, send)
+                return
         except UploadRefused as exc:
             await _answer(send, exc.status, str(exc))
             return
         await self._store(charge, scope, receive, send)
+
+    async def _no_remote_files(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A call whose inputs name a file by URL would have the server download it, past every limit:
+        refused. Other calls go on with their body as it came."""
+        if _header(scope, b"content-type").split(b";")[0].strip() != b"application/json":
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            body.extend(message.get("body", b""))
+            if len(body) > MAX_CALL_BYTES:
+                raise UploadRefused(f"a call of over {MAX_CALL_BYTES // MB} MB", 413)
+            if not message.get("more_body"):
+                break
+        with contextlib.suppress(ValueError):
+            if remote_files(json.loads(body)):
+                raise UploadRefused("files are uploaded here, never fetched from a URL", 400)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     def _size(self, scope: Scope) -> int:
         declared = dict(scope["headers"]).get(b"content-length", b"")
@@ -1182,7 +1219,43 @@ class UploadGuard:
             refused = UploadRefused("the server's disk is full: please try again later", 507)
             await _answer(send, refused.status, str(refused))
         finally:
-            self.ledger.settle(charge, json.loads(body) if status[0] == 200 and body else [])
+            self.ledger.settle(charge, _stored(body) if status[0] == 200 else [])
+
+
+def _stored(body: bytes) -> list[str]:
+    """The paths Gradio's upload route answered with (none, when its answer is not such a list)."""
+    try:
+        paths = json.loads(body)
+    except ValueError:
+        return []
+    return [p for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    return dict(scope["headers"]).get(name, b"")
+
+
+def client_address(scope: Scope) -> str:
+    """The visitor's address. On a Hugging Face Space every connection comes from its proxy, which adds
+    the address it saw at the end of X-Forwarded-For (what stands before it, the visitor may have
+    written); elsewhere the connection's own address."""
+    forwarded = _header(scope, b"x-forwarded-for").decode("latin-1")
+    if os.environ.get("SPACE_ID") and forwarded.strip():
+        return forwarded.split(",")[-1].strip()
+    return str((scope.get("client") or ("?",))[0])
+
+
+def remote_files(value: Any) -> bool:
+    """Whether a call's inputs name a file by URL (http, https, data): Gradio would fetch it itself."""
+    if isinstance(value, dict):
+        for key in ("path", "url"):
+            named = value.get(key)
+            if isinstance(named, str) and named.strip().lower().startswith(("http:", "https:", "data:")):
+                return True
+        return any(remote_files(item) for item in value.values())
+    if isinstance(value, list):
+        return any(remote_files(item) for item in value)
+    return False
 
 
 async def _answer(send: Send, status: int, text: str) -> None:

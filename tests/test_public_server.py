@@ -32,7 +32,7 @@ from tests.conftest import (
 from videocreator import pipeline
 from videocreator.images.upload import MAX_PIXELS
 from videocreator.limits import MB, Limits
-from videocreator.sessions import SessionStore
+from videocreator.sessions import SessionStore, visitor_of
 
 TEMPLATE_SCRIPT = ("Owls at night", 3, "all", "calm", "en", "template")
 RENDER_ARGS = ("9:16", "1080p", True, 6, "bottom", "#FFFFFF", "None", None, 0.12)
@@ -276,3 +276,34 @@ def test_a_picture_too_large_says_how_large_and_the_limit(tmp_path: Path):
     limit = f"the limit is {MAX_PIXELS // 1_000_000} Mpx"
     assert f"the picture is 30000 x 30000 (900 Mpx); {limit}" in message, message
     assert time.monotonic() - started < 20 and grown_mb < 100, (time.monotonic() - started, grown_mb)
+
+
+def test_a_file_named_by_url_is_refused_and_other_calls_go_on(tmp_path: Path):
+    """Gradio downloads a file input given as a URL into its cache itself, past every upload limit."""
+    remote = {"path": "http://127.0.0.1:9/bees.png", "meta": {"_type": "gradio.FileData"}}
+    with public_studio(tmp_path) as (url, _), httpx.Client(timeout=60) as http:
+        refused = http.post(f"{url}gradio_api/call/upload_image", json={"data": [None, 1, remote]})
+        assert refused.status_code == 400 and "never fetched from a URL" in refused.text, refused.text
+        hidden = {"data": [None, 1, {"nested": [{"url": "https://example.org/x.png"}]}]}
+        assert http.post(f"{url}gradio_api/call/upload_image", json=hidden).status_code == 400
+        fine = http.post(f"{url}gradio_api/call/write_script", json={"data": [None, *TEMPLATE_SCRIPT]})
+        assert fine.status_code == 200 and "event_id" in fine.json(), fine.text
+
+
+@pytest.mark.parametrize(
+    ("space", "client", "forwarded", "visitor"),
+    [
+        ("", "203.0.113.7", b"198.51.100.1", "203.0.113.7"),  # no proxy to trust: the connection's
+        ("me/videocreator", "10.0.0.5", b"198.51.100.1, 192.0.2.44", "192.0.2.44"),  # the Space's proxy's
+        ("", "::ffff:192.0.2.9", b"", "192.0.2.9"),  # an IPv4 visitor of a dual-stack server
+        ("", "2001:db8:1:2:3:4:5:6", b"", "2001:db8:1:2::/64"),
+    ],
+)
+def test_a_visitor_is_told_apart_behind_a_spaces_proxy(
+    monkeypatch: pytest.MonkeyPatch, space: str, client: str, forwarded: bytes, visitor: str
+):
+    import app as studio_app
+
+    monkeypatch.setenv("SPACE_ID", space)
+    scope = {"client": (client, 5000), "headers": [(b"x-forwarded-for", forwarded)] if forwarded else []}
+    assert visitor_of(studio_app.client_address(scope)) == visitor
