@@ -17,6 +17,7 @@ from videocreator.project import CaptionStyle
 from videocreator.render import audio, captions, frames, renderer, word_timing
 from videocreator.render.caption_art import CaptionLook
 from videocreator.render.timeline import build
+from videocreator.text import sentences
 from videocreator.typography import render_text
 from videocreator.voices.piper import PiperNarrator, load_voice
 
@@ -215,3 +216,30 @@ def test_japanese_is_timed_and_highlighted_by_characters():
     size = round(min(W, H) * 0.06)
     assert all(abs((right - left) - size) < size * 0.35 for left, right in spans), spans
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "In 1779, Dr. Jan Ingenhousz found that leaves make oxygen. Plants need light.",
+            ["In 1779, Dr. Jan Ingenhousz found that leaves make oxygen.", "Plants need light."],
+        ),
+        (
+            "Leaves work in sunlight, e.g. on a bright day. At night they rest.",
+            ["Leaves work in sunlight, e.g. on a bright day.", "At night they rest."],
+        ),
+        ("La Sra. García vive aquí. Es médica.", ["La Sra. García vive aquí.", "Es médica."]),
+        ("It ends here. Then another starts.", ["It ends here.", "Then another starts."]),
+    ],
+)
+def test_a_narration_is_not_cut_after_a_title_or_an_abbreviation(text: str, expected: list[str]):
+    assert sentences(text) == expected
+
+
+def test_the_voice_reads_a_title_with_its_name_so_no_caption_holds_it_alone():
+    narration = "In 1779, Dr. Jan Ingenhousz found that leaves make oxygen in sunlight, e.g. on a bright day."
+    speech = PiperNarrator().narrate(narration)
+    assert [s[0] for s in speech.sentences] == [narration], "one sentence: no pause after Dr. or e.g."
+    cues = captions.cues_for(speech.sentences, 0.0, 4, speech.words, "en")
+    assert all(len(cue.text.split()) > 1 for cue in cues), [cue.text for cue in cues]

@@ -27,6 +27,36 @@ _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u2028\u20
 _NO_GLYPH = frozenset(("Cs", "Co"))
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？؟])\s+|(?<=[。！？])")
+# Titles written before a name: a sentence does not end after them.
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "dra",
+        "drs",
+        "prof",
+        "profa",
+        "sr",
+        "sra",
+        "srta",
+        "sres",
+        "ud",
+        "uds",
+        "hr",
+        "hrn",
+        "fr",
+        "frl",
+        "mme",
+        "mlle",
+        "mgr",
+        "st",
+        "sto",
+        "sta",
+    ]
+)
+_LAST_WORD = re.compile(r"(\S+)\.$")
 
 
 # Scripts written without spaces between words: each character may start a line, a caption or a word.
@@ -85,7 +115,25 @@ def check_scene_text(text: str, what: str, *, required: bool = True) -> str:
     return cleaned
 
 
+def continues(previous: str, piece: str) -> bool:
+    """Whether ``piece`` goes on the sentence ``previous``, which only seemed to end: after a title before
+    a name ("Dr. Ingenhousz") or an abbreviation before a lower-case word ("e.g. on a bright day")."""
+    match = _LAST_WORD.search(previous)
+    if match is None:
+        return False
+    word = match.group(1).lower()
+    return word in TITLES or ("." in word and piece[:1].islower())
+
+
 def sentences(text: str) -> list[str]:
-    """Split narration into sentences (keeps the punctuation)."""
-    parts = [p.strip() for p in _SENTENCE_END.split(clean(text))]
-    return [p for p in parts if p]
+    """Split narration into sentences (keeps the punctuation); never after "Dr." or "e.g."."""
+    merged: list[str] = []
+    for part in _SENTENCE_END.split(clean(text)):
+        piece = part.strip()
+        if not piece:
+            continue
+        if merged and continues(merged[-1], piece):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged

@@ -14,37 +14,9 @@ from functools import lru_cache
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
+from ..text import continues
+
 FALLBACK_LANGUAGE = "en"
-# Titles written before a name: a sentence does not end after them.
-TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "dra",
-        "drs",
-        "prof",
-        "profa",
-        "sr",
-        "sra",
-        "srta",
-        "sres",
-        "ud",
-        "uds",
-        "hr",
-        "hrn",
-        "fr",
-        "frl",
-        "mme",
-        "mlle",
-        "mgr",
-        "st",
-        "sto",
-        "sta",
-    ]
-)
-_LAST_WORD = re.compile(r"(\S+)\.$")
 _CLOSING = re.compile(r"^([\"'”“»«’)\]]+)(?:\s+|$)")
 
 
@@ -64,19 +36,6 @@ def _segmenter(code: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=code, clean=False)
 
 
-def _abbreviation_before(text: str) -> str | None:
-    """The word before a final period, lower-cased, when the text ends with one."""
-    match = _LAST_WORD.search(text)
-    return match.group(1).lower() if match else None
-
-
-def _continues(previous: str, piece: str) -> bool:
-    word = _abbreviation_before(previous)
-    if word is None:
-        return False
-    return word in TITLES or ("." in word and piece[:1].islower())
-
-
 def split_sentences(paragraph: str, language: str) -> list[str]:
     """The sentences of one paragraph (a paragraph never spans two sentences' worth of line breaks)."""
     merged: list[str] = []
@@ -88,7 +47,7 @@ def split_sentences(paragraph: str, language: str) -> list[str]:
             piece = piece[closing.end() :]
         if not piece:
             continue
-        if merged and _continues(merged[-1], piece):
+        if merged and continues(merged[-1], piece):
             merged[-1] = f"{merged[-1]} {piece}"
         else:
             merged.append(piece)
