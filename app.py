@@ -50,7 +50,10 @@ from videocreator.source import SUFFIXES, check_text, estimate_seconds, read_sou
 from videocreator.stage import CHOSEN, Stage
 from videocreator.writers.parsing import LANGUAGE_NAMES
 
-CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "1"))
+# How many jobs of each kind run at once: long ones (a script, every picture or voice, a render, a zip) and
+# short ones (a 360p preview, one scene's picture or voice), so a short one never waits behind a long one.
+# VIDEOCREATOR_CONCURRENCY, else one of each per two cores (ffmpeg and the models use two threads well).
+CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "0")) or max(1, (os.cpu_count() or 2) // 2)
 log = logging.getLogger("videocreator.studio")
 PROJECT = "project"
 MUSIC_CHOICES = {"Bundled": "default", "None": "none"}  # "Upload": the file in "Your music"
@@ -255,10 +258,7 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         audience = gr.Textbox(label="Audience", value=defaults.audience)
         tone = gr.Textbox(label="Tone", value=defaults.tone)
         language = gr.Dropdown(
-            [
-                ("found in your text (English for a topic)", FOUND),
-                *((code, code) for code in sorted(LANGUAGE_NAMES)),
-            ],
+            [("auto: your text's", FOUND), *((code, code) for code in sorted(LANGUAGE_NAMES))],
             value=FOUND,
             label="Language",
         )
@@ -1279,6 +1279,7 @@ def wire(page: Page, studio: Studio) -> None:
     """Connect the page's events to the studio's handlers; name the public API endpoints."""
     s, p, v, session = page.script, page.images, page.voice, page.session
     view, heavy = page.project_view, {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
+    short = {"concurrency_limit": CONCURRENCY, "concurrency_id": "short"}
     private: dict[str, Any] = {"api_visibility": "private"}
 
     script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
@@ -1313,10 +1314,10 @@ def wire(page: Page, studio: Studio) -> None:
         [session, s.number, p.prompt, p.backend, *picture_options],
         view,
         api_name="regenerate_image",
-        **heavy,
+        **short,
     )
     p.upload.upload(
-        studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image", **heavy
+        studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image", **short
     )
     p.pictogram_search.submit(
         studio.search_pictograms,
@@ -1340,13 +1341,13 @@ def wire(page: Page, studio: Studio) -> None:
         "Narrate scene number `scene` again, with the parameters of `narrate_all`.",
         only_selected=True,
     )
-    narrate_one = v.narrate_one.click(one, voice_inputs, view, api_name="narrate_scene", **heavy)
+    narrate_one = v.narrate_one.click(one, voice_inputs, view, api_name="narrate_scene", **short)
 
     r_in, r_out = page.render_inputs, page.render_outputs
     quick = _variant(
         studio.render, "A quick 360p preview of the video, with the parameters of `render`.", preview=True
     )
-    preview = page.render.preview.click(quick, r_in, r_out, api_name="preview", **heavy)
+    preview = page.render.preview.click(quick, r_in, r_out, api_name="preview", **short)
     render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy)
     make_all = s.make_all.click(studio.write_script, script_inputs, view, api_name="make_all", **heavy)
     make_all_render = make_all.success(studio.render, r_in, r_out, **heavy, **private)
