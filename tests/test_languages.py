@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from videocreator import pipeline
-from videocreator.project import OwnText
+from videocreator import pipeline, registry
+from videocreator.errors import BackendUnavailable
+from videocreator.images.card import CardImages
+from videocreator.project import OwnText, Settings, StageChoice
 from videocreator.source import find_language
 
 SHORT_TEXTS = {
@@ -75,3 +77,22 @@ def test_a_missing_voice_stops_make_before_any_work_and_a_voice_named_later_is_u
     project = json.loads((out / "project.json").read_text(encoding="utf-8"))
     assert project["settings"]["voice"]["backend"] == "piper" and (out / "video.mp4").is_file()
     print(f"refused in {seconds:.1f} s, with the interpreter's start")
+
+
+class UnreadyIllustrator(CardImages):
+    name = "unready"
+
+    @classmethod
+    def readiness(cls) -> str | None:
+        return "needs the paint package: pip install paint"
+
+
+def test_a_chosen_backend_that_cannot_run_here_stops_make_before_any_work(tmp_path: Path):
+    registry.register(UnreadyIllustrator)
+    try:
+        chosen = Settings(script=StageChoice("template"), images=StageChoice("unready"))
+        with pytest.raises(BackendUnavailable, match=r"^images \(unready\): needs the paint package"):
+            pipeline.make_video("How volcanoes form", tmp_path / "p", scenes=2, settings=chosen)
+    finally:
+        registry.unregister(UnreadyIllustrator)
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["project.json"], "no script, no pictures"

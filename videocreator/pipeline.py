@@ -536,9 +536,11 @@ def check_stages(folder: ProjectFolder) -> None:
     """Refuse before any work a project whose pictures or voice cannot be made here (the script always
     can: its writers fall back to the offline ones), naming what to add."""
     for stage in (Stage.IMAGES, Stage.VOICE):
-        backend = resolve(folder, stage).backend  # auto with no voice for the language says what to add
-        if reason := registry.get(stage, backend).readiness():
-            raise BackendUnavailable(reason, stage=stage, provider=backend)
+        choice = resolve(folder, stage)  # auto with no voice for the language says what to add
+        if choice.options.get("model"):
+            continue  # readiness speaks of the backend's own model; one named is checked as it loads
+        if reason := registry.get(stage, choice.backend).readiness():
+            raise BackendUnavailable(reason, stage=stage, provider=choice.backend)
 
 
 def what_ran(folder: ProjectFolder) -> list[str]:
