@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from .errors import InputError
 from .stage import Stage
@@ -125,15 +126,17 @@ def continues(previous: str, piece: str) -> bool:
     return word in TITLES or ("." in word and piece[:1].islower())
 
 
-def sentences(text: str) -> list[str]:
-    """Split narration into sentences (keeps the punctuation); never after "Dr." or "e.g."."""
+def rejoined(pieces: Iterable[str]) -> list[str]:
+    """Sentences from the pieces a splitter cut, each rejoined to the one before where it ``continues``."""
     merged: list[str] = []
-    for part in _SENTENCE_END.split(clean(text)):
-        piece = part.strip()
-        if not piece:
-            continue
+    for piece in pieces:
         if merged and continues(merged[-1], piece):
             merged[-1] = f"{merged[-1]} {piece}"
-        else:
+        elif piece:
             merged.append(piece)
     return merged
+
+
+def sentences(text: str) -> list[str]:
+    """Split narration into sentences (keeps the punctuation); never after "Dr." or "e.g."."""
+    return rejoined(part.strip() for part in _SENTENCE_END.split(clean(text)) if part.strip())

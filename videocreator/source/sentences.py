@@ -14,7 +14,7 @@ from functools import lru_cache
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
-from ..text import continues
+from ..text import rejoined
 
 FALLBACK_LANGUAGE = "en"
 _CLOSING = re.compile(r"^([\"'”“»«’)\]]+)(?:\s+|$)")
@@ -38,20 +38,16 @@ def _segmenter(code: str) -> pysbd.Segmenter:
 
 def split_sentences(paragraph: str, language: str) -> list[str]:
     """The sentences of one paragraph (a paragraph never spans two sentences' worth of line breaks)."""
-    merged: list[str] = []
+    pieces: list[str] = []
     for raw in _segmenter(splitter_language(language)).segment(paragraph):
         piece = raw.strip()
         closing = _CLOSING.match(piece)
-        if closing and merged:
-            merged[-1] += closing.group(1)
+        if closing and pieces:  # a closing quote or bracket pysbd put at the next sentence's start
+            pieces[-1] += closing.group(1)
             piece = piece[closing.end() :]
-        if not piece:
-            continue
-        if merged and continues(merged[-1], piece):
-            merged[-1] = f"{merged[-1]} {piece}"
-        else:
-            merged.append(piece)
-    return merged
+        if piece:
+            pieces.append(piece)
+    return rejoined(pieces)
 
 
 def limit_length(sentence: str, max_chars: int) -> list[str]:
