@@ -14,7 +14,6 @@ before it is stored.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
@@ -1162,10 +1161,7 @@ class UploadGuard:
 
     async def _no_remote_files(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A call whose inputs name a file by URL would have the server download it, past every limit:
-        refused. Other calls go on with their body as it came."""
-        if _header(scope, b"content-type").split(b";")[0].strip() != b"application/json":
-            await self.app(scope, receive, send)
-            return
+        refused, whatever its Content-Type. Other calls go on with their body as it came."""
         body = bytearray()
         while True:
             message = await receive()
@@ -1174,9 +1170,14 @@ class UploadGuard:
                 raise UploadRefused(f"a call of over {MAX_CALL_BYTES // MB} MB", 413)
             if not message.get("more_body"):
                 break
-        with contextlib.suppress(ValueError):
-            if remote_files(json.loads(body)):
-                raise UploadRefused("files are uploaded here, never fetched from a URL", 400)
+        try:  # whatever its Content-Type says: FastAPI reads a body without one as JSON too
+            named = remote_files(json.loads(body))
+        except ValueError:  # not JSON (a form, a file): Gradio's own parsers take it
+            named = False
+        except RecursionError:
+            raise UploadRefused("a call nested too deep", 400) from None
+        if named:
+            raise UploadRefused("files are uploaded here, never fetched from a URL", 400)
         sent = False
 
         async def replay() -> Message:

@@ -89,11 +89,17 @@ class SegfaultingVoice(PiperNarrator):
     job = staticmethod(segfault)
 
 
+class HangingVoice(PiperNarrator):
+    load_model = staticmethod(load_nothing)
+    job = staticmethod(hang)
+
+
 STAND_INS: dict[str, type[Backend]] = {
     "segfaulting-writer": SegfaultingWriter,
     "hanging-writer": HangingWriter,
     "slow-writer": SlowWriter,
     "segfaulting-voice": SegfaultingVoice,
+    "hanging-voice": HangingVoice,
 }
 
 

@@ -216,6 +216,16 @@ def test_stop_reaches_the_models_process_through_the_pipeline(tmp_path: Path):
     assert time.monotonic() - started < 15 and not folder.project.scenes
 
 
+def test_stop_reaches_the_voices_process_when_narrating_every_scene(tmp_path: Path):
+    folder = _topic_project(tmp_path / "p", writer="template")
+    pipeline.write_script(folder, scenes=2)
+    asked = time.monotonic() + 1.0
+    started = time.monotonic()
+    with standing_in("hanging-voice"), pytest.raises(Stopped, match="voice: stopped"):
+        pipeline.narrate_all(folder, pipeline.Reporter(stopping=lambda: time.monotonic() > asked))
+    assert time.monotonic() - started < 15 and not any(scene.audio for scene in folder.project.scenes)
+
+
 def _snapshot(folder: Path) -> dict[str, object]:
     """Every file of a project, project.json as data without ``ran`` (the backend chosen for a stage is
     noted as the stage starts)."""

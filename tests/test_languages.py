@@ -47,6 +47,8 @@ def test_a_project_from_ones_own_text_takes_its_language_and_says_so(tmp_path: P
     assert given.project.language == "pt" and not given.notes, "a language given is used as given"
     topic = pipeline.new_project("Las abejas y la miel", tmp_path / "r")
     assert topic.project.language == "en", "a topic's language is English unless given"
+    short = pipeline.new_project("", tmp_path / "s", own_text=OwnText("Volcanoes erupt."))
+    assert short.project.language == "en" and "too short to tell" in short.notes[0], short.notes
 
 
 def videocreator(*args: str) -> subprocess.CompletedProcess[str]:

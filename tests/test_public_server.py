@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import json
 import logging
 import os
 import struct
@@ -286,6 +287,10 @@ def test_a_file_named_by_url_is_refused_and_other_calls_go_on(tmp_path: Path):
         assert refused.status_code == 400 and "never fetched from a URL" in refused.text, refused.text
         hidden = {"data": [None, 1, {"nested": [{"url": "https://example.org/x.png"}]}]}
         assert http.post(f"{url}gradio_api/call/upload_image", json=hidden).status_code == 400
+        bare = json.dumps({"data": [None, 1, remote]}).encode()  # no Content-Type: FastAPI reads JSON too
+        assert http.post(f"{url}gradio_api/call/upload_image", content=bare).status_code == 400
+        deep = http.post(f"{url}gradio_api/call/upload_image", content=b"[" * 100_000 + b"]" * 100_000)
+        assert deep.status_code == 400 and "nested too deep" in deep.text, deep.text
         fine = http.post(f"{url}gradio_api/call/write_script", json={"data": [None, *TEMPLATE_SCRIPT]})
         assert fine.status_code == 200 and "event_id" in fine.json(), fine.text
 

@@ -138,7 +138,7 @@ def new_project(
         topic = topic or title_from_text(own_text.text)
         if language is None:
             found = find_language(own_text.text)
-            language = found.code
+            language = found.code if found.sure else "en"
             notes.append(found.line)
     language = language or "en"
     if own_text is None:
@@ -768,7 +768,8 @@ def narrate_scene(
     if not (folder.has(relative) and folder.has(timings)):
         rep = _reporter(reporter, Stage.VOICE)
         rep.progress(0.0, f"narrating scene {scene.id} with {narrator.name}")
-        narrator.stopping = rep.stopping
+        if reporter is not None:  # narrate_all hands its narrator in with its own Stop
+            narrator.stopping = rep.stopping
         said = speaking.spoken(scene.narration, project.settings.pronunciations)
         speech = _speak(narrator, scene.narration, said, project.settings, project.language)
         audio.write_wav(folder.path(relative), speech)
@@ -795,8 +796,10 @@ def _speak(narrator: Narrator, text: str, said: str, settings: Settings, languag
 
 def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
     """Narrate every scene whose narration is missing or out of date."""
+    narrator = _narrator(folder, record=True)
+    narrator.stopping = _reporter(reporter, Stage.VOICE).stopping
     _bring_up_to_date(
-        folder, _narrator(folder, record=True), audio_is_current,
+        folder, narrator, audio_is_current,
         lambda f, scene, narrator: narrate_scene(f, scene, narrator=narrator), "narration", reporter,
     )  # fmt: skip
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..writers.parsing import LANGUAGE_NAMES, language_name
 
 SAMPLE_CHARS = 5_000  # enough text to be sure; more only costs time
+SURE = 0.8  # below this (a word or two: "Volcanoes" reads as Dutch at 20%), the text is taken as English
 
 
 @dataclass(frozen=True)
@@ -18,12 +19,17 @@ class FoundLanguage:
     probability: float
 
     @property
+    def sure(self) -> bool:
+        return self.probability >= SURE
+
+    @property
     def line(self) -> str:
         """What the person is told: which language, and how to choose another."""
-        return (
-            f"language: {language_name(self.code)} ({self.code}), found in your text "
-            f"({self.probability:.0%} sure); give --language (or choose it in the studio) for another"
-        )
+        how = "give --language (or choose it in the studio) for another"
+        if not self.sure:
+            return f"language: English, as your text is too short to tell; {how}"
+        found = f"{language_name(self.code)} ({self.code}), found in your text ({self.probability:.0%} sure)"
+        return f"language: {found}; {how}"
 
 
 @lru_cache(maxsize=1)
