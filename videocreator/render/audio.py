@@ -35,7 +35,7 @@ def write_wav(path: Path, speech: Speech) -> None:
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
     """A narration's samples (mono, -1..1) and rate; InputError if it is not a WAV ``wav_seconds`` accepts."""
-    with _narration(path) as src:
+    with _narration(path) as (src, _):
         rate, channels = src.getframerate(), src.getnchannels()
         held = b"".join(_blocks(src))
     pcm = np.frombuffer(held[: len(held) - len(held) % (2 * channels)], dtype="<i2").astype(np.float32)
@@ -43,23 +43,26 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
 
 
 def wav_seconds(path: Path) -> float:
-    """A narration's real length: the frames its file really holds (its header may claim more). An
-    InputError naming the file if it is not a 16-bit PCM WAV, mono or stereo, at 8 to 192 kHz."""
-    with _narration(path) as src:
-        held = sum(len(block) for block in _blocks(src))
-        return held // (2 * src.getnchannels()) / src.getframerate()
+    """A narration's real length: the frames its file really holds (its header may claim more), found from
+    the header and the file's size without reading the audio. An InputError naming the file if it is not a
+    16-bit PCM WAV, mono or stereo, at 8 to 192 kHz."""
+    with _narration(path) as (src, frames):
+        return frames / src.getframerate()
 
 
 @contextmanager
-def _narration(path: Path) -> Iterator[wave.Wave_read]:
-    """``path`` open as a WAV that ``read_wav`` reads, or an InputError naming what it is not."""
+def _narration(path: Path) -> Iterator[tuple[wave.Wave_read, int]]:
+    """``path`` open as a WAV that ``read_wav`` reads, with the number of whole frames the file really
+    holds (what its data chunk claims, or fewer where the file ends sooner); or an InputError naming what
+    it is not."""
     try:
-        with wave.open(str(path), "rb") as src:
+        with path.open("rb") as file, wave.open(file, "rb") as src:
             if src.getsampwidth() != 2 or src.getnchannels() not in (1, 2):
                 raise InputError(f"{path.name} is not a 16-bit mono or stereo WAV")
             if src.getframerate() not in NARRATION_RATES:
                 raise InputError(f"{path.name} is not a WAV at 8 to 192 kHz")
-            yield src
+            left = path.stat().st_size - file.tell()  # wave.open leaves the file at the audio's start
+            yield src, min(src.getnframes(), left // (2 * src.getnchannels()))
     except (wave.Error, EOFError, struct.error) as exc:
         raise InputError(f"{path.name} is not a WAV recording ({str(exc) or 'it ends too soon'})") from None
 
