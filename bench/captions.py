@@ -24,7 +24,8 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from videocreator.project import CaptionStyle
-from videocreator.render import audio, caption_art, encoder, renderer
+from videocreator.render import caption_art, encoder, renderer
+from videocreator.speech.wav import write_wav
 from videocreator.voices.piper import PiperNarrator
 
 NARRATION = (
@@ -40,7 +41,7 @@ def scene(folder: Path, width: int, height: int) -> renderer.SceneInput:
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 255, (height // 8, width // 8, 3), dtype=np.uint8)
     Image.fromarray(pixels).resize((width, height), Image.BICUBIC).save(folder / "image.png")
-    audio.write_wav(folder / "voice.wav", speech)
+    write_wav(folder / "voice.wav", speech)
     return renderer.SceneInput(
         folder / "image.png", "bench", folder / "voice.wav", "bench", speech.duration, tuple(speech.sentences)
     )

@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gradio_client import Client
 
-import app as studio_app
 from tests.conftest import free_port
 from videocreator.limits import Limits
 from videocreator.sessions import SessionStore
+from videocreator.studio import wiring as studio_app
 
 SCRIPT = ("Why the sky is blue", 2, "a general audience", "friendly and clear", "en", "template")
 RENDER = ("9:16", "720p", True, 6, "bottom", "#FFFFFF", "None", None, 0.12)

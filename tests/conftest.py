@@ -18,9 +18,9 @@ import httpx
 import numpy as np
 import pytest
 
-from videocreator import auto
 from videocreator.limits import Limits
 from videocreator.sessions import SessionStore
+from videocreator.stages import auto
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -16,10 +16,11 @@ from gradio_client import Client
 from tests.conftest import running_studio
 from tests.fake_llm_server import FakeLLM
 from tests.test_chat_writers import good_script
-from videocreator import auto, pipeline
+from videocreator import pipeline
 from videocreator.errors import BackendUnavailable
 from videocreator.project import Settings, StageChoice
 from videocreator.stage import Stage
+from videocreator.stages import auto
 from videocreator.voices.piper import bundled_voice
 
 BUDGET_S = 3.0  # offline, auto may cost at most this much over naming a backend

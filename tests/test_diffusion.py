@@ -78,8 +78,9 @@ def test_auto_chooses_diffusers_with_a_local_model_and_a_gpu(
     tiny_pipeline: Path, tmp_path: Path, monkeypatch
 ):
     """The device query is faked (no GPU here); the pipeline is the real tiny one, run on the CPU."""
-    from videocreator import auto, pipeline
+    from videocreator import pipeline
     from videocreator.project import Settings, StageChoice
+    from videocreator.stages import auto
 
     options = {"model": str(tiny_pipeline), "device": "auto"}
     assert auto.images(options).backend == "card", "no GPU: the offline illustrator"
@@ -103,7 +104,8 @@ def test_on_zerogpu_pictures_are_made_inside_spaces_gpu(tiny_pipeline: Path, tmp
     import sys
     import types
 
-    from videocreator import auto, gpu
+    from videocreator import gpu
+    from videocreator.stages import auto
 
     lent: list[int] = []
 
@@ -133,7 +135,7 @@ def test_on_zerogpu_pictures_are_made_inside_spaces_gpu(tiny_pipeline: Path, tmp
 def test_auto_takes_a_downloaded_hub_model_and_skips_one_that_is_not(tmp_path: Path, monkeypatch):
     from huggingface_hub import constants
 
-    from videocreator import auto
+    from videocreator.stages import auto
 
     repo = tmp_path / "hub" / "models--someone--tiny-sd"
     (repo / "snapshots" / "abc123").mkdir(parents=True)

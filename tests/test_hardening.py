@@ -25,6 +25,7 @@ from tests.conftest import probe, unavailable, wait_until_serving
 from tests.fake_llm_server import FakeLLM
 from tests.test_chat_writers import good_script
 from videocreator import pipeline
+from videocreator.backend import ScriptRequest
 from videocreator.errors import InputError
 from videocreator.images.upload import fit_image
 from videocreator.limits import MAX_SCENES
@@ -51,7 +52,7 @@ def test_any_topic_is_accepted_cleanly_or_refused_clearly(topic: str):
         assert exc.stage == "script" and "\n" not in str(exc)
         return
     assert cleaned == cleaned.strip() and "\x00" not in cleaned
-    script = TemplateWriter().write(pipeline.ScriptRequest(topic=cleaned, scenes=3))
+    script = TemplateWriter().write(ScriptRequest(topic=cleaned, scenes=3))
     assert len(script.scenes) == 3
 
 
@@ -303,9 +304,9 @@ def test_eight_visitors_at_once_round_after_round(
 
     gradio_temp = tmp_path_factory.mktemp("gradio8")
     os.environ["GRADIO_TEMP_DIR"] = str(gradio_temp)
-    import app as studio_app
     from tests.conftest import free_port
     from videocreator.sessions import SessionStore
+    from videocreator.studio import wiring as studio_app
 
     store = SessionStore(tmp_path_factory.mktemp("sessions8"), max_age=15)
     demo = studio_app.build_app(store)

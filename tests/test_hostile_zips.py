@@ -21,14 +21,15 @@ import numpy as np
 import pytest
 
 from tests.conftest import probe
-from videocreator import archive, pipeline, report
+from videocreator import archive, pipeline
 from videocreator.backend import Speech
 from videocreator.errors import InputError
 from videocreator.limits import Limits
 from videocreator.project import MAX_NESTING, ProjectFolder, Settings, StageChoice
-from videocreator.render import audio
 from videocreator.render.renderer import RenderResult
 from videocreator.render.timeline import build
+from videocreator.speech import wav as audio
+from videocreator.studio.views import waveform
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = Limits.public_server()
@@ -234,7 +235,7 @@ def test_a_voice_file_that_is_not_a_wav_is_narrated_again(
     assert "WAV" in folder.notes[0] and folder.notes[0].endswith("; it will be narrated again")
     rows = [(scene.narration, scene.image_prompt) for scene in folder.project.scenes]
     pipeline.set_script(folder, folder.project.title, rows)  # Save edits
-    assert [report.waveform(folder, scene) is None for scene in folder.project.scenes] == [True, False]
+    assert [waveform(folder, scene) is None for scene in folder.project.scenes] == [True, False]
     assert_lasts_its_recordings(folder, preview(folder))
 
 

@@ -10,7 +10,8 @@ import pytest
 from videocreator import registry
 from videocreator.backend import ScriptRequest
 from videocreator.errors import InputError
-from videocreator.source import blocks, count_words, measure_pace, split_sentences, words_per_second
+from videocreator.source import blocks, count_words, split_sentences, words_per_second
+from videocreator.speech.pace import measure_pace
 from videocreator.stage import Stage
 from videocreator.text import MAX_SCENE_TEXT_CHARS
 from videocreator.voices.piper import PiperNarrator

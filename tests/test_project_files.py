@@ -22,8 +22,8 @@ from videocreator.errors import InputError
 from videocreator.images.card import CardImages
 from videocreator.limits import Limits
 from videocreator.project import FORMAT_VERSION, ProjectFolder, Settings, StageChoice
-from videocreator.render import audio
 from videocreator.render.timeline import build
+from videocreator.speech.wav import write_wav
 from videocreator.text import check_topic
 
 TONE_HZ = 3001.0
@@ -33,9 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def tone(path: Path, seconds: float = 4.0, rate: int = 48000) -> Path:
     """A music file that is a pure tone, easy to find again in a rendered video's sound."""
     t = np.arange(round(seconds * rate)) / rate
-    audio.write_wav(
-        path, Speech(samples=0.8 * np.sin(2 * np.pi * TONE_HZ * t), sample_rate=rate, sentences=[])
-    )
+    write_wav(path, Speech(samples=0.8 * np.sin(2 * np.pi * TONE_HZ * t), sample_rate=rate, sentences=[]))
     return path
 
 

@@ -307,7 +307,7 @@ def test_a_file_named_by_url_is_refused_and_other_calls_go_on(tmp_path: Path):
 def test_a_visitor_is_told_apart_behind_a_spaces_proxy(
     monkeypatch: pytest.MonkeyPatch, space: str, client: str, forwarded: bytes, visitor: str
 ):
-    import app as studio_app
+    from videocreator.studio import server as studio_app
 
     monkeypatch.setenv("SPACE_ID", space)
     scope = {"client": (client, 5000), "headers": [(b"x-forwarded-for", forwarded)] if forwarded else []}

@@ -11,8 +11,9 @@ from PIL import Image
 from tests.conftest import decode_audio, decode_frames, probe, rms
 from videocreator.backend import Speech
 from videocreator.project import CaptionStyle
-from videocreator.render import audio, renderer
+from videocreator.render import renderer
 from videocreator.render.timeline import build
+from videocreator.speech.wav import write_wav
 
 W, H, FPS = 360, 640, 30
 COLORS = [(220, 40, 40), (40, 200, 60), (50, 70, 230)]
@@ -29,7 +30,7 @@ def _scene(folder: Path, n: int, seconds: float, tone_hz: float) -> renderer.Sce
     speech = Speech(0.4 * np.sin(2 * np.pi * tone_hz * t).astype(np.float32), rate, [])
     speech.sentences = [(f"Scene {n} says a few words here.", 0.0, seconds)]
     voice = folder / f"voice{n}-{seconds}.wav"
-    audio.write_wav(voice, speech)
+    write_wav(voice, speech)
     return renderer.SceneInput(
         image, f"img{n}", voice, f"voice{n}-{seconds}", seconds, tuple(speech.sentences)
     )

@@ -13,8 +13,8 @@ from videocreator import pipeline, registry, report
 from videocreator.backend import ImageRequest, ScriptRequest, Speech
 from videocreator.files import write_json
 from videocreator.project import OwnText, Project, ProjectFolder, Settings, StageChoice
-from videocreator.render.audio import write_wav
 from videocreator.report import REPORT_FILE, how_it_works, write_report
+from videocreator.speech.wav import write_wav
 from videocreator.stage import Stage
 from videocreator.writers.chat import public_url
 
@@ -232,7 +232,7 @@ def test_diffusers_preview_steps_keeps_a_strip_of_intermediate_pictures(tiny_pip
 def test_the_waveform_marks_each_word_where_the_voice_starts_it(tmp_path: Path):
     from videocreator import pipeline
     from videocreator.project import Settings, StageChoice
-    from videocreator.report import waveform
+    from videocreator.studio.views import waveform
 
     settings = Settings(script=StageChoice("template"), voice=StageChoice("piper"), resolution="360p")
     folder = pipeline.new_project("Owls", tmp_path / "p", settings=settings)

@@ -23,7 +23,6 @@ from videocreator.source import (
     count_letters,
     count_words,
     estimate_seconds,
-    measure_pace,
     read_source,
     sections,
     slug,
@@ -34,6 +33,7 @@ from videocreator.source import (
 from videocreator.source.condense import select
 from videocreator.source.keywords import PromptMaker
 from videocreator.source.office import escape
+from videocreator.speech.pace import measure_pace
 from videocreator.voices.piper import PiperNarrator
 
 DATA = Path(__file__).parent / "data" / "source"

@@ -10,8 +10,8 @@ import numpy as np
 from tests.conftest import probe
 from videocreator import pipeline
 from videocreator.project import ProjectFolder, Settings, StageChoice
+from videocreator.speech.speaking import spoken, tightened, written
 from videocreator.voices.piper import PiperNarrator
-from videocreator.voices.speaking import spoken, tightened, written
 
 LIST = "Apple, river, mountain, candle, window, garden."
 

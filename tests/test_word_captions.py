@@ -14,9 +14,11 @@ from PIL import Image
 from tests.conftest import decode_frames, require_module
 from videocreator.backend import Speech
 from videocreator.project import CaptionStyle
-from videocreator.render import audio, captions, frames, renderer, word_timing
+from videocreator.render import captions, frames, renderer
 from videocreator.render.caption_art import CaptionLook
 from videocreator.render.timeline import build
+from videocreator.speech import word_timing
+from videocreator.speech.wav import write_wav
 from videocreator.text import sentences
 from videocreator.typography import render_text
 from videocreator.voices.piper import PiperNarrator, load_voice
@@ -107,7 +109,7 @@ def rendered(spoken_list, tmp_path_factory) -> tuple[Path, float]:
     """A real render of the narrated list with highlighted captions (word times found in its audio)."""
     folder = tmp_path_factory.mktemp("words")
     Image.new("RGB", (W, H), (40, 60, 90)).save(folder / "image.png")
-    audio.write_wav(folder / "voice.wav", spoken_list)
+    write_wav(folder / "voice.wav", spoken_list)
     scene = renderer.SceneInput(
         folder / "image.png", "plain", folder / "voice.wav", "list", spoken_list.duration,
         tuple(spoken_list.sentences),

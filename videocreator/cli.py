@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
-from . import archive, auto, checks, pipeline, registry, settings
+from . import archive, checks, pipeline, registry, settings
 from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
+from .languages import language_name
 from .project import Aspect, CaptionStyle, OwnText, ProjectFolder, Resolution, Settings
 from .source import check_text, read_source, sections, slug
 from .stage import CHOSEN, Stage
-from .writers.parsing import language_name
+from .stages import auto
 
 
 class ProgressLine:

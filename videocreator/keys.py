@@ -47,6 +47,11 @@ def narration(
     return stable_hash(backend(narrator), text, said, speed, language, max_pause_s)
 
 
+def pace(narrator: Narrator, speed: float, language: str, paragraph: str) -> str:
+    """A voice's measured pace: the voice, its speed and language, and the paragraph it read."""
+    return stable_hash("letters", backend(narrator), round(speed, 3), language, paragraph)
+
+
 def frame_format(width: int, height: int, fps: int) -> dict[str, Any]:
     return {"v": RENDERER_VERSION, "size": [width, height], "fps": fps}
 

@@ -13,15 +13,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PIL import Image, ImageDraw
-
 from .errors import InputError
 from .files import write_text
 from .project import PROJECT_FILE, Project, ProjectFolder, Scene
-from .render.audio import read_wav
+from .redaction import hide_secrets, secret_values
 from .stage import Stage
-from .writers.chat import hide_secrets, secret_values
 
 REPORT_FILE = "how-it-works.md"
 SHOWN_REPLY_CHARS = 4000  # a chat model's reply is cut after this many characters
@@ -457,26 +453,3 @@ def _describe(value: Any) -> str:
 
 
 # ---- the voice, drawn ---------------------------------------------------------------------------------
-
-
-def waveform(folder: ProjectFolder, scene: Scene, width: int = 1000, height: int = 220) -> Image.Image | None:
-    """The scene's narration as a waveform with each word marked where it starts (None before it is
-    narrated): what the program knows of when each word is said, which is what the captions follow."""
-    if not scene.audio or not folder.has(scene.audio):
-        return None
-    samples, rate = read_wav(folder.path(scene.audio))
-    words = folder.timings(scene).get("words", [])
-    duration = max(len(samples) / rate, 1e-3)
-    image = Image.new("RGB", (width, height), "#FFFFFF")
-    draw = ImageDraw.Draw(image)
-    middle, top = height * 0.6, height * 0.25
-    columns = np.array_split(np.abs(samples), width) if len(samples) >= width else [np.abs(samples)]
-    peak = max(1e-6, float(np.abs(samples).max()))
-    for x, column in enumerate(columns):
-        level = (float(column.max()) if column.size else 0.0) / peak * (height - middle - 8)
-        draw.line([(x, middle - level), (x, middle + level * 0.5)], fill="#6366F1")
-    for n, (word, start, _) in enumerate(words):
-        x = round(float(start) / duration * (width - 1))
-        draw.line([(x, top), (x, height - 4)], fill="#F97316")
-        draw.text((x + 2, 4 + (n % 3) * 16), str(word)[:16], fill="#111827")
-    return image

@@ -26,9 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .limits import MB, PUBLIC_UPLOADS, UploadLimits
+from .limits import MB, PUBLIC_UPLOADS, Limits, UploadLimits
+from .project import PROJECT_FILE, ProjectFolder
 
 DEFAULT_MAX_AGE_S = 6 * 3600
+PROJECT = "project"  # a session's project folder, inside the session's folder
+STAGING = ".new-project"  # where a session's next project is built
 
 
 class UploadRefused(InputError):
@@ -229,6 +232,32 @@ class SessionStore:
         finally:
             with self._running_lock:
                 del self._running[key]
+
+    def project(self, session: str | Path | None, limits: Limits) -> ProjectFolder:
+        """The session's project, opened under ``limits``; an error saying how to start one."""
+        root = Path(session) / PROJECT if session and self.owns(session) else None
+        if root is None or not (root / PROJECT_FILE).is_file():
+            raise InputError("write a script (step 1) or open a saved project first")
+        return ProjectFolder.open(root, limits)
+
+    def replace_project(
+        self, session: Path, build: Callable[[Path], ProjectFolder], limits: Limits
+    ) -> ProjectFolder:
+        """The session's new project, built beside the old one (``build`` makes it in the folder it is
+        given), which it replaces only when it is whole: a refused topic, a bad zip or a stop keeps the
+        old project. What building it noted is kept on the folder returned."""
+        staging = session / STAGING
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            notes = build(staging).notes
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        shutil.rmtree(session / PROJECT, ignore_errors=True)
+        staging.rename(session / PROJECT)
+        folder = ProjectFolder.open(session / PROJECT, limits)
+        folder.notes = notes
+        return folder
 
     def busy(self, session: str | Path | None) -> bool:
         """Whether a change to the session's project is running."""

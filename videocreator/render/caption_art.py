@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from ..project import CaptionStyle
+from ..speech.word_timing import word_spans
 from ..text import clean
 from ..typography import (
     Run,
@@ -29,7 +30,6 @@ from ..typography import (
     visual_order,
     wrap_lines,
 )
-from .word_timing import word_spans
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 MAX_LINES = 3

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .word_timing import Word, is_unspaced, join_words, split_words, spread
+from ..speech.word_timing import Word, is_unspaced, join_words, split_words, spread
 
 _BREAK_AFTER = re.compile(r"[,;:\u2014\u2013\u3001\uff0c]$")
 CJK_CHUNK_CHARS = 12

@@ -23,7 +23,8 @@ from platformdirs import user_cache_dir
 from .. import keys
 from ..files import temp_name, write_json, write_text
 from ..project import CaptionStyle
-from . import audio, captions, encoder, frames, word_timing
+from ..speech import word_timing
+from . import audio, captions, encoder, frames
 from .caption_art import CaptionLook
 from .timeline import Slot, Timeline, build
 

@@ -7,7 +7,7 @@
 
 from .document import Block, blocks, title_from_text
 from .language import FoundLanguage, find_language
-from .pace import count_letters, count_words, estimate_seconds, measure_pace, words_per_second
+from .pace import count_letters, count_words, estimate_seconds, words_per_second
 from .reading import MAX_BYTES, MAX_WORDS, SUFFIXES, check_text, read_source
 from .sections import Section, sections, slug
 from .sentences import split_sentences
@@ -25,7 +25,6 @@ __all__ = [
     "count_words",
     "estimate_seconds",
     "find_language",
-    "measure_pace",
     "read_source",
     "sections",
     "slug",

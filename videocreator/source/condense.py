@@ -19,8 +19,8 @@ from functools import lru_cache
 import numpy as np
 import simplemma
 
+from ..languages import language_code
 from ..text import HAN_OR_KANA
-from .sentences import language_code
 
 DAMPING = 0.85
 ITERATIONS = 60

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .sentences import language_code
+from ..languages import language_code
 
 PHRASES = 4
 CANDIDATES = 15

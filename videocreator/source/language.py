@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..writers.parsing import LANGUAGE_NAMES, language_name
+from ..languages import LANGUAGE_NAMES, language_name
 
 SAMPLE_CHARS = 5_000  # enough text to be sure; more only costs time
 SURE = 0.8  # below this (a word or two: "Volcanoes" reads as Dutch at 20%), the text is taken as English

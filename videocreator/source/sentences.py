@@ -14,15 +14,10 @@ from functools import lru_cache
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
+from ..languages import FALLBACK_LANGUAGE, language_code
 from ..text import rejoined
 
-FALLBACK_LANGUAGE = "en"
 _CLOSING = re.compile(r"^([\"'”“»«’)\]]+)(?:\s+|$)")
-
-
-def language_code(language: str) -> str:
-    """The primary subtag of a language tag: "pt-BR" -> "pt"."""
-    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] or FALLBACK_LANGUAGE
 
 
 def splitter_language(language: str) -> str:

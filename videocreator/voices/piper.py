@@ -17,7 +17,7 @@ from ..backend import Narrator, Options, Speech, checked_speech, missing_package
 from ..errors import BackendUnavailable
 from ..loaded import ModelCache
 from ..registry import register
-from ..render.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
+from ..speech.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
 from ..worker import ModelWorker, reference
 
 if TYPE_CHECKING:

@@ -31,11 +31,12 @@ from pydantic import Field, TypeAdapter, ValidationError
 from ..backend import Options, SceneDraft, Script, ScriptRequest, ScriptWriter, missing_packages
 from ..errors import BackendUnavailable, ProviderFailed
 from ..files import atomic_path
+from ..languages import language_name
 from ..loaded import ModelCache
 from ..registry import register
 from ..text import clean, sentences, title_of
 from ..worker import ModelWorker, note, reference
-from .parsing import MAX_PROMPT_CHARS, language_name, trim_narration
+from .parsing import MAX_PROMPT_CHARS, trim_narration
 from .template import TemplateWriter
 
 EXAMPLES = (

@@ -14,8 +14,9 @@ from pydantic import Field
 
 from ..backend import missing_packages
 from ..errors import BackendUnavailable
+from ..redaction import secret_values
 from ..registry import register
-from .chat import ChatOptions, ChatWriter, Retryable, public_url, secret_values
+from .chat import ChatOptions, ChatWriter, Retryable, public_url
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..backend import SceneDraft, Script, ScriptRequest
 from ..errors import ProviderFailed
+from ..languages import language_name
 from ..stage import Stage
 from ..text import MAX_TITLE_CHARS, clean, sentences
 
@@ -21,16 +22,6 @@ MAX_PROMPT_CHARS = 300
 _NARRATION_KEYS = ("narration", "text", "voiceover", "voice_over", "script")
 _PROMPT_KEYS = ("image_prompt", "image", "visual", "prompt", "image_description")
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
-
-LANGUAGE_NAMES = {
-    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
-    "nl": "Dutch", "pl": "Polish", "ru": "Russian", "uk": "Ukrainian", "tr": "Turkish", "ar": "Arabic",
-    "he": "Hebrew", "hi": "Hindi", "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "th": "Thai",
-}  # fmt: skip
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code.lower().split("-")[0], code)
 
 
 def script_schema(scenes: int) -> dict[str, Any]:

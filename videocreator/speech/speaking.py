@@ -16,8 +16,8 @@ from itertools import pairwise
 import numpy as np
 
 from ..backend import Speech
-from ..render.word_timing import split_words, word_spans, word_timings
 from ..text import sentences
+from .word_timing import split_words, word_spans, word_timings
 
 Span = tuple[str, float, float]
 

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import registry
-from .backend import missing_packages
-from .errors import BackendUnavailable
-from .gpu import zero_gpu
-from .images.diffusion import DEFAULT_MODEL, model_problem
-from .stage import Stage
-from .writers.parsing import language_name
+from .. import registry
+from ..backend import missing_packages
+from ..errors import BackendUnavailable
+from ..gpu import zero_gpu
+from ..images.diffusion import DEFAULT_MODEL, model_problem
+from ..languages import language_name
+from ..stage import Stage
 
 AUTO = "auto"
 PROBE_TIMEOUT_S = 1.0
@@ -204,7 +204,7 @@ def piper_language(voice: Path) -> str:
 
 def voice(language: str, voices_folder: str = "") -> Resolved:
     """A voice that speaks ``language``; none: stop before narrating, naming what to add."""
-    from .voices.piper import bundled_voice
+    from ..voices.piper import bundled_voice
 
     code = language.lower().split("-")[0]
     bundled = bundled_voice()

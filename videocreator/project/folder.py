@@ -1,205 +1,46 @@
-"""The project: a folder a person can read and edit.
-
-``project.json`` holds the topic, the settings and the scenes; media live beside it:
-``scenes/NN/image-<hash>.png``, ``scenes/NN/voice-<hash>.wav`` (+ ``.json`` sentence and word timings),
-``media/`` for the person's own files, ``cache/`` for rendered segments, and the results ``video.mp4``,
-``captions.srt`` and ``captions.vtt``. Each generated file is named by a hash of what produced it, so
-editing ``project.json`` and re-rendering redoes only what changed.
-"""
+"""A project together with the folder it lives in: every path it stores kept inside it, and the names of the
+files it makes there."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from . import files
-from .errors import InputError, invalid
-from .limits import FILE_OPTIONS, LOCAL, OPERATOR_OPTIONS, Limits
-from .render.audio import wav_seconds
-from .stage import CHOSEN, Stage, current_names
-
-PROJECT_FILE = "project.json"
-# 2: every file the project uses is inside its folder, stored relative to it; 3: stages named as in
-# stage.py (settings.script was settings.writer)
-FORMAT_VERSION = 3
-MEDIA = "media"  # the person's own files (music, a voice to clone), copied in
-MAX_NESTING = 64  # lists and objects inside each other in a project's JSON; what this program writes: < 10
-# A narration's timings fit its recording when the length they state is its real length within this, and
-# no sentence or word of them ends more than SPAN_SLACK_S after it.
-DURATION_TOLERANCE_S = 0.05
-SPAN_SLACK_S = 0.25
-
-Aspect = Literal["9:16", "16:9", "1:1"]
-Resolution = Literal["1080p", "720p", "360p"]
-
-_SHORT_SIDE = {"1080p": 1080, "720p": 720, "360p": 360}
-_RATIO = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
-
-
-def frame_size(aspect: str, resolution: str) -> tuple[int, int]:
-    """Width and height in pixels (both even, as H.264 yuv420p needs)."""
-    if aspect not in _RATIO:
-        raise InputError(f"unknown aspect ratio {aspect!r}; use 9:16, 16:9 or 1:1", stage=Stage.RENDER)
-    if resolution not in _SHORT_SIDE:
-        raise InputError(f"unknown resolution {resolution!r}; use 1080p, 720p or 360p", stage=Stage.RENDER)
-    short = _SHORT_SIDE[resolution]
-    w, h = _RATIO[aspect]
-    long = round(short * max(w, h) / min(w, h) / 2) * 2
-    return (short, long) if w < h else (long, short) if w > h else (short, short)
-
-
-@dataclass
-class StageChoice:
-    """Which backend a stage uses and that backend's own options."""
-
-    backend: str
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
-Line = Annotated[str, Field(max_length=200)]
-
-
-@dataclass
-class CaptionStyle:
-    enabled: bool = True
-    size: Annotated[float, Field(ge=0.02, le=0.15)] = 0.06  # font size, a fraction of the short side
-    position: Literal["bottom", "middle", "top"] = "bottom"
-    color: Color = "#FFFFFF"
-    max_words: Annotated[int, Field(ge=1, le=12)] = 5
-    # phrase: the phrase being said; highlight: the phrase, the spoken word in the highlight colour (or on
-    # a box of it); word: one large word at a time
-    style: Literal["phrase", "highlight", "word"] = "phrase"
-    highlight_color: Color = "#FFD400"
-    highlight_box: bool = False
-    weight: Literal["bold", "regular"] = "bold"
-    outline: bool = True
-    shadow: bool = True
-    box: bool = False  # a dark translucent box behind the caption
-
-
-@dataclass
-class Settings:
-    aspect: Aspect = "9:16"
-    resolution: Resolution = "1080p"
-    fps: Literal[24, 25, 30, 60] = 30
-    # "auto": the best backend present, resolved at the start of each run (see auto.py)
-    script: StageChoice = field(default_factory=lambda: StageChoice("auto"))
-    images: StageChoice = field(default_factory=lambda: StageChoice("auto"))
-    voice: StageChoice = field(default_factory=lambda: StageChoice("auto"))
-    # More Piper voices (.onnx + .onnx.json) for "auto" to choose by language; the operator's on a server.
-    voices_folder: str = ""
-    speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
-    captions: CaptionStyle = field(default_factory=CaptionStyle)
-    music: str = "default"  # "default" (the bundled track), "none", or an audio file inside the project
-    music_volume: Annotated[float, Field(ge=0.0, le=1.0)] = 0.12
-    seed: Annotated[int, Field(ge=0)] = 0
-    # How words are said ("GIF" -> "jif"): what the narrator hears, never what the captions show.
-    pronunciations: Annotated[dict[Line, Line], Field(max_length=500)] = field(default_factory=dict)
-    tighten_pauses: bool = False  # shorten silences inside and between narrations
-    # with tighten_pauses: the longest silence kept between words
-    max_pause_s: Annotated[float, Field(ge=0.05, le=2.0)] = 0.3
-    audience: Line = "a general audience"
-    tone: Line = "friendly and clear"
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return frame_size(self.aspect, self.resolution)
-
-
-@dataclass
-class ImageVersion:
-    """A picture a scene had before, to go back to: its file, key, where it came from, what it shows."""
-
-    path: str
-    key: str = ""
-    source: Literal["generated", "upload", "kept"] = "kept"
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Scene:
-    id: str
-    narration: str
-    image_prompt: str
-    image_seed: int = 0
-    # "generated" images are remade when the prompt, seed or backend change; an "upload", or a picture
-    # the person went back to with undo ("kept"), stays until they regenerate.
-    image_source: Literal["generated", "upload", "kept"] = "generated"
-    image: str | None = None
-    image_key: str | None = None
-    image_history: list[ImageVersion] = field(default_factory=list)
-    # The pictograms the person chose for the offline illustrator (empty: the scene's words decide), and
-    # what the picture maker put in the picture (pictograms drawn, with the words that chose them).
-    pictograms: list[str] = field(default_factory=list)
-    image_details: dict[str, Any] = field(default_factory=dict)
-    audio: str | None = None
-    audio_key: str | None = None
-    duration: float | None = None
-
-    @property
-    def folder(self) -> str:
-        return f"scenes/{self.id}"
-
-
-@dataclass
-class OwnText:
-    """A person's own text as the source of the script: read as written, or condensed to a length."""
-
-    text: str
-    mode: Literal["as-written", "condense", "rewrite"] = "as-written"
-    length_s: float | None = None  # the length wanted, in seconds (condense aims at it; default 60)
-
-
-@dataclass
-class Project:
-    topic: str
-    title: str = ""
-    language: str = "en"
-    settings: Settings = field(default_factory=Settings)
-    own_text: OwnText | None = None  # set when the script comes from the person's text, not a topic
-    scenes: list[Scene] = field(default_factory=list)
-    # Which backend each stage last used and why ({"script": {"backend": "local", "why": "..."}}).
-    ran: dict[str, dict[str, str]] = field(default_factory=dict)
-    # What the last render did, piece by piece ({"pieces": [{"label", "frames", "reused", "seconds"}]}).
-    render_trace: dict[str, Any] = field(default_factory=dict)
-    # What the script writer was sent and answered, for the "How it works" panels.
-    script_trace: dict[str, Any] = field(default_factory=dict)
-    version: int = FORMAT_VERSION
-
-    def new_scene_id(self) -> str:
-        used = [int(s.id) for s in self.scenes if s.id.isdigit()]
-        return f"{max(used, default=0) + 1:02d}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Span = tuple[str, Seconds, Seconds]  # a sentence or a word of a narration: its text, start and end
-
-
-@dataclass
-class Timings:
-    """What a narration's ``.json`` holds beside its ``.wav``: its length, what was said, and when each
-    sentence and word is said, in seconds from its start (read with ``read_timings``)."""
-
-    duration: Seconds
-    sentences: list[Span]
-    words: list[Span] = field(default_factory=list)
-    said: str = ""
-    phonemes: list[Any] = field(default_factory=list)
-
+from .. import files
+from ..errors import InputError, invalid
+from ..limits import FILE_OPTIONS, LOCAL, OPERATOR_OPTIONS, Limits
+from ..stage import CHOSEN, Stage
+from .model import FORMAT_VERSION, MEDIA, PROJECT_FILE, Project, Scene, StageChoice
+from .stored import read_json, upgraded
+from .timings import read_timings, timings_path
 
 _adapter = TypeAdapter(Project)
-_timings_adapter = TypeAdapter(Timings)
+VOICE_PREFIX = "voice-"
+
+
+def image_file(scene: Scene, key: str) -> str:
+    """A picture made for ``scene`` by what ``key`` hashes."""
+    return f"{scene.folder}/image-{key}.png"
+
+
+def upload_file(scene: Scene, key: str) -> str:
+    """The person's picture for ``scene``, fitted to the frame (``key``: its pixels and the size)."""
+    return f"{scene.folder}/upload-{key}.png"
+
+
+def voice_file(scene: Scene, key: str) -> str:
+    """A narration of ``scene`` made by what ``key`` hashes (its timings: ``timings_path`` of it)."""
+    return f"{scene.folder}/{VOICE_PREFIX}{key}.wav"
+
+
+def step_file(scene: Scene, key: str, step: int, steps: int) -> str:
+    """One of a model's steps towards the picture ``key`` (kept where the person asked to see them)."""
+    return f"{scene.folder}/step-{key}-{step:02d}-of-{steps:02d}.png"
 
 
 class ProjectFolder:
@@ -242,7 +83,7 @@ class ProjectFolder:
         if not path.is_file():
             raise InputError(f"{root} is not a project folder (no {PROJECT_FILE})")
         try:
-            project = _adapter.validate_python(_upgrade(read_json(path)))
+            project = _adapter.validate_python(upgraded(read_json(path)))
         except ValidationError as exc:
             raise InputError(f"{path}: {invalid(exc)}") from None
         files.remove_partials(Path(root))
@@ -416,10 +257,19 @@ class ProjectFolder:
         """Forget a scene's narration. Its files are removed where they are the generated ones
         (``scenes/NN/voice-<hash>``), which narrating it again would otherwise find and reuse."""
         stored = PurePosixPath(str(scene.audio))
-        if stored.parent.as_posix() == scene.folder and stored.name.startswith("voice-"):
+        if stored.parent.as_posix() == scene.folder and stored.name.startswith(VOICE_PREFIX):
             for relative in (stored.as_posix(), timings_path(stored.as_posix())):
                 self.path(str(relative)).unlink(missing_ok=True)
         scene.audio = scene.audio_key = None
+
+    def steps_made(self, scene: Scene, key: str) -> list[dict[str, Any]]:
+        """The model's steps kept for picture ``key``, in order: step, steps and file (see ``step_file``)."""
+        found = sorted(self.path(scene.folder).glob(f"step-{key}-*.png"))
+        numbers = [p.stem.removeprefix(f"step-{key}-").split("-of-") for p in found]
+        return [
+            {"step": int(n), "steps": int(of), "file": f"{scene.folder}/{p.name}"}
+            for p, (n, of) in zip(found, numbers, strict=True)
+        ]
 
     @property
     def captions_vtt(self) -> Path:
@@ -431,103 +281,9 @@ class ProjectFolder:
         return self.root / "cache"
 
 
-def timings_path(audio: str | None) -> str | None:
-    """The ``.json`` of sentence and word timings kept beside a narration's ``.wav``."""
-    return audio[: -len(".wav")] + ".json" if audio else None
-
-
-def read_json(path: Path) -> Any:
-    """The JSON in a project's file; an InputError naming the file when it is not JSON, or nests lists
-    and objects more than MAX_NESTING deep (never a RecursionError later)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name} is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise _nested_too_deep(path) from None
-    if _nests_deeper(data, MAX_NESTING):
-        raise _nested_too_deep(path)
-    return data
-
-
-def _nested_too_deep(path: Path) -> InputError:
-    return InputError(f"{path.name} nests lists or objects more than {MAX_NESTING} deep")
-
-
-def _nests_deeper(data: Any, limit: int) -> bool:
-    """Whether ``data`` holds lists and objects more than ``limit`` inside each other (walked level by
-    level, without recursion)."""
-    level = [data]
-    for _ in range(limit):
-        level = [
-            child
-            for item in level
-            if isinstance(item, dict | list)
-            for child in (item.values() if isinstance(item, dict) else item)
-        ]
-        if not level:
-            return False
-    return any(isinstance(item, dict | list) for item in level)
-
-
-def read_timings(voice: Path, timings: Path) -> dict[str, Any]:
-    """A narration's timings checked against its recording: finite and not negative, the length they
-    state within DURATION_TOLERANCE_S of the recording's real one (the length returned), and every
-    sentence and word ending after it starts and by SPAN_SLACK_S after the recording. An InputError naming
-    what does not fit."""
-    seconds = wav_seconds(voice)
-    try:
-        stated = _timings_adapter.validate_python(read_json(timings))
-    except ValidationError as exc:
-        raise InputError(f"{timings.name}: {invalid(exc)}") from None
-    if abs(stated.duration - seconds) > DURATION_TOLERANCE_S:
-        raise InputError(
-            f"{timings.name} says {stated.duration:,.2f} s but {voice.name} lasts {seconds:.2f} s"
-        )
-    for text, start, end in (*stated.sentences, *stated.words):
-        if not start <= end <= seconds + SPAN_SLACK_S:
-            raise InputError(
-                f"{timings.name} times {text[:40]!r} outside {voice.name}, or ending before it starts"
-            )
-    return {**asdict(stated), "duration": seconds}
-
-
 def _absolute(stored: str) -> bool:
     """Absolute on any system: "/x", "C:\\x", "\\\\server\\x" (a project may come from another one)."""
     return PureWindowsPath(stored).is_absolute() or stored[:1] in ("/", "\\")
-
-
-def _upgrade(data: Any) -> Any:
-    """An older project.json as this version reads it. Version 1: picture history entries were bare
-    paths (the key was the file name's hash; "upload-" files were uploads). Version 2: two stages had
-    their former names. Paths are settled after validation."""
-    version = data.get("version", 1) if isinstance(data, dict) else FORMAT_VERSION
-    if isinstance(version, str) and version.isdigit():  # pydantic reads "2" as 2 too
-        version = int(version)
-    if not isinstance(version, int) or version >= FORMAT_VERSION:
-        return data
-    for part in ("settings", "ran"):
-        if isinstance(data.get(part), dict):
-            data[part] = current_names(data[part])
-    if version >= 2:
-        return data
-    for scene in data.get("scenes", []) if isinstance(data.get("scenes"), list) else []:
-        if isinstance(scene, dict) and isinstance(scene.get("image_history"), list):
-            scene["image_history"] = [
-                _old_version(p) if isinstance(p, str) else p for p in scene["image_history"]
-            ]
-    return data
-
-
-def _old_version(path: str) -> dict[str, str]:
-    name = PurePath(path).name
-    return {
-        "path": path,
-        "key": PurePath(path).stem.split("-", 1)[-1],
-        "source": "upload" if name.startswith("upload-") else "kept",
-    }
 
 
 def _setter(container: Any, key: Any, empty: Any = None) -> Any:

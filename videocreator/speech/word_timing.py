@@ -22,7 +22,7 @@ import numpy as np
 
 from ..backend import Speech
 from ..text import unspaced
-from .audio import read_wav
+from .wav import read_wav
 
 Word = tuple[str, float, float]
 

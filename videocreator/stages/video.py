@@ -1,0 +1,102 @@
+"""The render stage: pictures and narrations brought up to date, the length checked against the limits and
+the disk's room, then our own renderer makes ``video.mp4`` (or a small ``preview.mp4``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import checks, report
+from ..assets import bundled_music
+from ..errors import InputError
+from ..files import full_disk_is
+from ..progress import Reporter, reporter_at
+from ..project import ProjectFolder, frame_size
+from ..render import renderer, timeline
+from ..stage import Stage
+from .images import make_images
+from .voice import narrate_all
+
+
+def music_path(folder: ProjectFolder) -> Path | None:
+    """The music file to mix under the narration (inside the project, or the bundled track), or None."""
+    music = folder.project.settings.music
+    if music in ("", "none"):
+        return None
+    path = bundled_music() if music == "default" else folder.path(music)
+    if not path.is_file():
+        raise InputError(
+            f"music file {music} not found in the project (choose other music, or none)", stage=Stage.RENDER
+        )
+    return path
+
+
+def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
+    """What the renderer needs of each scene (its picture, narration and timings)."""
+    inputs = []
+    for scene in folder.project.scenes:
+        timings = folder.timings(scene)
+        inputs.append(
+            renderer.SceneInput(
+                image=folder.path(scene.image),
+                image_key=scene.image_key or "",
+                voice=folder.path(scene.audio),
+                voice_key=scene.audio_key or "",
+                duration=float(timings["duration"]),
+                sentences=tuple((str(t), float(a), float(b)) for t, a, b in timings["sentences"]),
+                words=tuple((str(w), float(a), float(b)) for w, a, b in timings.get("words", [])),
+            )
+        )
+    return inputs
+
+
+def _checked_length(folder: ProjectFolder, scenes: list[renderer.SceneInput]) -> float:
+    """The seconds the video of ``scenes`` lasts, laid out as the renderer lays it out; an error naming
+    the length and the limit when it is longer than the limits allow."""
+    settings = folder.project.settings
+    durations = [scene.duration for scene in scenes]
+    seconds = timeline.build(durations, settings.fps, tight=settings.tighten_pauses).duration
+    folder.limits.check_video_length(seconds)
+    return seconds
+
+
+@full_disk_is(Stage.RENDER)
+def render(
+    folder: ProjectFolder, *, preview: bool = False, reporter: Reporter | None = None
+) -> renderer.RenderResult:
+    """Bring images and narration up to date (a narration whose recording or timings cannot be used is
+    made again, with a warning), check the video's length against the limits and the disk's room for it,
+    then render ``video.mp4`` (or ``preview.mp4``)."""
+    rep = reporter_at(reporter, Stage.RENDER)
+    project = folder.project
+    if not project.scenes:
+        raise InputError("the project has no scenes: write the script first", stage=Stage.RENDER)
+    music = music_path(folder)
+    for note in folder.drop_unusable_voices():
+        rep.warning(note)
+    make_images(folder, rep.scaled(0.0, 0.1))
+    narrate_all(folder, rep.scaled(0.1, 0.2))
+    settings = project.settings
+    width, height = frame_size(settings.aspect, "360p") if preview else settings.size
+    scenes = scene_inputs(folder)
+    seconds = _checked_length(folder, scenes)
+    checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
+    result = renderer.render(
+        scenes,
+        out=folder.root / ("preview.mp4" if preview else "video.mp4"),
+        srt=None if preview else folder.captions,
+        cache=folder.cache,
+        width=width,
+        height=height,
+        fps=settings.fps,
+        style=settings.captions,
+        music=music,
+        music_volume=settings.music_volume,
+        preview=preview,
+        tight=settings.tighten_pauses,
+        language=project.language,
+        progress=rep.scaled(0.2, 1.0).progress,
+    )
+    project.render_trace = {"preview": preview, "pieces": result.pieces}
+    folder.save()
+    report.write_report(folder)
+    return result

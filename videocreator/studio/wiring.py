@@ -1,0 +1,159 @@
+"""The studio's wiring: the page's events connected to the handlers, the public API's endpoints named (UI-only
+events kept out of it), the queues, and the studio built and launched."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+
+from .. import settings
+from ..limits import Limits
+from ..sessions import SessionStore
+from .handlers import Studio
+from .page import CSS, Page, layout
+
+# How many jobs of each kind run at once: long ones (a script, every picture or voice, a render, a zip) and
+# short ones (a 360p preview, one scene's picture or voice), so a short one never waits behind a long one.
+# VIDEOCREATOR_CONCURRENCY, else one of each per two cores (ffmpeg and the models use two threads well).
+CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "0")) or max(1, (os.cpu_count() or 2) // 2)
+
+
+def picked_scene(event: gr.SelectData) -> int:
+    """The scene number of the gallery's picture the person clicked."""
+    return int(event.index) + 1
+
+
+def _variant(handler: Callable[..., Any], doc: str, **fixed: Any) -> Callable[..., Any]:
+    """``handler`` with some parameters fixed: an endpoint of its own, with its own description."""
+    variant = functools.partial(handler, **fixed)
+    variant.__doc__, variant.__name__ = doc, handler.__name__  # type: ignore[attr-defined]
+    return variant
+
+
+def wire(page: Page, studio: Studio) -> None:
+    """Connect the page's events to the studio's handlers; name the public API endpoints."""
+    s, p, v, session = page.script, page.images, page.voice, page.session
+    view, heavy = page.project_view, {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
+    short = {"concurrency_limit": CONCURRENCY, "concurrency_id": "short"}
+    private: dict[str, Any] = {"api_visibility": "private"}
+
+    script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
+    script_inputs += [s.start_from, s.text, s.text_file, s.mode, s.length]
+    s.start_from.change(studio.start_from, s.start_from, [s.own_text, s.scenes, s.topic], **private)
+    s.mode.change(studio.text_mode, s.mode, s.length, **private)
+    at_table = {
+        "show_progress_on": [s.table]
+    }  # one progress bar, where the step works, not on all it updates
+    write = s.write.click(
+        studio.write_script, script_inputs, view, api_name="write_script", **heavy, **at_table
+    )
+    s.save.click(studio.save_script, [session, s.title, s.table, s.number], view, api_name="save_script")
+    s.add.click(studio.add_scene, [session], view, api_name="add_scene")
+    s.delete.click(studio.delete_scene, [session, s.number], view, api_name="delete_scene")
+    s.up.click(studio.move_up, [session, s.number], view, api_name="move_up")
+    s.down.click(studio.move_down, [session, s.number], view, api_name="move_down")
+    s.number.change(
+        studio.select,
+        [session, s.number],
+        [p.selected, p.prompt, p.pictograms, v.selected, v.waveform],
+        **private,
+    )
+    p.gallery.select(picked_scene, None, s.number, **private)
+
+    picture_options = [p.model, p.style, p.steps]
+    for trigger in (p.backend.change, page.blocks.load):
+        trigger(studio.picture_options, p.backend, picture_options, **private)
+    make_images = p.make.click(
+        studio.make_images,
+        [session, p.backend, s.number, *picture_options],
+        view,
+        api_name="make_images",
+        **heavy,
+        show_progress_on=[p.gallery],
+    )
+    regenerate = p.regenerate.click(
+        studio.regenerate_image,
+        [session, s.number, p.prompt, p.backend, *picture_options],
+        view,
+        api_name="regenerate_image",
+        **short,
+        show_progress_on=[p.selected],
+    )
+    p.upload.upload(
+        studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image", **short
+    )
+    p.pictogram_search.submit(
+        studio.search_pictograms,
+        [p.pictogram_search, s.language],
+        p.pictogram_choice,
+        api_name="search_pictograms",
+    )
+    p.use_pictograms.click(
+        studio.choose_pictograms, [session, s.number, p.pictogram_choice], view, api_name="choose_pictograms"
+    )
+    p.auto_pictograms.click(studio.let_words_choose, [session, s.number], view, api_name="let_words_choose")
+    p.undo.click(studio.undo_image, [session, s.number], view, api_name="undo_image")
+
+    voice_options = [v.model, v.speaker, v.recording]
+    for trigger in (v.backend.change, page.blocks.load):
+        trigger(studio.voice_options, v.backend, voice_options, **private)
+    voice_inputs = [session, v.backend, v.speed, s.number, *voice_options, v.pronunciations, v.tighten_pauses]
+    at_status = {"show_progress_on": [v.status]}
+    narrate_all = v.narrate_all.click(
+        studio.narrate, voice_inputs, view, api_name="narrate_all", **heavy, **at_status
+    )
+    one = _variant(
+        studio.narrate,
+        "Narrate scene number `scene` again, with the parameters of `narrate_all`.",
+        only_selected=True,
+    )
+    narrate_one = v.narrate_one.click(one, voice_inputs, view, api_name="narrate_scene", **short, **at_status)
+
+    r_in, r_out = page.render_inputs, page.render_outputs
+    quick = _variant(
+        studio.render, "A quick 360p preview of the video, with the parameters of `render`.", preview=True
+    )
+    at_video = {"show_progress_on": [page.render.video]}
+    preview = page.render.preview.click(quick, r_in, r_out, api_name="preview", **short, **at_video)
+    render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy, **at_video)
+    make_all = s.make_all.click(
+        studio.write_script, script_inputs, view, api_name="make_all", **heavy, **at_table
+    )
+    make_all_render = make_all.success(studio.render, r_in, r_out, **heavy, **private, **at_video)
+    page.project_zip.upload(
+        studio.open_zip, [session, page.project_zip], view, api_name="open_zip", **heavy, **at_table
+    )
+
+    long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render]
+    gr.on(
+        [button.click for button in page.stop_buttons],
+        studio.stop,
+        [session],
+        None,
+        cancels=[*long_steps, make_all, make_all_render],
+        queue=False,
+        api_name="stop",
+    )
+
+
+def build_app(store: SessionStore | None = None, limits: Limits | None = None) -> gr.Blocks:
+    """The studio for one server: its session folders and its limits (by default from the environment)."""
+    store = store or SessionStore()
+    limits = limits if limits is not None else settings.limits()
+    page = layout(settings.resolve(), limits, store)
+    with page.blocks:
+        wire(page, Studio(page, store, limits))
+    page.blocks.queue(default_concurrency_limit=CONCURRENCY)
+    return page.blocks
+
+
+def main() -> None:
+    build_app().launch(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"), css=CSS)
+
+
+if __name__ == "__main__":
+    main()
