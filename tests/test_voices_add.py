@@ -23,9 +23,10 @@ import httpx
 import pytest
 
 from tests.conftest import decode_audio, rms
+from videocreator import auto
 from videocreator.errors import BackendUnavailable, InputError, ProviderFailed
 from videocreator.voices import catalog, download
-from videocreator.voices.folder import default_folder, installed
+from videocreator.voices.folder import default_folder
 from videocreator.voices.piper import bundled_voice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,6 +284,8 @@ def test_an_unknown_name_is_refused_naming_close_ones(repository, tmp_path):
         catalog.add_voice("xx", tmp_path, source=url)
     with pytest.raises(InputError, match="is no voice name"):
         catalog.add_voice("../../etc/passwd", tmp_path, source=url)
+    with pytest.raises(InputError, match="must be an http\\(s\\) URL, not 'ftp://mirror'"):
+        catalog.add_voice("es", tmp_path, source="ftp://mirror")
     assert [s.path for s in repo.served] == ["voices.json", "voices.json"] and names_in(tmp_path) == []
 
 
@@ -314,8 +317,16 @@ def test_no_network_is_one_line_naming_the_voices_that_work_offline(tmp_path):
         catalog.add_voice("es", tmp_path, source="http://127.0.0.1:9")
 
 
+def test_auto_finds_a_voice_added_to_the_default_voices_folder(repository):
+    repo, url = repository
+    repo.add("es_ES-test-medium", *some_voice(1000))
+    added = catalog.add_voice("es", source=url)
+    assert added.path == default_folder() / "es_ES-test-medium.onnx"
+    found = auto.voice("es")
+    assert (found.backend, found.options) == ("piper", {"model": str(added.path)})
+
+
 def test_a_language_chooses_its_usual_voice_medium_where_it_has_one():
-    voices = {}
     repo = VoiceRepository()
     for name in ("es_ES-carlfm-x_low", "es_ES-sharvard-medium", "es_MX-ald-medium", "fr_FR-gilles-low",
                  "fr_FR-tom-medium", "fr_FR-upmc-medium", "fr_FR-siwis-medium"):  # fmt: skip
@@ -325,4 +336,3 @@ def test_a_language_chooses_its_usual_voice_medium_where_it_has_one():
     assert catalog.choose("es-MX", voices).name == "es_MX-ald-medium"
     assert catalog.choose("fr", voices).name == "fr_FR-siwis-medium", "the usual French voice"
     assert catalog.choose("FR_fr-TOM-medium", voices).name == "fr_FR-tom-medium"
-    assert [v.name for v in installed(Path("/nonexistent"))] == ["en_US-joe-medium"]

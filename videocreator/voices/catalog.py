@@ -15,11 +15,14 @@ import difflib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
+
+import httpx
 
 from ..errors import BackendUnavailable, InputError, ProviderFailed
 from ..files import full_disk_is
@@ -28,9 +31,6 @@ from ..writers.parsing import language_name
 from . import download
 from .download import MB, PROVIDER
 from .folder import installed, voices_folder
-
-if TYPE_CHECKING:
-    import httpx
 
 DEFAULT_SOURCE = "https://huggingface.co/rhasspy/piper-voices/resolve/v1.0.0"
 SOURCE_VARIABLE = "VIDEOCREATOR_VOICES_URL"
@@ -51,6 +51,7 @@ _NAME = re.compile(r"(?P<language>[a-z]{2,3}_[A-Z]{2})-\w+-(?P<quality>x_low|low
 _MD5 = re.compile(r"[0-9a-fA-F]{32}")
 
 Progress = Callable[[float, str], None]
+_adding = threading.Lock()  # one download at a time in a process (two visitors adding one voice)
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,13 @@ class AddedVoice:
 
 def source_url(source: str | None = None) -> str:
     url = (source or os.environ.get(SOURCE_VARIABLE) or DEFAULT_SOURCE).rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise InputError(f"the voices' repository must be an http(s) URL, not {url!r}", stage=Stage.VOICE)
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        message = f"the voices' repository must be an http(s) URL, not {url!r}"
+        raise InputError(message, stage=Stage.VOICE, provider=PROVIDER)
     return url
 
 
@@ -130,7 +136,7 @@ def add_voice(
     if kept is not None:
         return kept
     url = source_url(source)
-    with full_disk_is(Stage.VOICE), download.client() as session:
+    with _adding, full_disk_is(Stage.VOICE), download.client() as session:
         voice = choose(name, _offline_named(lambda: _catalog(session, url), target))
         kept = _already_there(voice.name, target)
         if kept is not None:

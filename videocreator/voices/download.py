@@ -56,14 +56,15 @@ def client() -> httpx.Client:
 def get_small(session: httpx.Client, url: str, max_bytes: int) -> bytes:
     """The body at ``url`` (a catalogue), refused past ``max_bytes``."""
     body = bytearray()
-    with _reached(url), session.stream("GET", url) as reply:
-        _check_status(reply, url)
-        for chunk in reply.iter_bytes():
-            body += chunk
-            if len(body) > max_bytes:
-                raise ProviderFailed(
-                    f"{url} sent more than {max_bytes // MB} MB", stage=Stage.VOICE, provider=PROVIDER
-                )
+    try:
+        with _reached(url), session.stream("GET", url) as reply:
+            _check_status(reply, url)
+            for chunk in reply.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise _failed(f"{url} sent more than {max_bytes // MB} MB")
+    except httpx.RequestError as exc:
+        raise _failed(f"{url} stopped answering ({str(exc) or type(exc).__name__})") from None
     return bytes(body)
 
 
@@ -71,6 +72,8 @@ def fetch(session: httpx.Client, wanted: Wanted, at: Callable[[int], None]) -> N
     """Bring ``wanted.part`` to the whole, verified file, continuing what an earlier try left; ``at(n)``
     is told each time the part has grown to ``n`` bytes."""
     wanted.dest.parent.mkdir(parents=True, exist_ok=True)
+    if wanted.size == 0:
+        wanted.part.touch()  # nothing to ask for
     for _ in range(MAX_TRIES):
         have = _size(wanted.part)
         if have >= wanted.size:
@@ -80,7 +83,7 @@ def fetch(session: httpx.Client, wanted: Wanted, at: Callable[[int], None]) -> N
             with _reached(wanted.url):
                 _continue(session, wanted, have, at)
             problem = "the server ended the file early"
-        except httpx.TransportError as exc:  # dropped, timed out, garbled: what came is kept
+        except httpx.RequestError as exc:  # dropped, timed out, garbled: what came is kept
             problem = str(exc) or type(exc).__name__
         if _size(wanted.part) == have:  # no further than the last try: stop here
             raise _stopped(wanted, problem)
