@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -232,27 +233,30 @@ def _fetch(
         download.Wanted(f"{url}/{quote(file.path)}", target / f"{voice.name}{suffix}", file.size, file.md5)
         for file, suffix in ((voice.model, ".onnx"), (voice.config, ".onnx.json"))
     ]
-    done = 0
+    tell, done = _Percent(progress, voice.size), 0
     for file in wanted:
-        message = f"downloading {file.dest.name} ({file.size / MB:.1f} MB)"
-        download.fetch(session, file, _percent(progress, message, done, voice.size))
+        download.fetch(
+            session, file, partial(tell, done, f"downloading {file.dest.name} ({file.size / MB:.1f} MB)")
+        )
         done += file.size
     for file in wanted:
         download.install(file)
 
 
-def _percent(progress: Progress | None, message: str, done: int, total: int) -> Callable[[int], None]:
-    """``progress`` told each whole percent of ``total`` (a file's bytes count from ``done``)."""
-    told = -1
+@dataclass
+class _Percent:
+    """``progress`` told each whole percent of a download of ``total`` bytes, once."""
 
-    def at(size: int) -> None:
-        nonlocal told
-        percent = min(100 * (done + size) // max(total, 1), 100)
-        if progress is not None and percent != told:
-            told = percent
-            progress(percent / 100, message)
+    progress: Progress | None
+    total: int
+    told: int = -1
 
-    return at
+    def __call__(self, start: int, message: str, size: int) -> None:
+        """A file that starts at byte ``start`` of the download has ``size`` bytes here."""
+        percent = min(100 * (start + size) // max(self.total, 1), 100)
+        if self.progress is not None and percent > self.told:
+            self.told = percent
+            self.progress(percent / 100, message)
 
 
 def _offline_named(ask: Callable[[], Any], target: Path) -> Any:
