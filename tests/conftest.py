@@ -169,11 +169,13 @@ def artifacts() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test reads the developer's own config file, VIDEOCREATOR_* variables or servers."""
+    """No test reads the developer's own config file, VIDEOCREATOR_* variables, added voices or servers."""
     for name in list(os.environ):
         if name.startswith(("VIDEOCREATOR_", "OPENAI_", "OLLAMA_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("VIDEOCREATOR_CONFIG", str(tmp_path_factory.getbasetemp() / "no-config.toml"))
+    # The default voices folder (``voices add``'s) is in the user's data folder: an empty one here.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
     # "Does the network answer?" goes to a closed loopback port: tests send nothing off this machine.
     monkeypatch.setenv("VIDEOCREATOR_NETWORK_PROBE", "http://127.0.0.1:9/generate_204")
     monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:9")  # no Ollama, even on a machine that runs one

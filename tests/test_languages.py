@@ -66,8 +66,8 @@ def test_a_missing_voice_stops_make_before_any_work_and_a_voice_named_later_is_u
     seconds = time.monotonic() - started
     assert refused.returncode == 2, refused.stderr
     assert (
-        "error: voice (auto): no voice here speaks Spanish (es): download the Piper voice es_ES-davefx-medium"
-        in (refused.stderr)
+        "error: voice (auto): no voice here speaks Spanish (es): add one with `videocreator voices add es` "
+        "(the Piper voice es_ES-davefx-medium)" in refused.stderr
     )
     project = json.loads((out / "project.json").read_text(encoding="utf-8"))
     assert project["language"] == "es" and project["scenes"] == [], "no script was written"

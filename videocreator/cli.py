@@ -1,4 +1,4 @@
-"""The command line: ``videocreator make | batch | render | pack | unpack | backends``."""
+"""The command line: ``videocreator make | batch | render | pack | unpack | backends | voices``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from .project import Aspect, CaptionStyle, OwnText, ProjectFolder, Resolution, S
 from .source import check_text, read_source, sections, slug
 from .stage import CHOSEN, Stage
 from .stages import auto
+from .voices import catalog
+from .voices.folder import installed, voices_folder
 
 
 class ProgressLine:
@@ -249,6 +251,26 @@ def _backends(args: argparse.Namespace, progress: ProgressLine) -> int:
     return 0
 
 
+def _voices(args: argparse.Namespace, progress: ProgressLine) -> int:
+    if args.action == "add":
+        added = catalog.add_voice(args.name, progress=progress)
+        progress.close()
+        print(added.line)
+        return 0
+    here = voices_folder(settings.resolve().voices_folder)
+    print(f"voices folder: {here}")
+    names = set()
+    for voice in installed(here):
+        names.add(voice.name)
+        print(f"  {voice.name:<36} {language_name(voice.language)}{' (bundled)' if voice.bundled else ''}")
+    if args.remote:
+        print(f"to add (videocreator voices add NAME), from {catalog.source_url()}:")
+        for remote in sorted(catalog.fetch_catalog().values(), key=lambda v: v.name):
+            if remote.name not in names and args.language in ("", remote.code):
+                print(f"  {remote.name:<36} {remote.language_name}, {remote.size / catalog.MB:.0f} MB")
+    return 0
+
+
 def _add_make_options(parser: argparse.ArgumentParser, *, single: bool = True) -> None:
     """The options of ``make``; ``batch`` (not ``single``) reads its text from its file, one video per
     section, and takes neither a topic's scene count nor a preview."""
@@ -336,6 +358,15 @@ def parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("backends", help="every backend per stage: ready, or why not; what auto picks")
     listing.add_argument("--language", default="en", help="the script's language, for the voice auto picks")
     listing.set_defaults(run=_backends)
+
+    voices = sub.add_parser("voices", help="the Piper voices here; add one from the Piper voices repository")
+    actions = voices.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="download a voice into the voices folder (the one network step)")
+    add.add_argument("name", help="a voice (es_ES-davefx-medium) or a language for its usual voice (es)")
+    shown = actions.add_parser("list", help="the voices here (with --remote, those you can add)")
+    shown.add_argument("--remote", action="store_true", help="also list the repository's voices (online)")
+    shown.add_argument("--language", default="", help="with --remote: only this language's (es, ...)")
+    voices.set_defaults(run=_voices)
     return top
 
 

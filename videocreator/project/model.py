@@ -74,6 +74,7 @@ class Settings:
     images: StageChoice = field(default_factory=lambda: StageChoice("auto"))
     voice: StageChoice = field(default_factory=lambda: StageChoice("auto"))
     # More Piper voices (.onnx + .onnx.json) for "auto" to choose by language; the operator's on a server.
+    # Empty: the default voices folder, which `videocreator voices add` fills (voices/folder.py).
     voices_folder: str = ""
     speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
     captions: CaptionStyle = field(default_factory=CaptionStyle)

@@ -14,7 +14,6 @@ naming ``local``.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -41,14 +40,6 @@ OLLAMA_URL = "http://127.0.0.1:11434/v1"
 # Where "does the internet answer" is asked: a connectivity check that answers 204 No Content. Tests
 # point it at loopback servers.
 NETWORK_PROBE = "https://www.gstatic.com/generate_204"
-# A Piper voice to download for a language the bundled voice does not speak (rhasspy/piper-voices).
-PIPER_VOICES = {
-    "de": "de_DE-thorsten-medium", "es": "es_ES-davefx-medium", "fr": "fr_FR-siwis-medium",
-    "it": "it_IT-riccardo-x_low", "pt": "pt_BR-faber-medium", "nl": "nl_NL-mls-medium",
-    "pl": "pl_PL-gosia-medium", "ru": "ru_RU-irina-medium", "uk": "uk_UA-ukrainian_tts-medium",
-    "tr": "tr_TR-dfki-medium", "ar": "ar_JO-kareem-medium", "zh": "zh_CN-huayan-medium",
-    "hi": "hi_IN-pratham-medium",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -192,42 +183,27 @@ def images(options: dict[str, Any]) -> Resolved:
     return Resolved(Stage.IMAGES, "card", {}, f"diffusers: {reason}")
 
 
-def piper_language(voice: Path) -> str:
-    """The language code of a Piper voice, from its ``.onnx.json`` ("" if unknown)."""
-    try:
-        config = json.loads(Path(f"{voice}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    code = str(config.get("language", {}).get("code", "") or config.get("espeak", {}).get("voice", ""))
-    return code.replace("_", "-").split("-")[0].lower()
-
-
 def voice(language: str, voices_folder: str = "") -> Resolved:
     """A voice that speaks ``language``; none: stop before narrating, naming what to add."""
-    from ..voices.piper import bundled_voice
+    from ..voices.catalog import DEFAULT_VOICES
+    from ..voices.folder import installed
+    from ..voices.folder import voices_folder as folder_of
 
     code = language.lower().split("-")[0]
-    bundled = bundled_voice()
-    if bundled is not None and piper_language(bundled) == code:
-        return Resolved(Stage.VOICE, "piper", {}, f"the bundled Piper voice speaks {language_name(code)}")
-    folder = Path(voices_folder).expanduser() if voices_folder else None
-    if folder and folder.is_dir():
-        for candidate in sorted(folder.glob("*.onnx")):
-            if piper_language(candidate) == code:
-                return Resolved(
-                    Stage.VOICE, "piper", {"model": str(candidate)}, f"Piper voice {candidate.name}"
-                )
+    for found in installed(folder_of(voices_folder)):
+        if found.language != code:
+            continue
+        if found.bundled:
+            return Resolved(Stage.VOICE, "piper", {}, f"the bundled Piper voice speaks {language_name(code)}")
+        return Resolved(Stage.VOICE, "piper", {"model": str(found.path)}, f"Piper voice {found.path.name}")
     if not missing_packages("torch", "torchaudio", "TTS"):
         for model in _coqui_models(code):
             return Resolved(Stage.VOICE, "coqui", {"model": model}, f"downloaded Coqui model {model}")
-    suggestion = PIPER_VOICES.get(code)
-    how = (
-        f"download the Piper voice {suggestion} (.onnx and .onnx.json) into the voices folder"
-        if suggestion
-        else "add a Piper voice for it to the voices folder"
-    )
+    suggestion = DEFAULT_VOICES.get(code)
+    which = f" (the Piper voice {suggestion})" if suggestion else ""
     raise BackendUnavailable(
-        f"no voice here speaks {language_name(code)} ({code}): {how} (setting voices_folder), "
+        f"no voice here speaks {language_name(code)} ({code}): add one with `videocreator voices add {code}`"
+        f"{which}, or put a Piper voice in the voices folder (setting voices_folder), "
         "or choose a voice yourself",
         stage=Stage.VOICE,
         provider=AUTO,
