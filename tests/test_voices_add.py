@@ -356,3 +356,24 @@ def test_a_language_chooses_its_usual_voice_medium_where_it_has_one():
     assert catalog.choose("es-MX", voices).name == "es_MX-ald-medium"
     assert catalog.choose("fr", voices).name == "fr_FR-siwis-medium", "the usual French voice"
     assert catalog.choose("FR_fr-TOM-medium", voices).name == "fr_FR-tom-medium"
+
+
+def test_the_studio_adds_a_voice_where_the_server_is_ones_own_and_refuses_it_on_a_public_one(
+    repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from gradio_client import Client
+
+    from tests.conftest import running_studio
+    from videocreator.limits import Limits
+
+    repo, url = repository
+    repo.add("es_ES-test-medium", *some_voice())
+    monkeypatch.setenv("VIDEOCREATOR_VOICES_URL", url)
+    with running_studio(tmp_path / "local") as (address, _):
+        said = Client(address, verbose=False).predict("es", api_name="/add_voice")
+    assert "added es_ES-test-medium (Spanish)" in said, said
+    assert names_in(default_folder()) == ["es_ES-test-medium.onnx", "es_ES-test-medium.onnx.json"]
+    refused = pytest.raises(Exception, match="the voices are the operator's on this public server")
+    with running_studio(tmp_path / "public", Limits.public_server()) as (address, _), refused:
+        Client(address, verbose=False).predict("de", api_name="/add_voice")
+    assert [s.path for s in repo.file_requests()].count("es/es_ES/test/medium/es_ES-test-medium.onnx") == 1

@@ -10,16 +10,17 @@ from typing import Any
 import gradio as gr
 
 from .. import archive, images, pipeline, report, settings
-from ..errors import InputError, without_server_paths
+from ..errors import InputError, VideoCreatorError, without_server_paths
 from ..languages import LANGUAGE_NAMES
 from ..limits import Limits
 from ..progress import Reporter
 from ..project import ProjectFolder
 from ..sessions import SessionStore
 from ..stage import Stage
+from ..voices import catalog
 from . import forms
 from .page import FOUND, START_FROM, TOPIC_EXAMPLE, Page, literal_values
-from .running import studio_step
+from .running import studio_step, visitors_error
 from .views import (
     gallery,
     numbered_scene,
@@ -355,6 +356,21 @@ class Studio:
         else:
             pipeline.narrate_all(folder, reporter)
         return self._view(folder, scene, script=False, pictures=False)
+
+    def add_voice(
+        self,
+        voice_name: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Outputs:
+        """Fetch the Piper voice `voice_name` (a voice's name, or a language such as "es" for its usual
+        voice) into the voices folder, where "auto" finds it; not on a public server."""
+        try:
+            added = catalog.add_voice(
+                voice_name or "", progress=lambda f, m: progress(f, desc=m), limits=self.limits
+            )
+        except VideoCreatorError as exc:
+            raise visitors_error(exc, self.limits) from None
+        return {self.page.voice.added: added.line}
 
     def voice_options(self, narrator: str) -> Outputs:
         """The voice model, speaker and recording fields, where the chosen narrator has them."""

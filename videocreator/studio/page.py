@@ -95,6 +95,9 @@ class VoiceStep:
     status: gr.Markdown
     pronunciations: gr.Dataframe
     tighten_pauses: gr.Checkbox
+    voice_name: gr.Textbox
+    add_voice: gr.Button
+    added: gr.Markdown
 
 
 class RenderStep:
@@ -289,7 +292,7 @@ def _image_step(defaults: Settings, stops: list[gr.Button]) -> ImageStep:
     return step
 
 
-def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
+def _voice_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> VoiceStep:
     step = VoiceStep()
     with gr.Row():
         step.backend = gr.Dropdown(_choices(Stage.VOICE), value=defaults.voice.backend, label="Narrator")
@@ -317,6 +320,15 @@ def _voice_step(defaults: Settings, stops: list[gr.Button]) -> VoiceStep:
         step.tighten_pauses = gr.Checkbox(
             value=defaults.tighten_pauses, label="Tighten pauses (shorter silences; captions stay in sync)"
         )
+    with gr.Accordion(
+        "Add a voice (from the Piper voices' repository)", open=False, visible=not limits.public
+    ):
+        with gr.Row():
+            step.voice_name = gr.Textbox(
+                label="Voice or language", placeholder="es, de, es_ES-davefx-medium…", elem_id="voice-name"
+            )
+            step.add_voice = gr.Button("Add voice", scale=0, min_width=120, elem_id="add-voice")
+        step.added = gr.Markdown(elem_id="voice-added")
     with gr.Row():
         step.narrate_all = gr.Button("Narrate all", variant="primary", elem_id="narrate-all")
         step.narrate_one = gr.Button("Narrate selected scene again")
@@ -397,7 +409,7 @@ def layout(defaults: Settings, limits: Limits, store: SessionStore) -> Page:
         with gr.Accordion("2 · Images", open=True):
             images = _image_step(defaults, stops)
         with gr.Accordion("3 · Voice", open=True):
-            voice = _voice_step(defaults, stops)
+            voice = _voice_step(defaults, limits, stops)
         with gr.Accordion("4 · Render", open=True):
             render = _render_step(defaults, stops)
         with gr.Accordion("Open a saved project", open=False):

@@ -98,6 +98,7 @@ def wire(page: Page, studio: Studio) -> None:
     p.auto_pictograms.click(studio.let_words_choose, [session, s.number], view, api_name="let_words_choose")
     p.undo.click(studio.undo_image, [session, s.number], view, api_name="undo_image")
 
+    v.add_voice.click(studio.add_voice, v.voice_name, v.added, api_name="add_voice", **heavy)
     voice_options = [v.model, v.speaker, v.recording]
     for trigger in (v.backend.change, page.blocks.load):
         trigger(studio.voice_options, v.backend, voice_options, **private)

@@ -28,7 +28,7 @@ import httpx
 from ..errors import BackendUnavailable, InputError, ProviderFailed
 from ..files import full_disk_is
 from ..languages import language_name
-from ..limits import MB
+from ..limits import LOCAL, MB, Limits
 from ..stage import Stage
 from . import download
 from .download import PROVIDER
@@ -119,13 +119,26 @@ def fetch_catalog(source: str | None = None) -> dict[str, RemoteVoice]:
 
 
 def add_voice(
-    name: str, folder: Path | None = None, *, source: str | None = None, progress: Progress | None = None
+    name: str,
+    folder: Path | None = None,
+    *,
+    source: str | None = None,
+    progress: Progress | None = None,
+    limits: Limits = LOCAL,
 ) -> AddedVoice:
     """Fetch the Piper voice ``name`` (``es_ES-davefx-medium``; or a language, ``es`` or ``es_MX``, for its
     usual voice, medium quality where it has one) into ``folder`` (default: the voices folder of the
     settings). A voice already there (for a language: any voice there that speaks it) is not fetched
     again; a download cut short is continued, now or by the next call. ``progress(fraction, message)``
-    is told as it goes; raising in it (a Stop) stops the download and keeps what came."""
+    is told as it goes; raising in it (a Stop) stops the download and keeps what came. On a public server
+    the voices are the operator's: refused."""
+    if limits.public:
+        raise InputError(
+            "the voices are the operator's on this public server: they add one with "
+            "`videocreator voices add`",
+            stage=Stage.VOICE,
+            provider=PROVIDER,
+        )
     if not _ASKED.fullmatch(name.strip()):
         raise InputError(
             f"{name!r} is no voice name (such as es_ES-davefx-medium) or language code (es)",
