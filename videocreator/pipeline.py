@@ -260,7 +260,7 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     project.title = script.title
     project.scenes = []
     for draft in script.scenes:
-        project.scenes.append(_new_scene(project, draft.narration, draft.image_prompt))
+        project.scenes.append(_new_scene(project, draft.narration, draft.image_prompt, draft.heading))
     project.script_trace = {"writer": name, "seconds": round(time.monotonic() - started, 2), **script.trace}
     folder.save()
     report.write_report(folder)
@@ -406,10 +406,12 @@ def speech_for_video(seconds: float) -> float:
     return max(1.0, seconds - timeline.pauses_s(scenes))
 
 
-def _new_scene(project: Project, narration: str, image_prompt: str) -> Scene:
+def _new_scene(project: Project, narration: str, image_prompt: str, heading: str = "") -> Scene:
     scene_id = project.new_scene_id()
     seed = project.settings.seed * 1000 + int(scene_id)
-    return Scene(id=scene_id, narration=narration, image_prompt=image_prompt, image_seed=seed)
+    return Scene(
+        id=scene_id, narration=narration, image_prompt=image_prompt, image_seed=seed, heading=heading
+    )
 
 
 def add_scene(folder: ProjectFolder, narration: str, image_prompt: str, position: int | None = None) -> Scene:
@@ -587,6 +589,8 @@ def _image_request(project: Project, scene: Scene) -> ImageRequest:
         total=len(project.scenes),
         language=project.language,
         pictograms=tuple(scene.pictograms),
+        script=tuple(s.image_prompt or s.narration for s in project.scenes),
+        headings=tuple(s.heading for s in project.scenes),
     )
 
 
