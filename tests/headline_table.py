@@ -1,11 +1,12 @@
 """Scene narrations and what a headline drawn from them may not be, for tests/test_headlines.py.
 
 Each row: the language, the video's title (the local writer's prompts start with it: "Volcanoes: ..."),
-the picture prompt, its verbs (they neither start nor end a phrase, unless it is the whole sentence) and,
-in English and German, its adjectives and adverbs (they may start a phrase, "Black holes", never end one;
-in the Romance languages an adjective may end one: "corteza terrestre"). The first rows are the sentences behind
-the fragments the cards used to show ("Magma rises through", "Money buys fewer", "Single large", "Earth
-starts", "Called photosynthesis", "Clouds to hit", and "Sun shines" three scenes in a row).
+the picture prompt, its verbs (they neither start nor end a phrase, unless it is the whole sentence)
+and, in English and German, its adjectives and adverbs (they may start a phrase, "Black holes", never
+end one; in the Romance languages an adjective may end one: "corteza terrestre"). The first rows are the
+sentences behind the fragments the cards used to show ("Magma rises through", "Money buys fewer",
+"Single large", "Earth starts", "Called photosynthesis", "Clouds to hit", and "Sun shines" three scenes
+in a row).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ TABLE: list[tuple[str, str, str, str, str]] = [
     ("en", "", "DNA carries the instructions that tell each cell how to grow.", "carries tell grow", ""),
     ("en", "", "Glaciers carve deep valleys as they slowly move downhill.", "carve move",
      "deep slowly downhill"),
-    ("en", "", "In 1969, Neil Armstrong became the first person to walk on the Moon.", "became walk", "first"),
+    ("en", "", "In 1969, Neil Armstrong became the first person to walk on the Moon.", "became walk",
+     "first"),
     ("en", "", "The Roman Empire built roads that stretched across Europe.", "built stretched", "roman"),
     ("en", "", "The printing press, invented by Gutenberg around 1440, made books cheap.", "invented made",
      "around cheap"),
