@@ -77,9 +77,9 @@ LINKING = {
 GENITIVE_ARTICLES = {"des", "der", "eines", "einer"}  # "der Nektar der Blüten"
 SENTENCE_END = {".", "!", "?", ";", ":", "…", "。", "！", "？"}
 _WORD = {
-    "head_last": re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]"),
+    "head_last": re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|[^\w\s]|_"),
     # An elided article or preposition is a word of its own: "l'eau", "dell'acqua".
-    "romance": re.compile(r"\w+['’](?=\w)|\w+(?:-\w+)*|[^\w\s]"),
+    "romance": re.compile(r"[^\W_]+['’](?=[^\W_])|[^\W_]+(?:-[^\W_]+)*|[^\w\s]|_"),
 }
 
 
@@ -95,7 +95,7 @@ class Token:
 @dataclass(frozen=True)
 class Phrase:
     text: str  # as it stands in the scene's text
-    lemmas: frozenset[str]  # of its nouns and modifiers, folded
+    lemmas: frozenset[str]  # of its nouns and modifiers (and a clause's verbs), folded
     score: float
 
 
