@@ -11,7 +11,7 @@ from PIL import Image
 from videocreator import registry
 from videocreator.backend import ImageRequest
 from videocreator.errors import InputError
-from videocreator.images.card import headline
+from videocreator.images.card import scene_headline
 from videocreator.images.upload import fit_image
 from videocreator.stage import Stage
 from videocreator.typography import font_files, render_text, runs, wrap_lines
@@ -82,7 +82,7 @@ def test_cards_are_deterministic_distinct_and_carry_their_words():
     assert np.abs(first - other).mean() > 10
     title_band = first[int(960 * 0.25) : int(960 * 0.5)]
     assert title_band.std() > 25, "the pictogram is drawn large in the upper middle"
-    assert headline(request.prompt).lower() in request.prompt.lower(), (
+    assert scene_headline(request).text.lower() in request.prompt.lower(), (
         "a phrase of the scene, not a word list"
     )
 

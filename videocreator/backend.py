@@ -112,6 +112,7 @@ class ScriptRequest:
 class SceneDraft:
     narration: str
     image_prompt: str
+    heading: str = ""  # the heading of a person's own text that this scene starts under
 
 
 @dataclass
@@ -156,6 +157,11 @@ class ImageRequest:
     # Pictograms the person chose for this scene (the offline illustrator draws these instead of its own;
     # a choice naming no known pictogram, such as ("none",), means none).
     pictograms: tuple[str, ...] = ()
+    # The whole script, for what a picture says in the light of its neighbours (the offline card's headline
+    # differs from the scene before's): every scene's prompt in order (``index`` is this one's), and every
+    # scene's heading in the person's own text ("" where none starts there).
+    script: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
 
 
 class ImageMaker(Backend):

@@ -296,7 +296,9 @@ def _chat_script(trace: dict[str, Any]) -> Lines:
 PICTURE_EXPLANATIONS = {
     "card": "No AI here: each picture is a designed card. The program looks for words of the scene's "
     "picture prompt among the names and keywords of a set of **pictograms** (small drawings) and draws "
-    "the ones that match best, with the scene's key phrase as a headline. The seed picks the colours "
+    "the ones that match best. The headline is the heading you wrote over the scene, or a phrase of its "
+    "words that reads on its own (its words are tagged as nouns, verbs and so on, and a noun phrase is "
+    "picked), never the same as the scene before's. The seed picks the colours "
     "and the layout, so the same prompt and seed always give the same card.",
     "diffusers": "An **image model** (a diffusion model) starts from random noise, chosen by the seed, and "
     "removes a little of it at each **step**, each time nudging the picture towards what the prompt "
@@ -327,7 +329,8 @@ def _picture(folder: ProjectFolder, scene: Scene, backend: str) -> str:
     if details.get("prompt_sent"):
         lines.append(f"- Prompt the model got: {_text(details['prompt_sent'])}")
     if details.get("headline"):
-        lines.append(f"- Headline: {_text(details['headline'])}")
+        source = " (your heading)" if details.get("headline_from") == "your heading" else ""
+        lines.append(f"- Headline: {_text(details['headline'])}{source}")
     text = "\n".join(lines)
     if details.get("pictograms") is not None and "chosen_by" in details:
         text += "\n\n" + _pictograms(details)

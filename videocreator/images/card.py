@@ -1,10 +1,11 @@
 """The offline picture maker: a designed card per scene, no model weights.
 
 Each card shows one to three pictograms of what the scene is about (``pictograms.py``), large and drawn
-from vectors, with a key phrase of the scene when it has one, over a composition (soft light blobs, a bold
+from vectors, with a headline (``headlines.py``: a phrase of the scene unlike the scene before's, or the
+heading of the person's text over it) when it has one, over a composition (soft light blobs, a bold
 arc or a band, a faint dot grid, film grain) whose palette and layout are seeded by the prompt and the
 scene's seed: every scene looks different and the same scene looks the same every time. A scene with
-nothing to picture gets the composition and its key phrase only. The lower quarter stays calm for the
+nothing to picture gets the composition and its headline only. The lower quarter stays calm for the
 captions, everything keeps clear of the edges the slow zoom crops, and text takes the colour (or the scrim)
 its background needs for WCAG AA contrast (``legible.py``).
 """
@@ -25,11 +26,11 @@ from pydantic import Field
 
 from ..backend import ImageMaker, ImageRequest, Options
 from ..registry import register
-from ..text import capitalized, clean
+from ..text import clean
 from ..typography import Align, fit_size, render_text
+from .headlines import Headline, script_headlines
 from .legible import Ink, choose_ink, hex_rgb
 from .pictograms import known, name_of, pictograms, render_pictogram
-from .words import fold, key_phrases
 
 # (background top, background bottom, accent, second accent, text)
 PALETTES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -231,14 +232,13 @@ def _layout(w: int, h: int, style: str, pictures: bool, phrase: bool) -> Layout:
     )
 
 
-def headline(text: str, language: str = "en", title: str = "") -> str:
-    """A key phrase of the scene (two to four words as they stand in it), or "" when it has none: never a
-    list of unrelated words. Phrases made only of the video title's words are skipped."""
-    title_words = {fold(w) for w in clean(title).split()}
-    for phrase in key_phrases(text, language):
-        if len(phrase) <= 40 and not {fold(w) for w in phrase.split()} <= title_words:
-            return capitalized(phrase)
-    return ""
+def scene_headline(request: ImageRequest) -> Headline:
+    """The scene's headline (``headlines.py``): its heading, else a phrase of its words that differs from the
+    scene before's, read in the light of the whole script when the request carries it."""
+    prompts, headings, index = request.script, request.headings, request.index
+    if not 0 <= index < len(prompts) or prompts[index] != request.prompt:
+        prompts, headings, index = (request.prompt,), headings[index : index + 1], 0
+    return script_headlines(prompts, headings, request.language or "en", request.title)[index]
 
 
 def chosen_pictograms(text: str, language: str, chosen: Sequence[str] | None) -> list[str]:
@@ -389,7 +389,7 @@ def draw_card(
     style = style if style != "auto" else STYLES[digest[1] % len(STYLES)]
     language = request.language or "en"
     chars = chosen_pictograms(request.prompt, language, chosen)
-    phrase = headline(request.prompt, language, request.title)
+    phrase = scene_headline(request).text
     w, h = request.width, request.height
     image = _compose(style, rng, w, h, palette)
     if style != "arc":
@@ -410,9 +410,14 @@ class CardImages(ImageMaker):
         "Designed cards: pictograms of what each scene is about, and its key phrase (offline, instant)"
     )
     offline_default = True
+    # The headline depends on the scenes before this one (and, for a person's text, its heading): the key
+    # holds the headline itself, so an edit elsewhere in the script remakes only the cards it changes.
     context_fields = ("title", "index", "total", "language", "pictograms")
-    version = "2"
+    version = "3"  # 3: headlines are noun phrases, unlike the scene before's, or the person's heading
     Options = CardOptions
+
+    def request_key(self, request: ImageRequest) -> dict[str, Any]:
+        return {**super().request_key(request), "headline": scene_headline(request).text}
 
     def make(self, request: ImageRequest) -> Image.Image:
         return draw_card(request, style=self.options.style, chosen=request.pictograms or None)
@@ -422,11 +427,13 @@ class CardImages(ImageMaker):
         matched = (
             {} if request.pictograms else {p.char: p for p in pictograms(request.prompt, request.language)}
         )
+        headline = scene_headline(request)
         return {
             "pictograms": [
                 {"char": c, "name": name_of(c), "words": list(matched[c].words) if c in matched else []}
                 for c in drawn
             ],
             "chosen_by": "you" if request.pictograms else "the scene's words",
-            "headline": headline(request.prompt, request.language, request.title),
+            "headline": headline.text,
+            "headline_from": "your heading" if headline.from_heading else "the scene's words",
         }

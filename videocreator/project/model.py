@@ -120,6 +120,7 @@ class Scene:
     # what the picture maker put in the picture (pictograms drawn, with the words that chose them).
     pictograms: list[str] = field(default_factory=list)
     image_details: dict[str, Any] = field(default_factory=dict)
+    heading: str = ""  # the heading of the person's own text that this scene starts ("" for none)
     audio: str | None = None
     audio_key: str | None = None
     duration: float | None = None

@@ -16,11 +16,13 @@ from ..text import check_scene_text
 from .choosing import choose_backend
 
 
-def new_scene(project: Project, narration: str, image_prompt: str) -> Scene:
+def new_scene(project: Project, narration: str, image_prompt: str, heading: str = "") -> Scene:
     """A scene with the next id, and a picture seed of its own that follows the project's seed."""
     scene_id = project.new_scene_id()
     seed = project.settings.seed * 1000 + int(scene_id)
-    return Scene(id=scene_id, narration=narration, image_prompt=image_prompt, image_seed=seed)
+    return Scene(
+        id=scene_id, narration=narration, image_prompt=image_prompt, image_seed=seed, heading=heading
+    )
 
 
 def add_scene(folder: ProjectFolder, narration: str, image_prompt: str, position: int | None = None) -> Scene:

@@ -35,6 +35,8 @@ def image_request(project: Project, scene: Scene) -> ImageRequest:
         total=len(project.scenes),
         language=project.language,
         pictograms=tuple(scene.pictograms),
+        script=tuple(s.image_prompt or s.narration for s in project.scenes),
+        headings=tuple(s.heading for s in project.scenes),
     )
 
 

@@ -50,7 +50,7 @@ def write_script(folder: ProjectFolder, scenes: int = 5, reporter: Reporter | No
     project.title = script.title
     project.scenes = []
     for draft in script.scenes:  # one by one: each new scene's id follows the ones before it
-        project.scenes.append(new_scene(project, draft.narration, draft.image_prompt))
+        project.scenes.append(new_scene(project, draft.narration, draft.image_prompt, draft.heading))
     project.script_trace = {"writer": name, "seconds": round(time.monotonic() - started, 2), **script.trace}
     folder.save()
     report.write_report(folder)

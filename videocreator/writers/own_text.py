@@ -2,7 +2,8 @@
 
 No model is involved. "as-written" reads every word in order, cut into scenes at sentence ends;
 "condense" keeps the most central whole sentences (LexRank) until the target length is filled. Image
-prompts are each scene's key phrases. The trace shows every decision: the cuts, the scores, the budget.
+prompts are each scene's key phrases; a scene that starts under a heading carries it (the card's headline).
+The trace shows every decision: the cuts, the scores, the budget.
 ``ScriptRequest.scenes`` is the most scenes the project may have (the pipeline passes its limit).
 """
 
@@ -92,7 +93,7 @@ def _condense(units: list[Unit], target_words: int, language: str) -> tuple[list
 def _drafts(planned: list[PlannedScene], language: str, title: str) -> list[SceneDraft]:
     prompts = PromptMaker(language)
     return [
-        SceneDraft(scene.narration, prompts.prompt(scene.narration, scene.title or title))
+        SceneDraft(scene.narration, prompts.prompt(scene.narration, scene.title or title), scene.title)
         for scene in planned
     ]
 
