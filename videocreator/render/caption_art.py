@@ -87,8 +87,8 @@ def picture(
 ) -> tuple[np.ndarray, int, int]:
     """The caption as an RGBA array and where it goes on the frame (even x, y): ``highlight`` is the index
     of the word to highlight (None: none), ``single`` draws one large word. ``clear``: rows of the frame
-    (top, bottom) it keeps a gap from (a headline in the picture): it moves off them, away from the middle
-    of the frame where its position allows, in smaller type if it must."""
+    (top, bottom) it keeps a gap from (a headline in the picture): it moves below them (a caption at the
+    top: above them) or to the other side, in smaller type if it must."""
     size = round(min(width, height) * look.size_fraction * (WORD_SCALE if single else 1))
     anchor = {"top": 0.16, "middle": 0.5, "bottom": 0.78 if height > width else 0.84}[look.position]
     for scale in SHRINK if clear is not None else SHRINK[:1]:
@@ -99,19 +99,22 @@ def picture(
         ]
         tall = rgba.shape[0]
         y = min(max(0, round(height * anchor - tall / 2)), height - tall)
-        placed = y if clear is None else _off(clear, y, tall, height, look.position, round(height * EDGE))
+        placed = _off(clear, y, tall, height, look.position, round(height * EDGE))
         if placed is not None:
             return rgba, even((width - rgba.shape[1]) // 2), even(placed)
     # Too tall to keep clear inside the margin even in the smallest type: as clear as the frame allows.
-    assert clear is not None
     placed = _off(clear, y, tall, height, look.position, 0)
     return rgba, even((width - rgba.shape[1]) // 2), even(y if placed is None else placed)
 
 
-def _off(clear: tuple[int, int], y: int, tall: int, height: int, position: str, edge: int) -> int | None:
+def _off(
+    clear: tuple[int, int] | None, y: int, tall: int, height: int, position: str, edge: int
+) -> int | None:
     """Where a caption ``tall`` rows high at row ``y`` goes to keep a gap from the rows ``clear``: ``y``
-    when it does, else just below them or just above (for a caption at the top: above first), ``edge``
-    rows inside the frame; None when neither fits."""
+    when it does (or there are none), else just below them or just above (for a caption at the top: above
+    first), ``edge`` rows inside the frame; None when neither fits."""
+    if clear is None:
+        return y
     gap = round(height * CLEAR_GAP)
     top, bottom = clear[0] - gap, clear[1] + gap
     if y + tall <= top or y >= bottom:

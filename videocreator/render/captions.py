@@ -83,7 +83,7 @@ class FrameCue:
         return self.text, spoken, False
 
 
-def leans(word: str, leaning: frozenset[str]) -> bool:
+def _leans(word: str, leaning: frozenset[str]) -> bool:
     """Whether a caption should not end on ``word``: a title or an initial (``before_a_name``), or one of
     the ``leaning`` words ("from", "der"; "(from" as "from")."""
     return before_a_name(word) or word.lower().lstrip(OPENING) in leaning
@@ -93,7 +93,7 @@ def _groups(
     words: list[str], max_words: int, unspaced: bool, leaning: frozenset[str] = frozenset()
 ) -> list[list[str]]:
     """Words grouped into caption-sized pieces, preferring breaks after punctuation; a full piece does not
-    end on a word that ``leans`` on the next ("collect nectar | from flowers", "Dr. | Ingenhousz") while it
+    end on a word that ``_leans`` on the next ("collect nectar | from flowers", "Dr. | Ingenhousz") while it
     keeps two words or more (a title then takes its name along, up to two words over the limit), and no
     piece holds one word alone unless the sentence is one word (or ``max_words`` is 1)."""
     if unspaced:
@@ -111,7 +111,7 @@ def _groups(
             pieces.append([])
         elif full:
             keep = len(current)
-            while keep > 2 and leans(current[keep - 1], leaning):
+            while keep > 2 and _leans(current[keep - 1], leaning):
                 keep -= 1
             if before_a_name(current[keep - 1]) and following and len(current) < max_words + 2:
                 continue  # too short to leave "Dr." for the next piece: this one takes the name too
