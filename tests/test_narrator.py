@@ -1,8 +1,11 @@
+import numpy as np
 import pytest
 
 from tests.conftest import rms
 from videocreator import registry
 from videocreator.errors import BackendUnavailable, InputError
+from videocreator.render import captions
+from videocreator.render.caption_art import caption_lines
 from videocreator.stage import Stage
 
 TEXT = "Volcanoes form where magma rises. Over time, layers of ash build a mountain!"
@@ -35,3 +38,36 @@ def test_unknown_option_and_missing_voice_file_are_clear():
     narrator = registry.create(Stage.VOICE, "piper", {"model": "/nope/voice.onnx"})
     with pytest.raises(BackendUnavailable, match=r"/nope/voice\.onnx"):
         narrator.narrate(TEXT)
+
+
+def _longest_silence(samples: np.ndarray, rate: int, start: float, end: float) -> float:
+    """The longest run of 10 ms frames, between ``start`` and ``end`` (s), 30 dB below the loudest frame of
+    the whole narration."""
+    hop = rate // 100
+
+    def levels(audio: np.ndarray) -> np.ndarray:
+        frames = audio[: len(audio) // hop * hop].reshape(-1, hop)
+        return 10 * np.log10(np.square(frames.astype(np.float64)).mean(axis=1) + 1e-12)
+
+    quiet = levels(samples[round(start * rate) : round(end * rate)]) < levels(samples).max() - 30
+    runs = np.diff(np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]]))))[::2]
+    return float(runs.max(initial=0)) * hop / rate
+
+
+def test_piper_reads_a_title_with_its_name_and_an_abbreviation_inside_its_sentence():
+    # espeak, which Piper's voices read through, ends a sentence after "Dr." ("Doctor. Jan Ingenhousz"):
+    # the voice stops with a falling tone and a pause, and the captions showed "Dr." alone.
+    text = "Dr. Jan Ingenhousz found it. Plants need light, e.g. sunlight, to grow."
+    speech = registry.create(Stage.VOICE, "piper").narrate(text)
+    words = speech.words
+    assert [w for w, _, _ in words] == text.split()
+    for abbreviation in ("Dr.", "e.g."):
+        n = [w for w, _, _ in words].index(abbreviation)
+        silence = _longest_silence(speech.samples, speech.sample_rate, words[n][1], words[n + 1][2])
+        assert silence <= 0.15, f"{silence:.2f} s of silence after {abbreviation!r}"
+    sentence_end = _longest_silence(speech.samples, speech.sample_rate, words[4][1], words[5][2])
+    assert sentence_end > 0.3, "a real sentence end keeps its pause (the measure hears pauses)"
+    for max_words in range(2, 7):
+        cues = captions.cues_for(speech.sentences, 0.0, max_words, words, "en")
+        lines = [line for cue in cues for line in caption_lines(cue.text, 65, 420)]
+        assert not [piece for piece in [c.text for c in cues] + lines if piece.endswith("Dr.")], (cues, lines)

@@ -180,9 +180,15 @@ class ImageMaker(Backend):
 
     def details(self, request: ImageRequest) -> dict[str, Any]:
         """What this maker puts in the picture for ``request`` beyond the prompt (the offline
-        illustrator's pictograms and the words that chose them), for the studio and project.json."""
+        illustrator's pictograms and the words that chose them), for the studio and project.json. Text
+        drawn in the picture names its box under ``KEEP_CLEAR``, so that the captions keep clear of it."""
         del request
         return {}
+
+
+# The details' key of a box of the picture the captions keep clear of (a headline drawn in it): [left,
+# top, right, bottom] as fractions of the picture's width and height.
+KEEP_CLEAR = "keep_clear"
 
 
 # ---- narrators -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from .backend import Backend, ImageMaker, ImageRequest, Narrator, stable_hash
 from .limits import FILE_OPTIONS
 
-RENDERER_VERSION = 2  # 2: zoom about a fixed point
+RENDERER_VERSION = 3  # 2: zoom about a fixed point; 3: captions in balanced lines, clear of headlines
 UPLOAD_VERSION = 1  # how an uploaded picture is fitted to the frame
 
 

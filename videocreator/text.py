@@ -58,6 +58,7 @@ TITLES = frozenset(
     ]
 )
 _LAST_WORD = re.compile(r"(\S+)\.$")
+OPENING = "([{«‹\"'“‘„¿¡"  # marks before a word: "(Dr." is a title as "Dr." is
 
 
 # Scripts written without spaces between words: each character may start a line, a caption or a word.
@@ -116,14 +117,21 @@ def check_scene_text(text: str, what: str, *, required: bool = True) -> str:
     return cleaned
 
 
-def continues(previous: str, piece: str) -> bool:
-    """Whether ``piece`` goes on the sentence ``previous``, which only seemed to end: after a title before
-    a name ("Dr. Ingenhousz") or an abbreviation before a lower-case word ("e.g. on a bright day")."""
-    match = _LAST_WORD.search(previous)
-    if match is None:
+def before_a_name(word: str) -> bool:
+    """A title or an initial written before a name or a word ("Dr.", "Sra.", "J.", the "z." of "z. B."):
+    no sentence, caption or line ends after it."""
+    if not word.endswith("."):
         return False
-    word = match.group(1).lower()
-    return word in TITLES or ("." in word and piece[:1].islower())
+    core = word[:-1].lstrip(OPENING)
+    return core.lower() in TITLES or (len(core) == 1 and core.isalpha())
+
+
+def continues(previous: str, piece: str) -> bool:
+    """Whether ``piece`` goes on the sentence ``previous``, which only seemed to end: after a title or an
+    initial (``before_a_name``), or before a lower-case word (a sentence starts with a capital where
+    letters have one: "e.g. sunlight", "etc. to class")."""
+    match = _LAST_WORD.search(previous)
+    return match is not None and (before_a_name(match.group(0)) or piece[:1].islower())
 
 
 def rejoined(pieces: Iterable[str]) -> list[str]:

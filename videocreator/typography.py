@@ -11,6 +11,7 @@ any string.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -204,6 +205,64 @@ def wrap_lines(text: str, *, size: int, max_width: int, weight: Weight = "bold")
     if line.strip():
         lines.append(line.strip())
     return lines
+
+
+def balanced_lines(
+    text: str,
+    *,
+    size: int,
+    max_width: int,
+    weight: Weight = "bold",
+    leans: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """As few lines as ``wrap_lines`` makes, broken where the fewest lines end on a word that ``leans`` on
+    the next ("Dr. | Ingenhousz"), then where the fewest hold one word alone, then where they are most even:
+    "Plants need | light, e.g. sunlight" rather than "Plants need light, e.g. | sunlight" (with a word
+    wider than the line: ``wrap_lines`` as it is)."""
+    greedy = wrap_lines(text, size=size, max_width=max_width, weight=weight)
+    words = _words(clean(text))
+    if len(greedy) < 2 or any(_width(word, size, weight) > max_width for word, _ in words):
+        return greedy
+
+    def line(a: int, b: int) -> str:
+        return "".join(
+            (" " if spaced and n > a else "") + word for n, (word, spaced) in enumerate(words[a:b], a)
+        )
+
+    # Per number of lines: for each count of words laid out, the least (lines ending on a leaning word,
+    # lines of one word, squared slack) and where the last of those lines starts.
+    best: list[dict[int, tuple[tuple[int, int, float], int]]] = [{0: ((0, 0, 0.0), 0)}]
+    for _ in greedy:
+        row: dict[int, tuple[tuple[int, int, float], int]] = {}
+        for a, ((leaning, alone, slack), _) in best[-1].items():
+            for b in range(a + 1, len(words) + 1):
+                width = _width(line(a, b), size, weight)
+                if width > max_width:
+                    break
+                ends_leaning = b < len(words) and leans is not None and leans(words[b - 1][0])
+                cost = (leaning + ends_leaning, alone + (b - a == 1), slack + (max_width - width) ** 2)
+                if b not in row or cost < row[b][0]:
+                    row[b] = (cost, a)
+        best.append(row)
+    lines, end = [], len(words)
+    for row in reversed(best[1:]):
+        start = row[end][1]
+        lines.append(line(start, end))
+        end = start
+    return lines[::-1]
+
+
+def _words(text: str) -> list[tuple[str, bool]]:
+    """The words of ``_tokens(text)``, each with whether a space comes before it."""
+    words: list[tuple[str, bool]] = []
+    gap = False
+    for token in _tokens(text):
+        if token == " ":
+            gap = True
+        else:
+            words.append((token, gap))
+            gap = False
+    return words
 
 
 def fit_size(text: str, *, size: int, max_width: int, weight: Weight = "bold", smallest: float = 0.4) -> int:

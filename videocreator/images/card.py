@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from pydantic import Field
 
-from ..backend import ImageMaker, ImageRequest, Options
+from ..backend import KEEP_CLEAR, ImageMaker, ImageRequest, Options
 from ..registry import register
 from ..text import clean
 from ..typography import Align, fit_size, render_text
@@ -315,11 +315,16 @@ def _scrim(size: tuple[int, int], radius: int, ink: Ink) -> Image.Image:
     return panel
 
 
+def _pad(unit: int) -> int:
+    """The margin of a text's scrim, around its picture."""
+    return max(4, round(unit * 0.02))
+
+
 def _write(
     image: Image.Image, text: Image.Image, x: int, y: int, palette: tuple[str, ...], unit: int
 ) -> None:
     """Text (rendered in any colour: its alpha is used) at (x, y), in the ink its background needs."""
-    pad = max(4, round(unit * 0.02))
+    pad = _pad(unit)
     box = (
         max(0, x - pad),
         max(0, y - pad),
@@ -341,10 +346,19 @@ def _write(
     image.paste(painted, (x, y), painted)
 
 
-def _headline(
-    image: Image.Image, phrase: str, layout: Layout, palette: tuple[str, ...], pictures: bool
-) -> None:
-    w, h = image.size
+@dataclass(frozen=True)
+class PlacedHeadline:
+    """The headline as drawn: its text picture at (x, y), and the box it covers with its scrim or shadow
+    and, on a card without pictograms, the rule under it."""
+
+    text: Image.Image
+    x: int
+    y: int
+    box: Box
+    rule: Box | None
+
+
+def _set_headline(phrase: str, layout: Layout, w: int, h: int, pictures: bool) -> PlacedHeadline:
     box, unit = layout.headline, min(w, h)
     size = fit_size(phrase, size=layout.headline_size, max_width=box.width)
     text = render_text(phrase, size=size, max_width=box.width, weight="bold", align=layout.align,
@@ -358,14 +372,24 @@ def _headline(
         y = max(
             box.top, min(round(h * (0.36 if h > w else 0.34)) - text.height // 2, box.bottom - text.height)
         )
-    _write(image, text, x, y, palette, unit)
     rule_y = y + text.height + round(unit * 0.04)
+    rule = None
     if not pictures and rule_y < box.bottom:
         rule_w = round(unit * 0.16)
         rule_x = x if layout.align == "left" else (w - rule_w) // 2
-        ImageDraw.Draw(image).rectangle(
-            (rule_x, rule_y, rule_x + rule_w, rule_y + max(3, unit // 140)), fill=palette[2]
-        )
+        rule = Box(rule_x, rule_y, rule_x + rule_w, rule_y + max(3, unit // 140))
+    pad = _pad(unit)
+    covered = Box(
+        x - pad, y - pad, x + text.width + pad, max(y + text.height + pad, rule.bottom if rule else 0)
+    )
+    return PlacedHeadline(text, x, y, covered, rule)
+
+
+def _headline(image: Image.Image, headline: PlacedHeadline, palette: tuple[str, ...]) -> None:
+    _write(image, headline.text, headline.x, headline.y, palette, min(image.size))
+    if headline.rule is not None:
+        rule = headline.rule
+        ImageDraw.Draw(image).rectangle((rule.left, rule.top, rule.right, rule.bottom), fill=palette[2])
 
 
 def _header(image: Image.Image, request: ImageRequest, layout: Layout, palette: tuple[str, ...]) -> None:
@@ -378,29 +402,48 @@ def _header(image: Image.Image, request: ImageRequest, layout: Layout, palette: 
     _write(image, text, layout.header.left, layout.header.top, palette, unit)
 
 
-def draw_card(
-    request: ImageRequest, *, style: str = "auto", chosen: Sequence[str] | None = None
-) -> Image.Image:
-    """The card for a scene. ``chosen``: the pictograms to draw (emoji characters, at most three; empty for
-    none), instead of those the scene's words call for."""
+@dataclass(frozen=True)
+class Card:
+    """What a card shows and where, all decided by the request: the same request, the same card."""
+
+    digest: bytes
+    palette: tuple[str, ...]
+    style: str
+    pictograms: list[str]
+    layout: Layout
+    headline: PlacedHeadline | None
+
+
+def plan_card(request: ImageRequest, *, style: str = "auto", chosen: Sequence[str] | None = None) -> Card:
+    """The card for a scene, before it is drawn (see ``draw_card``)."""
     digest = hashlib.sha256(f"{request.prompt}\x00{request.seed}".encode()).digest()
-    rng = random.Random(digest)
     palette = PALETTES[digest[0] % len(PALETTES)]
     style = style if style != "auto" else STYLES[digest[1] % len(STYLES)]
     language = request.language or "en"
     chars = chosen_pictograms(request.prompt, language, chosen)
     phrase = scene_headline(request).text
     w, h = request.width, request.height
-    image = _compose(style, rng, w, h, palette)
-    if style != "arc":
-        _dots(image, rng, palette[4])
     layout = _layout(w, h, style, bool(chars), bool(phrase))
-    if chars and layout.stage is not None:
-        _illustrate(image, chars, layout.stage, rng.random() < 0.5, palette[4])
-    if phrase:
-        _headline(image, phrase, layout, palette, bool(chars))
-    _header(image, request, layout, palette)
-    return _finish(image, int.from_bytes(digest[2:6], "big"))
+    placed = _set_headline(phrase, layout, w, h, bool(chars)) if phrase else None
+    return Card(digest, palette, style, chars, layout, placed)
+
+
+def draw_card(
+    request: ImageRequest, *, style: str = "auto", chosen: Sequence[str] | None = None
+) -> Image.Image:
+    """The card for a scene. ``chosen``: the pictograms to draw (emoji characters, at most three; empty for
+    none), instead of those the scene's words call for."""
+    card = plan_card(request, style=style, chosen=chosen)
+    rng = random.Random(card.digest)
+    image = _compose(card.style, rng, request.width, request.height, card.palette)
+    if card.style != "arc":
+        _dots(image, rng, card.palette[4])
+    if card.pictograms and card.layout.stage is not None:
+        _illustrate(image, card.pictograms, card.layout.stage, rng.random() < 0.5, card.palette[4])
+    if card.headline is not None:
+        _headline(image, card.headline, card.palette)
+    _header(image, request, card.layout, card.palette)
+    return _finish(image, int.from_bytes(card.digest[2:6], "big"))
 
 
 @register
@@ -413,7 +456,9 @@ class CardImages(ImageMaker):
     # The headline depends on the scenes before this one (and, for a person's text, its heading): the key
     # holds the headline itself, so an edit elsewhere in the script remakes only the cards it changes.
     context_fields = ("title", "index", "total", "language", "pictograms")
-    version = "3"  # 3: headlines are noun phrases, unlike the scene before's, or the person's heading
+    # 3: headlines are noun phrases, unlike the scene before's, or the person's heading; 4: its details name
+    # the headline's box (KEEP_CLEAR)
+    version = "4"
     Options = CardOptions
 
     def request_key(self, request: ImageRequest) -> dict[str, Any]:
@@ -436,4 +481,14 @@ class CardImages(ImageMaker):
             "chosen_by": "you" if request.pictograms else "the scene's words",
             "headline": headline.text,
             "headline_from": "your heading" if headline.from_heading else "the scene's words",
+            **self._keep_clear(request),
         }
+
+    def _keep_clear(self, request: ImageRequest) -> dict[str, list[float]]:
+        """The headline's box, where the captions must not come (none without a headline)."""
+        placed = plan_card(request, style=self.options.style, chosen=request.pictograms or None).headline
+        if placed is None:
+            return {}
+        box, w, h = placed.box, request.width, request.height
+        return {KEEP_CLEAR: [round(box.left / w, 4), round(box.top / h, 4), round(box.right / w, 4),
+                             round(box.bottom / h, 4)]}  # fmt: skip

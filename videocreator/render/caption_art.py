@@ -18,12 +18,13 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from ..project import CaptionStyle
 from ..speech.word_timing import word_spans
-from ..text import clean
+from ..text import before_a_name, clean
 from ..typography import (
     Run,
     Weight,
     _font,
     _width,
+    balanced_lines,
     base_direction,
     fit_size,
     runs,
@@ -34,6 +35,11 @@ from ..typography import (
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 MAX_LINES = 3
 WORD_SCALE = 1.6  # one word at a time is drawn this much larger than a phrase
+# Keeping clear of a headline: the gap (a share of the frame's height, beyond the caption's own margin),
+# the frame's margin that a moved caption stays inside, and the smaller sizes tried when it does not fit.
+CLEAR_GAP = 0.015
+EDGE = 0.04
+SHRINK = (1.0, 0.85, 0.7)
 
 
 @dataclass(frozen=True)
@@ -69,18 +75,54 @@ class Drawn:
     size: int
 
 
-def picture(look: CaptionLook, text: str, *, width: int, height: int, highlight: int | None = None,
-            single: bool = False) -> tuple[np.ndarray, int, int]:  # fmt: skip
+def picture(
+    look: CaptionLook,
+    text: str,
+    *,
+    width: int,
+    height: int,
+    highlight: int | None = None,
+    single: bool = False,
+    clear: tuple[int, int] | None = None,
+) -> tuple[np.ndarray, int, int]:
     """The caption as an RGBA array and where it goes on the frame (even x, y): ``highlight`` is the index
-    of the word to highlight (None: none), ``single`` draws one large word."""
+    of the word to highlight (None: none), ``single`` draws one large word. ``clear``: rows of the frame
+    (top, bottom) it keeps a gap from (a headline in the picture): it moves below them (a caption at the
+    top: above them) or to the other side, in smaller type if it must."""
     size = round(min(width, height) * look.size_fraction * (WORD_SCALE if single else 1))
-    drawn = _drawn(look, text, max(12, size), int(width * 0.84))
-    rgba = drawn.text if highlight is None else _highlighted(look, drawn, highlight)
-    rgba = _over(drawn.background, rgba)[: even(min(len(rgba), height)), : even(min(rgba.shape[1], width))]
     anchor = {"top": 0.16, "middle": 0.5, "bottom": 0.78 if height > width else 0.84}[look.position]
-    x = even((width - rgba.shape[1]) // 2)
-    y = even(min(max(0, round(height * anchor - rgba.shape[0] / 2)), height - rgba.shape[0]))
-    return rgba, x, y
+    for scale in SHRINK if clear is not None else SHRINK[:1]:
+        drawn = _drawn(look, text, max(12, round(size * scale)), int(width * 0.84))
+        rgba = drawn.text if highlight is None else _highlighted(look, drawn, highlight)
+        rgba = _over(drawn.background, rgba)[
+            : even(min(len(rgba), height)), : even(min(rgba.shape[1], width))
+        ]
+        tall = rgba.shape[0]
+        y = min(max(0, round(height * anchor - tall / 2)), height - tall)
+        placed = _off(clear, y, tall, height, look.position, round(height * EDGE))
+        if placed is not None:
+            return rgba, even((width - rgba.shape[1]) // 2), even(placed)
+    # Too tall to keep clear inside the margin even in the smallest type: as clear as the frame allows.
+    placed = _off(clear, y, tall, height, look.position, 0)
+    return rgba, even((width - rgba.shape[1]) // 2), even(y if placed is None else placed)
+
+
+def _off(
+    clear: tuple[int, int] | None, y: int, tall: int, height: int, position: str, edge: int
+) -> int | None:
+    """Where a caption ``tall`` rows high at row ``y`` goes to keep a gap from the rows ``clear``: ``y``
+    when it does (or there are none), else just below them or just above (for a caption at the top: above
+    first), ``edge`` rows inside the frame; None when neither fits."""
+    if clear is None:
+        return y
+    gap = round(height * CLEAR_GAP)
+    top, bottom = clear[0] - gap, clear[1] + gap
+    if y + tall <= top or y >= bottom:
+        return y
+    below = bottom + 1 if bottom + 1 + tall <= height - edge else None
+    above = top - tall if top - tall >= edge else None
+    first, second = (above, below) if position == "top" else (below, above)
+    return first if first is not None else second
 
 
 def _highlighted(look: CaptionLook, drawn: Drawn, index: int) -> np.ndarray:
@@ -144,13 +186,18 @@ def _background(look: CaptionLook, text: np.ndarray, size: int, stroke: int) -> 
     return np.asarray(layer)
 
 
+def caption_lines(text: str, size: int, max_width: int, weight: Weight = "bold") -> list[str]:
+    """The lines a caption is drawn in: balanced, none left ending on a title before its name."""
+    return balanced_lines(text, size=size, max_width=max_width, weight=weight, leans=before_a_name)
+
+
 def _draw_text(
     text: str, size: int, max_width: int, look: CaptionLook, colour: str, stroke: int
 ) -> tuple[np.ndarray, tuple[tuple[Box, ...], ...]]:
     """The text centred on a transparent canvas with a margin for outline, shadow and boxes, and the boxes
     of each of its words (``word_spans``) on it."""
     weight = look.weight
-    lines = wrap_lines(text, size=size, max_width=max_width, weight=weight)
+    lines = caption_lines(text, size, max_width, weight)
     widths = [_width(line, size, weight) for line in lines]
     margin = stroke + round(size * 0.4)
     step = round(size * 1.2)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..speech.word_timing import Word, is_unspaced, join_words, split_words, spread
+from ..text import OPENING, before_a_name
 
 _BREAK_AFTER = re.compile(r"[,;:\u2014\u2013\u3001\uff0c]$")
 CJK_CHUNK_CHARS = 12
@@ -37,9 +38,6 @@ _LEANING = {
     "nl": "de het een van in op aan met voor naar uit bij door over om te en of maar dat die dit deze "
     "mijn jouw zijn haar ons onze hun zeer",
 }
-
-
-_OPENING = "([{«‹\"'“‘„¿¡"  # marks before a word: "(from" leans like "from"
 
 
 def leaning_words(language: str) -> frozenset[str]:
@@ -85,12 +83,19 @@ class FrameCue:
         return self.text, spoken, False
 
 
+def _leans(word: str, leaning: frozenset[str]) -> bool:
+    """Whether a caption should not end on ``word``: a title or an initial (``before_a_name``), or one of
+    the ``leaning`` words ("from", "der"; "(from" as "from")."""
+    return before_a_name(word) or word.lower().lstrip(OPENING) in leaning
+
+
 def _groups(
     words: list[str], max_words: int, unspaced: bool, leaning: frozenset[str] = frozenset()
 ) -> list[list[str]]:
     """Words grouped into caption-sized pieces, preferring breaks after punctuation; a full piece does not
-    end on a word that ``leaning`` says leans on the next ("collect nectar | from flowers") while it keeps
-    two words or more."""
+    end on a word that ``_leans`` on the next ("collect nectar | from flowers", "Dr. | Ingenhousz") while it
+    keeps two words or more (a title then takes its name along, up to two words over the limit), and no
+    piece holds one word alone unless the sentence is one word (or ``max_words`` is 1)."""
     if unspaced:
         return _groups_by_characters(words)
     pieces: list[list[str]] = [[]]
@@ -106,15 +111,27 @@ def _groups(
             pieces.append([])
         elif full:
             keep = len(current)
-            while keep > 2 and current[keep - 1].lower().lstrip(_OPENING) in leaning:
+            while keep > 2 and _leans(current[keep - 1], leaning):
                 keep -= 1
+            if before_a_name(current[keep - 1]) and following and len(current) < max_words + 2:
+                continue  # too short to leave "Dr." for the next piece: this one takes the name too
             pieces[-1], carried = current[:keep], current[keep:]
             pieces.append(carried)
     pieces = [p for p in pieces if p]
-    # Avoid a lonely last word: merge it back when it fits a little over the limit.
-    if len(pieces) > 1 and len(pieces[-1]) == 1 and len(pieces[-2]) < max_words + 1:
-        pieces[-2].extend(pieces.pop())
+    if len(pieces) > 1 and len(pieces[-1]) == 1 < max_words:
+        _adopt_last_word(pieces, max_words)
     return pieces
+
+
+def _adopt_last_word(pieces: list[list[str]], max_words: int) -> None:
+    """A last piece of one word joins the piece before when that fits a little over the limit, else
+    takes that piece's last word (when that is not the end of a clause, and the word before it not a
+    title), else joins it anyway."""
+    before = pieces[-2]
+    if len(before) > max_words and not _BREAK_AFTER.search(before[-1]) and not before_a_name(before[-2]):
+        pieces[-1].insert(0, before.pop())
+    else:
+        before.extend(pieces.pop())
 
 
 def _groups_by_characters(words: list[str]) -> list[list[str]]:

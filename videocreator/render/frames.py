@@ -56,6 +56,13 @@ class Motion:
         (the motion carries on through the crossfades rather than stopping at each one)."""
         return self.zoom0 * (self.zoom1 / self.zoom0) ** t
 
+    def rows_reached(self, top: float, bottom: float, height: int) -> tuple[int, int]:
+        """The rows of the frame that the picture's rows ``top``..``bottom`` cover at some time of the
+        motion (a row moves away from the fixed point as the zoom grows: its extremes are at the ends)."""
+        fixed = even(round(self.fy * height))  # as ``StillShot`` places it
+        moved = [fixed + (row - fixed) * zoom for row in (top, bottom) for zoom in (self.zoom0, self.zoom1)]
+        return math.floor(min(moved)), math.ceil(max(moved))
+
 
 def planes(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Views of the Y, U and V planes of an I420 frame."""
@@ -203,10 +210,10 @@ class Overlay:
 
 
 def caption_picture(look: CaptionLook, text: str, *, width: int, height: int, highlight: int | None = None,
-                    single: bool = False) -> Overlay:  # fmt: skip
+                    single: bool = False, clear: tuple[int, int] | None = None) -> Overlay:  # fmt: skip
     """A caption ready to blend (see ``caption_art.picture``)."""
     rgba, x, y = caption_art.picture(
-        look, text, width=width, height=height, highlight=highlight, single=single
+        look, text, width=width, height=height, highlight=highlight, single=single, clear=clear
     )
     return Overlay.from_rgba(rgba, x, y)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
@@ -21,6 +21,7 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from .. import keys
+from ..backend import KEEP_CLEAR
 from ..files import temp_name, write_json, write_text
 from ..project import CaptionStyle
 from ..speech import word_timing
@@ -40,6 +41,20 @@ class SceneInput:
     duration: float
     sentences: tuple[tuple[str, float, float], ...]
     words: tuple[tuple[str, float, float], ...] = ()  # none stored: found in the narration's audio
+    # A box of the picture the captions keep clear of (its headline): left, top, right, bottom as
+    # fractions of the picture (see ``keep_clear_of``).
+    keep_clear: tuple[float, float, float, float] | None = None
+
+
+def keep_clear_of(details: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
+    """The box a picture maker's ``details`` name under ``KEEP_CLEAR``, or None (none, or not a box)."""
+    box = details.get(KEEP_CLEAR)
+    if not isinstance(box, list | tuple) or len(box) != 4:
+        return None
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in box):
+        return None
+    left, top, right, bottom = (min(1.0, max(0.0, float(v))) for v in box)
+    return (left, top, right, bottom) if left < right and top < bottom else None
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,14 @@ class Plan:
             return list(stored)
         return word_timing.words_from_wav(scene.voice, scene.sentences)
 
+    def _clear_rows(self, slot: Slot) -> tuple[int, int] | None:
+        """The rows of the frame the scene's box to keep clear covers at some time of its motion."""
+        box = self.scenes[slot.index].keep_clear
+        if box is None:
+            return None
+        motion = frames.Motion.seeded(self.scenes[slot.index].image_key)
+        return motion.rows_reached(box[1] * self.height, box[3] * self.height, self.height)
+
     def _make_shot(self, slot: Slot) -> frames.StillShot:
         scene = self.scenes[slot.index]
         image = frames.load_i420(str(scene.image), self.width, self.height)
@@ -117,14 +140,16 @@ class Plan:
             for c in cues
         ]
         mode = self.style.style
-        style = asdict(self.style)
+        clear = self._clear_rows(slot)
+        style = {**asdict(self.style), "clear": clear}
         key = keys.scene_piece(
             self._frame_format(), settings.key(), self.scenes[slot.index].image_key,
             [slot.frames, slot.fade_in, slot.fade_out], [c.key(mode) for c in shown], style,
         )  # fmt: skip
         # A picture per (phrase, highlighted word): made when first shown, kept while it may come back.
+        look = CaptionLook.of(self.style)
         picture = lru_cache(maxsize=8)(
-            partial(frames.caption_picture, CaptionLook.of(self.style), width=self.width, height=self.height)
+            partial(frames.caption_picture, look, width=self.width, height=self.height, clear=clear)
         )
 
         def frame_at(i: int) -> np.ndarray:

@@ -44,6 +44,7 @@ def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
                 duration=float(timings["duration"]),
                 sentences=tuple((str(t), float(a), float(b)) for t, a, b in timings["sentences"]),
                 words=tuple((str(w), float(a), float(b)) for w, a, b in timings.get("words", [])),
+                keep_clear=renderer.keep_clear_of(scene.image_details),
             )
         )
     return inputs

@@ -58,7 +58,23 @@ def load_voice(model: str) -> PiperVoice:
 
     # With the onnx package, Piper reports how many samples each phoneme lasts: exact word timings.
     alignments = importlib.util.find_spec("onnx") is not None
-    return PiperVoice.load(model, include_alignments=alignments)
+    voice = PiperVoice.load(model, include_alignments=alignments)
+    # Each text the voice is given is one of our sentences (``text.sentences``), said as one.
+    phonemize = voice.phonemize
+    voice.phonemize = lambda text: one_sentence(phonemize(text))  # type: ignore[method-assign]
+    return voice
+
+
+def one_sentence(said: list[list[str]]) -> list[list[str]]:
+    """The phonemes of a text, sentence by sentence as the phonemizer found them, joined into one: where
+    it ended a sentence inside ours (espeak ends one after "Dr.", "Mr.", "St."), the voice would stop
+    with a falling tone and a pause ("Doctor. Jan Ingenhousz"), so that end mark becomes a word gap."""
+    joined: list[str] = []
+    for phonemes in filter(None, said):
+        if joined:
+            joined[-1:] = [joined[-1], " "] if is_sound(joined[-1]) else [" "]
+        joined.extend(phonemes)
+    return [joined] if joined else []
 
 
 def speak(voice: PiperVoice, text: str, speed: float, speaker: int | None, pause_s: float) -> dict[str, Any]:
@@ -98,6 +114,7 @@ class PiperNarrator(Narrator):
     description = "Piper neural TTS on the CPU (bundled en_US voice, or any Piper .onnx voice)"
     offline_default = True
     Options = PiperOptions
+    version = "2"  # a title's full stop ("Dr. Jan") no longer ends the voice's sentence
 
     @classmethod
     def readiness(cls) -> str | None:
