@@ -21,6 +21,7 @@ from .stages.editing import (
 )
 from .stages.images import (
     choose_pictograms,
+    image_is_current,
     make_image,
     make_images,
     regenerate_image,
@@ -32,17 +33,19 @@ from .stages.script import write_script
 from .stages.sizing import scenes_for_length
 from .stages.states import scene_states
 from .stages.video import render, scene_inputs
-from .stages.voice import audio_key, narrate_all, narrate_scene
+from .stages.voice import audio_is_current, audio_key, narrate_all, narrate_scene
 
 __all__ = [
     "Reporter",
     "add_scene",
+    "audio_is_current",
     "audio_key",
     "change_project",
     "change_settings",
     "choose_backend",
     "choose_pictograms",
     "delete_scene",
+    "image_is_current",
     "make_image",
     "make_images",
     "make_video",
