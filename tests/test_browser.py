@@ -195,6 +195,48 @@ def test_own_text_condensed_then_a_pictogram_of_my_choice(page, artifacts: Path)
     shot(page, artifacts, "own-text-5-drawn")
 
 
+def _progress_shown_in(page) -> set[str]:
+    """The ids of the components now showing a progress bar or a queue's place (Gradio's overlay)."""
+    return set(
+        page.evaluate(
+            """() => [...document.querySelectorAll('.progress-text, .eta-bar, .meta-text')]
+                .filter(el => el.getBoundingClientRect().height > 0)
+                .map(el => el.closest('[id]')?.id ?? '?')"""
+        )
+    )
+
+
+def test_make_it_all_from_my_own_text_as_written(page, artifacts: Path):
+    """Own text used as written: no length applies (no slider, no warning against it), the title shows no
+    topic's example; Make it all shows its progress where it works (the table, then the video), never over
+    the title; at the end the selected scene's narration is heard and drawn."""
+    from playwright.sync_api import expect
+
+    page.locator("#start-from").get_by_label("my own text").check()
+    title = page.locator("#title")
+    expect(page.get_by_label("Title (optional: your text's first heading)")).to_have_attribute(
+        "placeholder", ""
+    )
+    expect(page.get_by_label("Length of the video (seconds)")).to_be_hidden()
+    page.locator("#own-text textarea").fill(OWN_TEXT)
+    page.get_by_label("720p").check()
+    page.locator("#make-all").click()
+    seen: set[str] = set()
+    video = page.locator("#video video")
+    for _ in range(int(TIMEOUT_MS / 250)):
+        seen |= _progress_shown_in(page)
+        if video.count():
+            break
+        page.wait_for_timeout(250)
+    video.wait_for()
+    shot(page, artifacts, "make-all-own-text")
+    assert seen and seen <= {"script", "video"}, f"progress shown on {seen}"
+    assert "title" not in seen
+    assert "over the" not in page.locator("body").inner_text(), "no warning against a length never asked"
+    expect(title).to_be_visible()
+    assert page.locator("#waveform img").count() == 1, "the waveform is drawn after Make it all"
+
+
 def _cells_off_the_table(page) -> int:
     """How many cells of the scene table reach past its right edge (to be scrolled to)."""
     return page.evaluate(
@@ -204,6 +246,29 @@ def _cells_off_the_table(page) -> int:
             return [...document.querySelectorAll('#script [role="gridcell"]')]
                 .filter(cell => cell.getBoundingClientRect().right > edge + 1).length;
         }"""
+    )
+
+
+def _words_broken(page, selector: str) -> list[str]:
+    """The words inside ``selector`` that the page breaks across two lines ("scen/e", "photosynt/hesis")."""
+    return page.evaluate(
+        """(selector) => {
+            const broken = [];
+            for (const root of document.querySelectorAll(selector)) {
+                const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    for (const word of node.data.matchAll(/\\S+/g)) {
+                        const range = document.createRange();
+                        range.setStart(node, word.index);
+                        range.setEnd(node, word.index + word[0].length);
+                        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                        if (tops.size > 1) broken.push(word[0]);
+                    }
+                }
+            }
+            return broken;
+        }""",
+        selector,
     )
 
 
@@ -221,3 +286,6 @@ def test_phone_layout_has_no_horizontal_scroll(server: str, page, artifacts: Pat
     shot(page, artifacts, "phone")
     assert overflow <= 1
     assert _cells_off_the_table(page) == 0, "the scene table's text wraps on a phone too"
+    page.locator(".vc-status table").wait_for()
+    assert _words_broken(page, "#script [role='gridcell']") == [], "cells wrap between words"
+    assert _words_broken(page, ".vc-status table") == [], "the scenes' state wraps between words"

@@ -28,6 +28,11 @@ CSS = """
 .gradio-container {max-width: 1180px !important; width: 100% !important; margin: auto;}
 #vc-title h1 {margin-bottom: 0;}
 .vc-status table {font-size: 0.9em;}
+/* Text wraps between words, never inside one ("scen/e"), at a phone's width too; a table too wide scrolls. */
+.vc-status {overflow-x: auto;}
+.vc-status th, .vc-status td {word-break: normal; overflow-wrap: normal;}
+#script [role="gridcell"], #script [role="gridcell"] * {word-break: normal !important;
+    overflow-wrap: break-word !important;}
 """
 
 
@@ -230,7 +235,7 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
         step.write = gr.Button("Write script", variant="primary", elem_id="write-script")
         step.make_all = gr.Button("Make it all (topic → video)", elem_id="make-all")
         stops.append(_stop_button("stop-script"))
-    step.title = gr.Textbox(label="Title")
+    step.title = gr.Textbox(label="Title", elem_id="title")
     step.table = gr.Dataframe(
         headers=["Narration", "Image prompt"],
         datatype=["str", "str"],
