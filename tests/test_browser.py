@@ -234,7 +234,12 @@ def test_make_it_all_from_my_own_text_as_written(page, artifacts: Path):
     assert "title" not in seen
     assert "over the" not in page.locator("body").inner_text(), "no warning against a length never asked"
     expect(title).to_be_visible()
-    assert page.locator("#waveform img").count() == 1, "the waveform is drawn after Make it all"
+    waveform = page.locator("#waveform img")
+    waveform.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelector('#waveform img')?.naturalWidth > 0", timeout=TIMEOUT_MS
+    )  # the waveform is drawn after Make it all
+    waveform.screenshot(path=str(artifacts / "browser-make-all-waveform.png"))
 
 
 def _cells_off_the_table(page) -> int:
