@@ -156,6 +156,8 @@ class ImageRequest:
     # Pictograms the person chose for this scene (the offline illustrator draws these instead of its own;
     # a choice naming no known pictogram, such as ("none",), means none).
     pictograms: tuple[str, ...] = ()
+    # Every scene's prompt in order (``index`` is this scene's): what sets this scene apart from the others.
+    script: tuple[str, ...] = ()
 
 
 class ImageMaker(Backend):

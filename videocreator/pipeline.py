@@ -587,6 +587,7 @@ def _image_request(project: Project, scene: Scene) -> ImageRequest:
         total=len(project.scenes),
         language=project.language,
         pictograms=tuple(scene.pictograms),
+        script=tuple(s.image_prompt or s.narration for s in project.scenes),
     )
 
 

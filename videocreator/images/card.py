@@ -28,7 +28,7 @@ from ..registry import register
 from ..text import capitalized, clean
 from ..typography import Align, fit_size, render_text
 from .legible import Ink, choose_ink, hex_rgb
-from .pictograms import known, name_of, pictograms, render_pictogram
+from .pictograms import Pictogram, known, name_of, pictograms, render_pictogram
 from .words import fold, key_phrases
 
 # (background top, background bottom, accent, second accent, text)
@@ -241,11 +241,17 @@ def headline(text: str, language: str = "en", title: str = "") -> str:
     return ""
 
 
-def chosen_pictograms(text: str, language: str, chosen: Sequence[str] | None) -> list[str]:
+def scene_pictograms(request: ImageRequest) -> list[Pictogram]:
+    """The pictograms the scene's words call for, among the script's scenes (``request.script``)."""
+    language = request.language or "en"
+    return pictograms(request.prompt, language, script=request.script, position=request.index)
+
+
+def chosen_pictograms(request: ImageRequest, chosen: Sequence[str] | None) -> list[str]:
     """The pictograms to draw: a person's choice when given (unknown ones skipped), else the scene's."""
     if chosen is not None:
         return [c for c in chosen if known(c)][:3]
-    return [p.char for p in pictograms(text, language)]
+    return [p.char for p in scene_pictograms(request)]
 
 
 def _placements(count: int, stage: Box, flip: bool) -> list[tuple[int, int, int]]:
@@ -388,7 +394,7 @@ def draw_card(
     palette = PALETTES[digest[0] % len(PALETTES)]
     style = style if style != "auto" else STYLES[digest[1] % len(STYLES)]
     language = request.language or "en"
-    chars = chosen_pictograms(request.prompt, language, chosen)
+    chars = chosen_pictograms(request, chosen)
     phrase = headline(request.prompt, language, request.title)
     w, h = request.width, request.height
     image = _compose(style, rng, w, h, palette)
@@ -410,18 +416,16 @@ class CardImages(ImageMaker):
         "Designed cards: pictograms of what each scene is about, and its key phrase (offline, instant)"
     )
     offline_default = True
-    context_fields = ("title", "index", "total", "language", "pictograms")
-    version = "2"
+    context_fields = ("title", "index", "total", "language", "pictograms", "script")
+    version = "3"
     Options = CardOptions
 
     def make(self, request: ImageRequest) -> Image.Image:
         return draw_card(request, style=self.options.style, chosen=request.pictograms or None)
 
     def details(self, request: ImageRequest) -> dict[str, Any]:
-        drawn = chosen_pictograms(request.prompt, request.language, request.pictograms or None)
-        matched = (
-            {} if request.pictograms else {p.char: p for p in pictograms(request.prompt, request.language)}
-        )
+        drawn = chosen_pictograms(request, request.pictograms or None)
+        matched = {} if request.pictograms else {p.char: p for p in scene_pictograms(request)}
         return {
             "pictograms": [
                 {"char": c, "name": name_of(c), "words": list(matched[c].words) if c in matched else []}
