@@ -33,7 +33,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,6 +54,7 @@ FUNCTION_WORDS = {"with", "showing", "of", "in", "on", "at", "for", "and", "the"
 UNSPACED = {"ja", "zh"}  # written without spaces: names and keywords are found as substrings of the text
 # CLDR's groups that picture a thing less than they mark a feeling or a sign: smileys and emotion, symbols.
 GROUP_WEIGHT = {0: 0.75, 8: 0.75}
+ASIDE = 0.75  # the rank a word keeps that says where more than what ("the frog sleeps on a leaf")
 SHARED = 0.35  # the rank a word every scene says, or a pictogram every scene fits, keeps (one scene's: 1)
 
 
@@ -158,14 +159,17 @@ class PictogramIndex:
     def _substrings(self, text: str, language: str) -> tuple[SceneWord, ...]:
         """The pictograms' names and keywords found in the text, longest first at each place, weighted from
         1 to 0.5 by where they first stand (a topic comes first). A single character ("山", "日") counts
-        only where it is a name: as a keyword it is too often part of another word ("今日")."""
+        only where it is a name: as a keyword it is too often part of another word ("今日"); and a word in
+        kana only where it does not go on a longer word in the same kana ("くり" in "ゆっくり", "ゾウ" in
+        "ゾウガメ")."""
         folded, terms = fold(clean(text)), self.terms[language]
         found: dict[str, None] = {}
         start = 0
         while start < len(folded):
             for size in range(min(self.longest[language], len(folded) - start), 0, -1):
                 piece = folded[start : start + size]
-                if piece in terms and (size > 1 or self._names(piece, language)):
+                alone = size > 1 or self._names(piece, language)
+                if piece in terms and alone and _kana_bounded(folded, start, start + size):
                     found.setdefault(piece)
                     start += size
                     break
@@ -219,7 +223,7 @@ class PictogramIndex:
                     weight[head.text] = max(weight[head.text], word.weight)
             elif heads:
                 weight[word.text] = max(weight[word.text], *(head.weight for head in heads))
-        return [SceneWord(w.text, w.forms, weight[w.text], w.heads) for w in words], bound
+        return [replace(w, weight=weight[w.text]) for w in words], bound
 
     def _alone(self, word: SceneWord, language: str) -> bool:
         return any(form in self.single[language] for form, _ in self.lookups(word, language))
@@ -271,15 +275,19 @@ class PictogramIndex:
         rare_words: dict[str, float] | None = None,
         rare_pictures: dict[int, float] | None = None,
     ) -> list[_Candidate]:
-        """Every pictogram the words point to, best first: by fit alone, or for a scene of a script, by how
-        rare its words and the pictogram itself are among the script's scenes (per scene word and per
-        pictogram, from ``SHARED`` to 1)."""
+        """Every pictogram the words point to, best first: by fit, less for words that say where (``aside``),
+        and for a scene of a script, by how rare its words and the pictogram itself are among the script's
+        scenes (per scene word and per pictogram, from ``SHARED`` to 1)."""
         found = []
+        aside = {word.text for word in words if word.aside}
         for entry, evidence in self.evidence(words, language).items():
             total, shares = self.score(entry, evidence, language)
             weight = self.entries[entry].weight
             shares = {word: share * weight for word, share in shares.items()}
-            rank = sum(share * (rare_words or {}).get(word, 1.0) for word, share in shares.items())
+            rank = sum(
+                share * (rare_words or {}).get(word, 1.0) * (ASIDE if word in aside else 1.0)
+                for word, share in shares.items()
+            )
             rank *= (rare_pictures or {}).get(entry, 1.0)
             found.append(_Candidate(round(total * weight, 6), round(rank, 6), entry, shares))
         return sorted(found, key=lambda c: (-c.rank, -c.fit, self.entries[c.entry].order))
@@ -352,6 +360,23 @@ def rarity(count: int, scenes: int) -> float:
     if scenes < 2:
         return 1.0
     return SHARED + (1 - SHARED) * math.log(scenes / count) / math.log(scenes)
+
+
+def _kana(char: str) -> str:
+    """ "h" for hiragana, "k" for katakana, "" for anything else."""
+    return "h" if "\u3041" <= char <= "\u309f" else "k" if "\u30a1" <= char <= "\u30ff" else ""
+
+
+def _kana_bounded(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]``, when written in one kana, stands alone: no character of its kana just
+    before it, nor (katakana, which writes whole words) just after it. Hiragana also writes the particles
+    and endings that follow a word ("くりを")."""
+    kana = {_kana(char) for char in text[start:end]}
+    if len(kana) != 1 or "" in kana:
+        return True
+    before = _kana(text[start - 1]) if start else ""
+    after = _kana(text[end]) if end < len(text) else ""
+    return before not in kana and (after != "k" or "k" not in kana)
 
 
 def _forms(words: list[str]) -> list[list[str]]:

@@ -4,12 +4,11 @@ Both libraries ship their data (stop words, lemma dictionaries): nothing is down
 library does not know still works, with plain lower-cased words and no stop-word list.
 
 Pictograms show things, so a word that reads as a verb counts for a third (``VERB``). Without a
-part-of-speech tagger that is read from the word's inflection and its neighbour: in English a word inflected
-with -ed or -ing ("called", "roasted") or one after a subject pronoun or a modal verb ("it starts", "can
-fly"); in Romance languages, Dutch, Russian and Hindi an inflected word whose lemma is an infinitive
+part-of-speech tagger that is read from the word's inflection and its neighbour: in English an inflected word
+that is no plural ("called", "rang", "running") or one after a subject pronoun or a modal verb ("it starts",
+"can fly"); in Romance languages, Dutch, Russian and Hindi an inflected word whose lemma is an infinitive
 ("llevan" of "llevar", "vliegt" of "vliegen", "извергает" of "извергать", "निकलता" of "निकलना"); in German,
-where every noun is capitalised, any lower-case word. An English noun only ever after a preposition says
-where more than what, and counts for 3/4 ("the frog sleeps on a leaf").
+where every noun is capitalised, any lower-case word.
 
 Each word also knows the compounds it is the modifier of: "house" in "the house bees", "honey" in "a honey
 stomach", "miel" in "la abeja de la miel". The pictogram matcher draws the head noun ("bee") rather than the
@@ -21,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -40,13 +39,15 @@ class SceneWord:
     only ever stands as the modifier of a compound, the scene words (``text``) of the compounds' heads:
     ``heads`` where the compound is certain ("house bee", "abeja de la miel"), ``near`` where the words may
     also be a noun and its verb or adjective ("honey bees in ..." or "bee flies from ...", "tortuga marina"
-    or "abejas producen")."""
+    or "abejas producen"). ``aside``: an English word that only ever stands after a preposition ("sleeps on
+    a leaf"), which says where more than what the scene shows."""
 
     text: str
     forms: tuple[str, ...]
     weight: float
     heads: tuple[str, ...] = ()
     near: tuple[str, ...] = ()
+    aside: bool = False
 
 
 HEAD_LAST = {"en"}  # "house bee", "fire truck": the last noun is the head (German and Dutch write one word)
@@ -91,9 +92,9 @@ INFINITIVES = {
 PREPOSITIONS = {"on", "in", "at", "under", "over", "inside", "into", "onto", "through", "across", "from",
                 "to", "towards", "toward", "near", "behind", "beside", "along", "around", "above", "below",
                 "between", "within", "among", "against", "upon", "beneath", "past", "via"}  # fmt: skip
-PLACE = 0.75  # the share of its weight a word that only stands after a preposition keeps
 DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "its", "their", "his", "her", "our",
                "my", "your", "some", "each", "every"}  # fmt: skip
+PLURALS = {"children", "men", "women", "people", "mice", "teeth", "feet", "geese", "oxen", "lice"}  # no -s
 KEPT_MARKS = {"\u3099", "\u309a"}  # Japanese voicing marks: "はち" (bee) is no "ばち"
 
 
@@ -142,27 +143,30 @@ def scene_words(text: str, language: str = "en") -> tuple[SceneWord, ...]:
     ranked = [kw for kw, _ in extractor.extract_keywords(cleaned)]
     before = _before(cleaned) if language == "en" else {}
     seen: dict[str, SceneWord] = {}
+    verbs: set[str] = set()
     for rank, word in enumerate(ranked):
         weight = 1.0 - 0.5 * rank / max(1, len(ranked) - 1)
         after = before.get(word.casefold(), set())
-        if _verbal(word, language, after):
+        verbal = _verbal(word, language, after)
+        if verbal:
             weight *= VERB
-        elif after and after <= PREPOSITIONS:
-            weight *= PLACE
+            verbs.add(forms(word, language)[-1])
         found = SceneWord(word, forms(word, language), weight)
         if found.forms[-1] in repeated:
             weight /= 2
-        found = SceneWord(word, found.forms, round(weight, 4))
+        aside = not verbal and bool(after) and after <= PREPOSITIONS
+        found = SceneWord(word, found.forms, round(weight, 4), aside=aside)
         seen.setdefault(found.forms[-1], found)
     for modifier, (heads, near) in _compounds(cleaned, language, extractor.stopword_set).items():
-        if modifier not in seen or modifier in repeated:  # "mouth to mouth" is no compound
+        if modifier not in seen or modifier in repeated | verbs:  # "mouth to mouth", "running late"
             continue
         word = seen[modifier]
         sure, loose = (
-            tuple(seen[h].text for h in sorted(k - repeated - {modifier}) if h in seen) for k in (heads, near)
+            tuple(seen[h].text for h in sorted(k - repeated - verbs - {modifier}) if h in seen)
+            for k in (heads, near)
         )
         if sure or loose:
-            seen[modifier] = SceneWord(word.text, word.forms, word.weight, sure, loose)
+            seen[modifier] = replace(word, heads=sure, near=loose)
     return tuple(seen.values())
 
 
@@ -188,7 +192,7 @@ def _verbal(word: str, language: str, after: set[str]) -> bool:
         return word[:1].islower()
     written, base = word.casefold(), lemma(word, language).casefold()
     if language == "en":
-        inflected = written != base and written.endswith(("ed", "ing"))
+        inflected = written != base and not written.endswith("s") and written not in PLURALS
         return inflected or (bool(after) and after <= BEFORE_VERBS)
     endings = INFINITIVES.get(language, ())
     plural = written in {base + "s", base + "es"}
