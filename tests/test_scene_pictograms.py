@@ -144,6 +144,12 @@ def test_a_verb_never_picks_a_picture_alone(scene: str, verb: str):
     assert not any(p.name in {"mobile phone with arrow", "ring", "person running"} for p in found)
 
 
+def test_things_come_before_symbols():
+    """CLDR's symbols (the medical staff, the wheelchair sign) count for less than things."""
+    assert [p.name for p in pictograms("Doctors use medical tools in the hospital")] == ["hospital", "x-ray"]
+    assert pictograms("The wheelchair ramp leads to the library")[0].name == "books"
+
+
 @pytest.mark.parametrize(("language", "scene", "wanted"), LANGUAGES)
 def test_languages_in_other_scripts_get_fitting_pictograms(language: str, scene: str, wanted: set[str]):
     found = pictograms(scene, language)

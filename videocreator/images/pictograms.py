@@ -108,48 +108,70 @@ class _Evidence:
     tags: dict[str, float] = field(default_factory=dict)  # scene word -> keyword weight
 
 
-class PictogramIndex:
-    """The pictogram set with an inverted index per language: folded word form -> hits."""
+@dataclass
+class _Vocabulary:
+    """The pictograms' names and keywords in one language, indexed: folded word form -> hits."""
 
-    def __init__(self, data: dict) -> None:
-        self.entries: list[_Entry] = []
-        self.names: list[dict[str, list[list[list[str]]]]] = []  # per entry, per language: name, aliases
-        self.terms: dict[str, dict[str, list[_Hit]]] = {lang: {} for lang in data["languages"]}
-        self.by_char: dict[str, int] = {}
-        self.single: dict[str, set[str]] = {lang: set() for lang in data["languages"]}  # forms naming alone
-        for n, record in enumerate(data["pictograms"]):
-            weight = GROUP_WEIGHT.get(record["group"], 1.0)
-            self.entries.append(_Entry(record["char"], record["name"], record["file"], n, weight))
-            self.by_char[_bare(record["char"])] = n
-            self.names.append({})
-            for lang, (name, aliases, tags) in record["words"].items():
-                self._add(n, lang, [_forms(name), *map(_forms, aliases)], _forms(tags))
-        self.tag_counts = {
-            lang: {form: len({h.entry for h in hits if h.alias is None}) for form, hits in terms.items()}
-            for lang, terms in self.terms.items()
+    names: list[list[list[list[str]]]] = field(default_factory=list)  # per pictogram: its name, its aliases
+    terms: dict[str, list[_Hit]] = field(default_factory=dict)
+    single: set[str] = field(default_factory=set)  # forms that name a picture alone
+    tag_counts: dict[str, int] = field(
+        default_factory=dict
+    )  # per form, how many pictograms it is a keyword of
+    longest: int = 1  # the longest form's length
+
+    @classmethod
+    def of(cls, records: list[dict], language: str) -> _Vocabulary:
+        vocabulary = cls()
+        for entry, record in enumerate(records):
+            name, aliases, tags = record["words"][language]
+            vocabulary.add(entry, [_forms(name), *map(_forms, aliases)], _forms(tags))
+        vocabulary.tag_counts = {
+            form: len({h.entry for h in hits if h.alias is None}) for form, hits in vocabulary.terms.items()
         }
-        self.longest = {lang: max(map(len, terms), default=1) for lang, terms in self.terms.items()}
+        vocabulary.longest = max(map(len, vocabulary.terms), default=1)
+        return vocabulary
 
-    def _add(self, entry: int, language: str, parts: list[list[list[str]]], tags: list[list[str]]) -> None:
+    def add(self, entry: int, parts: list[list[list[str]]], tags: list[list[str]]) -> None:
         """A pictogram's ``parts`` (its name, then its aliases; each a list of words, each word its forms)
-        and its keywords ``tags`` in ``language``."""
-        self.names[entry][language] = parts
-        terms = self.terms[language]
+        and its keywords ``tags``."""
+        self.names.append(parts)
         for alias, name in enumerate(parts, start=-1):
             for position, word_forms in enumerate(name):
                 for form in word_forms:
-                    terms.setdefault(fold(form), []).append(_Hit(entry, alias, position))
+                    self.terms.setdefault(fold(form), []).append(_Hit(entry, alias, position))
             content = [w for w in name if not set(w) & FUNCTION_WORDS]
             if len(content) == 1:  # a noun that names a picture alone; "swimming" (an action) is no "swims"
                 action = content[0][0].endswith("ing") and len(content[0]) > 1
-                self.single[language].update(fold(f) for f in content[0][: 1 if action else None])
+                self.single.update(fold(f) for f in content[0][: 1 if action else None])
         for word_forms in tags:
             for form in word_forms:
-                terms.setdefault(fold(form), []).append(_Hit(entry, None, 0))
+                self.terms.setdefault(fold(form), []).append(_Hit(entry, None, 0))
+
+
+class PictogramIndex:
+    """The pictogram set with a vocabulary per language, each indexed the first time it is needed."""
+
+    def __init__(self, data: dict) -> None:
+        self.records: list[dict] = data["pictograms"]
+        self.languages: list[str] = data["languages"]
+        self.entries: list[_Entry] = []
+        self.by_char: dict[str, int] = {}
+        self._vocabularies: dict[str, _Vocabulary] = {}
+        for n, record in enumerate(self.records):
+            weight = GROUP_WEIGHT.get(record["group"], 1.0)
+            self.entries.append(_Entry(record["char"], record["name"], record["file"], n, weight))
+            self.by_char[_bare(record["char"])] = n
+
+    def vocabulary(self, language: str) -> _Vocabulary:
+        found = self._vocabularies.get(language)
+        if found is None:  # two threads may both build it: the same vocabulary, one is kept
+            found = self._vocabularies.setdefault(language, _Vocabulary.of(self.records, language))
+        return found
 
     def language(self, language: str) -> str:
         code = language.lower().split("-")[0]
-        return code if code in self.terms else "en"
+        return code if code in self.languages else "en"
 
     def words(self, text: str, language: str) -> tuple[SceneWord, ...]:
         """The scene's words by importance: YAKE's, or in a language without spaces, the names and keywords
@@ -162,11 +184,12 @@ class PictogramIndex:
         only where it is a name: as a keyword it is too often part of another word ("今日"); and a word in
         kana only where it does not go on a longer word in the same kana ("くり" in "ゆっくり", "ゾウ" in
         "ゾウガメ")."""
-        folded, terms = fold(clean(text)), self.terms[language]
+        vocabulary = self.vocabulary(language)
+        folded, terms = fold(clean(text)), vocabulary.terms
         found: dict[str, None] = {}
         start = 0
         while start < len(folded):
-            for size in range(min(self.longest[language], len(folded) - start), 0, -1):
+            for size in range(min(vocabulary.longest, len(folded) - start), 0, -1):
                 piece = folded[start : start + size]
                 alone = size > 1 or self._names(piece, language)
                 if piece in terms and alone and _kana_bounded(folded, start, start + size):
@@ -181,7 +204,7 @@ class PictogramIndex:
     def lookups(self, word: SceneWord, language: str) -> list[tuple[str, float]]:
         """The forms to look a scene word up by, with a factor: the word itself, and when it names no
         pictogram, the head of a compound ("Honigbienen" -> "bienen", at a lower factor)."""
-        terms = self.terms[language]
+        terms = self.vocabulary(language).terms
         found = [(f, 1.0) for f in word.forms if f in terms]
         if language not in SPLIT_COMPOUNDS or any(self._names(f, language) for f, _ in found):
             return found
@@ -195,7 +218,7 @@ class PictogramIndex:
         return found
 
     def _names(self, form: str, language: str) -> bool:
-        return any(hit.alias is not None for hit in self.terms[language].get(form, ()))
+        return any(hit.alias is not None for hit in self.vocabulary(language).terms.get(form, ()))
 
     def compounds(
         self, words: Iterable[SceneWord], language: str
@@ -226,14 +249,16 @@ class PictogramIndex:
         return [replace(w, weight=weight[w.text]) for w in words], bound
 
     def _alone(self, word: SceneWord, language: str) -> bool:
-        return any(form in self.single[language] for form, _ in self.lookups(word, language))
+        return any(form in self.vocabulary(language).single for form, _ in self.lookups(word, language))
 
     def _hits(self, word: SceneWord, language: str) -> list[_Hit]:
-        return [hit for form, _ in self.lookups(word, language) for hit in self.terms[language][form]]
+        terms = self.vocabulary(language).terms
+        return [hit for form, _ in self.lookups(word, language) for hit in terms[form]]
 
     def evidence(self, words: Iterable[SceneWord], language: str) -> dict[int, _Evidence]:
         found: dict[int, _Evidence] = {}
-        terms, counts = self.terms[language], self.tag_counts[language]
+        vocabulary = self.vocabulary(language)
+        terms, counts = vocabulary.terms, vocabulary.tag_counts
         words, bound = self.compounds(words, language)
         for word in words:
             for form, factor in self.lookups(word, language):
@@ -252,7 +277,7 @@ class PictogramIndex:
     def score(self, entry: int, evidence: _Evidence, language: str) -> tuple[float, dict[str, float]]:
         """The pictogram's score and each matched scene word's share of it."""
         role: dict[str, float] = dict(evidence.tags)
-        for alias, name in enumerate(self.names[entry][language], start=-1):
+        for alias, name in enumerate(self.vocabulary(language).names[entry], start=-1):
             content = [p for p, w in enumerate(name) if not set(w) & FUNCTION_WORDS]
             matched = {p: evidence.parts[(alias, p)] for p in content if (alias, p) in evidence.parts}
             if not matched:
@@ -339,7 +364,7 @@ class PictogramIndex:
         for lang in dict.fromkeys((self.language(language), "en")):
             for word in query.split():
                 wanted = forms(word, lang)
-                for form, hits in self.terms[lang].items():
+                for form, hits in self.vocabulary(lang).terms.items():
                     if not any(form.startswith(w) for w in wanted):
                         continue
                     exact = form in wanted
@@ -414,11 +439,12 @@ def pictograms(
     if not 0 <= position < len(scenes):
         scenes, position = (text,), 0
     scenes = (*scenes[:position], text, *scenes[position + 1 :])
-    return list(_plan(scenes, language, limit)[position])
+    return list(planned(scenes, language, limit)[position])
 
 
 @lru_cache(maxsize=64)
-def _plan(script: tuple[str, ...], language: str, limit: int) -> tuple[tuple[Pictogram, ...], ...]:
+def planned(script: tuple[str, ...], language: str, limit: int) -> tuple[tuple[Pictogram, ...], ...]:
+    """Every scene's pictograms, planned once per script (each card of a video asks for its own scene)."""
     return tuple(tuple(scene) for scene in index().plan(script, language, limit))
 
 

@@ -100,7 +100,10 @@ KEPT_MARKS = {"\u3099", "\u309a"}  # Japanese voicing marks: "はち" (bee) is n
 
 def fold(word: str) -> str:
     """Case and accents folded: "Volcán" and "volcan" are one word."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    lower = word.casefold()
+    if lower.isascii():
+        return lower
+    decomposed = unicodedata.normalize("NFKD", lower)
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in KEPT_MARKS)
     return unicodedata.normalize("NFC", kept)
 
