@@ -4,9 +4,10 @@
 
 Targets (issue 13): index built once in under 1 s; a lookup under 30 ms; a card with pictograms under
 300 ms. The first lookup in a language also loads that language's lemma dictionary (simplemma) and indexes
-the pictograms' words in that language (the index itself only reads the file), timed apart. Each figure is the median of several runs, in a fresh process for the one-time costs. A script's
-scenes are pictured together (what sets each apart, issue 24): planning a 5-scene script is timed against
-looking its scenes up one by one, as a ratio.
+the pictograms' words in that language (the index itself only reads the file), timed apart. Each figure is
+the median of several runs, in a fresh process for the one-time costs. A script's scenes are pictured
+together (what sets each apart, issue 24): planning a 5-scene script is timed against looking its scenes up
+one by one, as a ratio.
 """
 
 from __future__ import annotations

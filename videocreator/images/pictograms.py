@@ -115,9 +115,7 @@ class _Vocabulary:
     names: list[list[list[list[str]]]] = field(default_factory=list)  # per pictogram: its name, its aliases
     terms: dict[str, list[_Hit]] = field(default_factory=dict)
     single: set[str] = field(default_factory=set)  # forms that name a picture alone
-    tag_counts: dict[str, int] = field(
-        default_factory=dict
-    )  # per form, how many pictograms it is a keyword of
+    tag_counts: dict[str, int] = field(default_factory=dict)  # per form: of how many pictograms a keyword
     longest: int = 1  # the longest form's length
 
     @classmethod
@@ -388,7 +386,7 @@ def rarity(count: int, scenes: int) -> float:
 
 
 def _kana(char: str) -> str:
-    """ "h" for hiragana, "k" for katakana, "" for anything else."""
+    """The kana a character is written in: "h" (hiragana), "k" (katakana) or "" (neither)."""
     return "h" if "\u3041" <= char <= "\u309f" else "k" if "\u30a1" <= char <= "\u30ff" else ""
 
 

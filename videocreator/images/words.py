@@ -149,17 +149,15 @@ def scene_words(text: str, language: str = "en") -> tuple[SceneWord, ...]:
     verbs: set[str] = set()
     for rank, word in enumerate(ranked):
         weight = 1.0 - 0.5 * rank / max(1, len(ranked) - 1)
-        after = before.get(word.casefold(), set())
+        word_forms, after = forms(word, language), before.get(word.casefold(), set())
         verbal = _verbal(word, language, after)
         if verbal:
             weight *= VERB
-            verbs.add(forms(word, language)[-1])
-        found = SceneWord(word, forms(word, language), weight)
-        if found.forms[-1] in repeated:
+            verbs.add(word_forms[-1])
+        if word_forms[-1] in repeated:
             weight /= 2
         aside = not verbal and bool(after) and after <= PREPOSITIONS
-        found = SceneWord(word, found.forms, round(weight, 4), aside=aside)
-        seen.setdefault(found.forms[-1], found)
+        seen.setdefault(word_forms[-1], SceneWord(word, word_forms, round(weight, 4), aside=aside))
     for modifier, (heads, near) in _compounds(cleaned, language, extractor.stopword_set).items():
         if modifier not in seen or modifier in repeated | verbs:  # "mouth to mouth", "running late"
             continue
