@@ -114,7 +114,8 @@ NO_MATCH = [
     ("en", "Justice requires that every argument is heard"),
     ("es", "La democracia necesita ciudadanos informados"),
     ("de", "Die Freiheit ist ein hohes Gut"),
-    ("ja", "火山は地下のマグマが地表に噴き出すことでできる山です"),
+    ("ja", "経済は改革の後ゆっくりと成長した"),  # "くり" (chestnut) inside "ゆっくり" (slowly) is no word
+    ("zh", "民主需要知情的公民"),
     ("en", ""),
 ]
 

@@ -157,9 +157,10 @@ class ImageRequest:
     # Pictograms the person chose for this scene (the offline illustrator draws these instead of its own;
     # a choice naming no known pictogram, such as ("none",), means none).
     pictograms: tuple[str, ...] = ()
-    # The whole script, for what a picture says in the light of its neighbours (the offline card's headline
-    # differs from the scene before's): every scene's prompt in order (``index`` is this one's), and every
-    # scene's heading in the person's own text ("" where none starts there).
+    # The whole script, for what a picture says in the light of the others (the offline card's headline
+    # differs from the scene before's, its pictograms show what sets the scene apart): every scene's prompt
+    # in order (``index`` is this one's), and every scene's heading in the person's own text ("" where none
+    # starts there).
     script: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
 

@@ -30,7 +30,7 @@ from ..text import clean
 from ..typography import Align, fit_size, render_text
 from .headlines import Headline, script_headlines
 from .legible import Ink, choose_ink, hex_rgb
-from .pictograms import known, name_of, pictograms, render_pictogram
+from .pictograms import Pictogram, known, name_of, pictograms, render_pictogram
 
 # (background top, background bottom, accent, second accent, text)
 PALETTES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -241,11 +241,17 @@ def scene_headline(request: ImageRequest) -> Headline:
     return script_headlines(prompts, headings, request.language or "en", request.title)[index]
 
 
-def chosen_pictograms(text: str, language: str, chosen: Sequence[str] | None) -> list[str]:
+def scene_pictograms(request: ImageRequest) -> list[Pictogram]:
+    """The pictograms the scene's words call for, among the script's scenes (``request.script``)."""
+    language = request.language or "en"
+    return pictograms(request.prompt, language, script=request.script, position=request.index)
+
+
+def chosen_pictograms(request: ImageRequest, chosen: Sequence[str] | None) -> list[str]:
     """The pictograms to draw: a person's choice when given (unknown ones skipped), else the scene's."""
     if chosen is not None:
         return [c for c in chosen if known(c)][:3]
-    return [p.char for p in pictograms(text, language)]
+    return [p.char for p in scene_pictograms(request)]
 
 
 def _placements(count: int, stage: Box, flip: bool) -> list[tuple[int, int, int]]:
@@ -419,8 +425,7 @@ def plan_card(request: ImageRequest, *, style: str = "auto", chosen: Sequence[st
     digest = hashlib.sha256(f"{request.prompt}\x00{request.seed}".encode()).digest()
     palette = PALETTES[digest[0] % len(PALETTES)]
     style = style if style != "auto" else STYLES[digest[1] % len(STYLES)]
-    language = request.language or "en"
-    chars = chosen_pictograms(request.prompt, language, chosen)
+    chars = chosen_pictograms(request, chosen)
     phrase = scene_headline(request).text
     w, h = request.width, request.height
     layout = _layout(w, h, style, bool(chars), bool(phrase))
@@ -453,25 +458,25 @@ class CardImages(ImageMaker):
         "Designed cards: pictograms of what each scene is about, and its key phrase (offline, instant)"
     )
     offline_default = True
-    # The headline depends on the scenes before this one (and, for a person's text, its heading): the key
-    # holds the headline itself, so an edit elsewhere in the script remakes only the cards it changes.
+    # The headline and the pictograms depend on the other scenes (the one before, what sets this one apart;
+    # for a person's text, its heading): the key holds what is drawn itself, so an edit elsewhere in the
+    # script remakes only the cards whose headline or pictograms it changes.
     context_fields = ("title", "index", "total", "language", "pictograms")
     # 3: headlines are noun phrases, unlike the scene before's, or the person's heading; 4: its details name
-    # the headline's box (KEEP_CLEAR)
-    version = "4"
+    # the headline's box (KEEP_CLEAR); 5: pictograms of what sets the scene apart in its script
+    version = "5"
     Options = CardOptions
 
     def request_key(self, request: ImageRequest) -> dict[str, Any]:
-        return {**super().request_key(request), "headline": scene_headline(request).text}
+        drawn = chosen_pictograms(request, request.pictograms or None)
+        return {**super().request_key(request), "headline": scene_headline(request).text, "drawn": drawn}
 
     def make(self, request: ImageRequest) -> Image.Image:
         return draw_card(request, style=self.options.style, chosen=request.pictograms or None)
 
     def details(self, request: ImageRequest) -> dict[str, Any]:
-        drawn = chosen_pictograms(request.prompt, request.language, request.pictograms or None)
-        matched = (
-            {} if request.pictograms else {p.char: p for p in pictograms(request.prompt, request.language)}
-        )
+        drawn = chosen_pictograms(request, request.pictograms or None)
+        matched = {} if request.pictograms else {p.char: p for p in scene_pictograms(request)}
         headline = scene_headline(request)
         return {
             "pictograms": [

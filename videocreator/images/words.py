@@ -3,6 +3,13 @@
 Both libraries ship their data (stop words, lemma dictionaries): nothing is downloaded. A language either
 library does not know still works, with plain lower-cased words and no stop-word list.
 
+Pictograms show things, so a word that reads as a verb counts for a third (``VERB``). Without a
+part-of-speech tagger that is read from the word's inflection and its neighbour: in English an inflected word
+that is no plural ("called", "rang", "running") or one after a subject pronoun or a modal verb ("it starts",
+"can fly"); in Romance languages, Dutch, Russian and Hindi an inflected word whose lemma is an infinitive
+("llevan" of "llevar", "vliegt" of "vliegen", "извергает" of "извергать", "निकलता" of "निकलना"); in German,
+where every noun is capitalised, any lower-case word.
+
 Each word also knows the compounds it is the modifier of: "house" in "the house bees", "honey" in "a honey
 stomach", "miel" in "la abeja de la miel". The pictogram matcher draws the head noun ("bee") rather than the
 modifier, and the modifier only when the head has no picture. Without a part-of-speech tagger, a compound is
@@ -13,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -32,13 +39,15 @@ class SceneWord:
     only ever stands as the modifier of a compound, the scene words (``text``) of the compounds' heads:
     ``heads`` where the compound is certain ("house bee", "abeja de la miel"), ``near`` where the words may
     also be a noun and its verb or adjective ("honey bees in ..." or "bee flies from ...", "tortuga marina"
-    or "abejas producen")."""
+    or "abejas producen"). ``aside``: an English word that only ever stands after a preposition ("sleeps on
+    a leaf"), which says where more than what the scene shows."""
 
     text: str
     forms: tuple[str, ...]
     weight: float
     heads: tuple[str, ...] = ()
     near: tuple[str, ...] = ()
+    aside: bool = False
 
 
 HEAD_LAST = {"en"}  # "house bee", "fire truck": the last noun is the head (German and Dutch write one word)
@@ -65,12 +74,38 @@ REPEATS = {
     "nl": "tot|na|aan|voor|om|in",
 }
 WORD = re.compile(r"[^\W\d_]+")
+VERB = 1 / 3  # the share of its weight a word that reads as a verb keeps
+# English words after which a word is a verb: subject pronouns and modal verbs ("it starts", "can fly").
+BEFORE_VERBS = {"i", "you", "he", "she", "it", "we", "they", "can", "could", "will", "would", "may", "might",
+                "must", "shall", "should", "do", "does", "did"}  # fmt: skip
+# Endings of an infinitive, the lemma of a verb: an inflected word with such a lemma reads as a verb.
+INFINITIVES = {
+    "es": ("ar", "er", "ir"),
+    "pt": ("ar", "er", "ir", "or"),
+    "fr": ("er", "ir", "re", "oir"),
+    "it": ("are", "ere", "ire", "rre"),
+    "nl": ("en",),
+    "ru": ("ть", "ться", "ти", "чь"),
+    "hi": ("ना",),
+}
+# English words after which a noun says where or how more than what the scene shows ("sleeps on a leaf").
+PREPOSITIONS = {"on", "in", "at", "under", "over", "inside", "into", "onto", "through", "across", "from",
+                "to", "towards", "toward", "near", "behind", "beside", "along", "around", "above", "below",
+                "between", "within", "among", "against", "upon", "beneath", "past", "via"}  # fmt: skip
+DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "its", "their", "his", "her", "our",
+               "my", "your", "some", "each", "every"}  # fmt: skip
+PLURALS = {"children", "men", "women", "people", "mice", "teeth", "feet", "geese", "oxen", "lice"}  # no -s
+KEPT_MARKS = {"\u3099", "\u309a"}  # Japanese voicing marks: "はち" (bee) is no "ばち"
 
 
 def fold(word: str) -> str:
     """Case and accents folded: "Volcán" and "volcan" are one word."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    lower = word.casefold()
+    if lower.isascii():
+        return lower
+    decomposed = unicodedata.normalize("NFKD", lower)
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in KEPT_MARKS)
+    return unicodedata.normalize("NFC", kept)
 
 
 def lemma(word: str, language: str) -> str:
@@ -103,33 +138,66 @@ def _extractor(language: str, ngrams: int) -> yake.KeywordExtractor:
 @lru_cache(maxsize=256)
 def scene_words(text: str, language: str = "en") -> tuple[SceneWord, ...]:
     """The scene's content words, most important first: weights fall from 1 to 0.5 along YAKE's ranking,
-    and stop words are left out. In German, where every noun is capitalised, lower-case words (verbs,
-    adjectives) count for a third: pictograms show things. A word said twice around a preposition ("mouth
-    to mouth", "from flower to flower") counts once, and for half: it says how, or where to, more than what
-    the scene shows."""
+    and stop words are left out. A word that reads as a verb counts for a third (see the module's
+    docstring). A word said twice around a preposition ("mouth to mouth", "from flower to flower") counts
+    once, and for half: it says how, or where to, more than what the scene shows."""
     cleaned, repeated = without_repeats(clean(text), language)
     extractor = _extractor(language, 1)
     ranked = [kw for kw, _ in extractor.extract_keywords(cleaned)]
+    before = _before(cleaned) if language == "en" else {}
     seen: dict[str, SceneWord] = {}
+    verbs: set[str] = set()
     for rank, word in enumerate(ranked):
         weight = 1.0 - 0.5 * rank / max(1, len(ranked) - 1)
-        if language == "de" and word[:1].islower():
-            weight /= 3
-        found = SceneWord(word, forms(word, language), weight)
-        if found.forms[-1] in repeated:
+        word_forms, after = forms(word, language), before.get(word.casefold(), set())
+        verbal = _verbal(word, language, after)
+        if verbal:
+            weight *= VERB
+            verbs.add(word_forms[-1])
+        if word_forms[-1] in repeated:
             weight /= 2
-        found = SceneWord(word, found.forms, round(weight, 4))
-        seen.setdefault(found.forms[-1], found)
+        aside = not verbal and bool(after) and after <= PREPOSITIONS
+        seen.setdefault(word_forms[-1], SceneWord(word, word_forms, round(weight, 4), aside=aside))
     for modifier, (heads, near) in _compounds(cleaned, language, extractor.stopword_set).items():
-        if modifier not in seen or modifier in repeated:  # "mouth to mouth" is no compound
+        if modifier not in seen or modifier in repeated | verbs:  # "mouth to mouth", "running late"
             continue
         word = seen[modifier]
         sure, loose = (
-            tuple(seen[h].text for h in sorted(k - repeated - {modifier}) if h in seen) for k in (heads, near)
+            tuple(seen[h].text for h in sorted(k - repeated - verbs - {modifier}) if h in seen)
+            for k in (heads, near)
         )
         if sure or loose:
-            seen[modifier] = SceneWord(word.text, word.forms, word.weight, sure, loose)
+            seen[modifier] = replace(word, heads=sure, near=loose)
     return tuple(seen.values())
+
+
+def _before(text: str) -> dict[str, set[str]]:
+    """Per word (lower-cased), the words it follows in ``text``, past articles and possessives ("on a
+    leaf": "on"; "" at the start of a sentence or clause)."""
+    found: dict[str, set[str]] = {}
+    previous = ""
+    for match in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)?|[.!?;:,]", text):
+        token = match.group().casefold()
+        if not token[0].isalpha():
+            previous = ""
+        elif token not in DETERMINERS:
+            found.setdefault(token, set()).add(previous)
+            previous = token
+    return found
+
+
+def _verbal(word: str, language: str, after: set[str]) -> bool:
+    """Whether a scene word reads as a verb (or, in German, an adjective): see the module's docstring.
+    ``after``: the words it follows in the scene (English)."""
+    if language == "de":
+        return word[:1].islower()
+    written, base = word.casefold(), lemma(word, language).casefold()
+    if language == "en":
+        inflected = written != base and not written.endswith("s") and written not in PLURALS
+        return inflected or (bool(after) and after <= BEFORE_VERBS)
+    endings = INFINITIVES.get(language, ())
+    plural = written in {base + "s", base + "es"}
+    return bool(endings) and written != base and base.endswith(endings) and not plural
 
 
 def _compounds(text: str, language: str, stop: set[str]) -> dict[str, tuple[set[str], set[str]]]:

@@ -126,9 +126,10 @@ def _groups(
 def _adopt_last_word(pieces: list[list[str]], max_words: int) -> None:
     """A last piece of one word joins the piece before when that fits a little over the limit, else
     takes that piece's last word (when that is not the end of a clause, and the word before it not a
-    title), else joins it anyway."""
+    title), else joins it, unless that would take it more than two words over the limit."""
     before = pieces[-2]
-    if len(before) > max_words and not _BREAK_AFTER.search(before[-1]) and not before_a_name(before[-2]):
+    may_give = not _BREAK_AFTER.search(before[-1]) and not before_a_name(before[-2])
+    if (len(before) > max_words and may_give) or len(before) + 1 > max_words + 2:
         pieces[-1].insert(0, before.pop())
     else:
         before.extend(pieces.pop())
