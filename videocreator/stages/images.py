@@ -19,7 +19,7 @@ from ..project import ImageVersion, Project, ProjectFolder, Scene, image_file, s
 from ..stage import Stage
 from .artifacts import SceneArtifact, bring_all_up_to_date, bring_up_to_date
 from .choosing import image_maker
-from .editing import checked_upload
+from .editing import checked_upload, update_scene
 
 
 def image_request(project: Project, scene: Scene) -> ImageRequest:
@@ -129,11 +129,20 @@ def choose_pictograms(folder: ProjectFolder, scene: Scene, chars: list[str]) -> 
     folder.save()
 
 
-def regenerate_image(folder: ProjectFolder, scene: Scene, seed: int | None = None) -> None:
-    """A new picture for a scene: a new seed (random unless given), generated again."""
+def regenerate_image(
+    folder: ProjectFolder, scene: Scene, seed: int | None = None, *, prompt: str | None = None
+) -> None:
+    """A new picture for a scene: a new seed (random unless given), and its new ``prompt`` if given,
+    generated again. A picture that depends on the scenes around it (the offline card's headline and
+    pictograms) and was up to date is made again where the new prompt changes it."""
+    maker = image_maker(folder, record=True)
+    kept_current = [s for s in folder.project.scenes if s is not scene and image_is_current(folder, s, maker)]
+    if prompt is not None:
+        update_scene(folder, scene, image_prompt=prompt)
     scene.image_seed = seed if seed is not None else random.randrange(2**31)
     scene.image_source = "generated"
-    make_image(folder, scene)
+    for redone in (scene, *kept_current):  # the others are made only where the prompt changed them
+        make_image(folder, redone, maker=maker)
 
 
 @full_disk_is(Stage.IMAGES)

@@ -255,9 +255,7 @@ class Studio:
         folder = self._open(session)
         choice = forms.stage_choice(image_maker, model=model, style=style, steps=steps)
         pipeline.change_project(folder, {Stage.IMAGES: choice})
-        chosen = numbered_scene(folder, scene)
-        pipeline.update_scene(folder, chosen, image_prompt=prompt)
-        pipeline.regenerate_image(folder, chosen)
+        pipeline.regenerate_image(folder, numbered_scene(folder, scene), prompt=prompt)
         return self._view(folder, scene, voice=False)
 
     @studio_step(Stage.IMAGES)
