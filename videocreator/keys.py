@@ -16,6 +16,7 @@ from .limits import FILE_OPTIONS
 
 RENDERER_VERSION = 2  # 2: zoom about a fixed point
 UPLOAD_VERSION = 1  # how an uploaded picture is fitted to the frame
+CARDS_VERSION = 1  # how the title and end cards are drawn
 
 
 def backend(made_by: Backend) -> dict[str, Any]:
@@ -47,6 +48,11 @@ def narration(
     return stable_hash(backend(narrator), text, said, speed, language, max_pause_s)
 
 
+def card(kind: str, lines: list[str], language: str) -> str:
+    """A title or end card: which, what it says and in which language (a piece also keys its size)."""
+    return stable_hash("card", CARDS_VERSION, kind, lines, language)
+
+
 def frame_format(width: int, height: int, fps: int) -> dict[str, Any]:
     return {"v": RENDERER_VERSION, "size": [width, height], "fps": fps}
 
@@ -66,7 +72,8 @@ def scene_piece(
 def crossfade_piece(
     frame: dict[str, Any], encoder: dict[str, Any], before: list[Any], after: list[Any], count: int
 ) -> str:
-    """A crossfade: both pictures with their scene lengths (which fix the motion), and its length."""
+    """A crossfade: both pictures with their scene lengths (which fix the motion) and whether each fades
+    its text apart (it has a textless layer), and its length."""
     return stable_hash("fade", frame, encoder, before, after, count)
 
 

@@ -43,9 +43,10 @@ from .project import (
     Settings,
     StageChoice,
     frame_size,
+    textless_path,
     timings_path,
 )
-from .render import audio, renderer, timeline
+from .render import audio, cards, renderer, timeline
 from .render.word_timing import word_timings
 from .source import check_text, find_language, measure_pace, title_from_text, words_per_second
 from .stage import CHOSEN, FORMER_NAMES, Stage
@@ -134,7 +135,7 @@ def new_project(
     if own_text is not None:
         limits.check_text(len(own_text.text))
         own_text = replace(own_text, text=check_text(own_text.text))
-        _check_length(own_text, limits)
+        _check_length(own_text, limits, settings)
         topic = topic or title_from_text(own_text.text)
         if language is None:
             found = find_language(own_text.text)
@@ -341,14 +342,16 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
     rep.progress(0.5, "cutting your text into scenes")
     writer = registry.create(Stage.SCRIPT, "text")
     assert isinstance(writer, ScriptWriter)
-    speech_s = speech_for_video(own.length_s) if own.length_s else None
+    speech_s = speech_for_video(own.length_s, folder.project.settings) if own.length_s else None
     script = writer.write(
         replace(
             request, text=own.text, mode=own.mode, length_s=speech_s,
             words_per_second=words_per_second(own.text, letters),
         )
     )  # fmt: skip
-    video_s = float(script.trace.get("estimated_seconds", 0.0)) + timeline.pauses_s(len(script.scenes))
+    video_s = float(script.trace.get("estimated_seconds", 0.0)) + timeline.pauses_s(
+        len(script.scenes), **cards.lengths(folder.project.settings)
+    )
     script.trace["estimated_video_seconds"] = round(video_s, 1)
     if own.mode == "as-written" and own.length_s and video_s > own.length_s * 1.15:
         rep.warning(
@@ -381,7 +384,7 @@ def _rewrite_own_text(
     )
 
 
-def _check_length(own: OwnText, limits: Limits) -> None:
+def _check_length(own: OwnText, limits: Limits, settings: Settings) -> None:
     if own.mode not in ("as-written", "condense", "rewrite"):
         raise InputError(
             f"unknown mode {own.mode!r}; choose as-written, condense or rewrite", stage=Stage.SCRIPT
@@ -392,7 +395,9 @@ def _check_length(own: OwnText, limits: Limits) -> None:
             f"characters, not {len(own.text):,}; condense it, or make one video per section (batch)",
             stage=Stage.SCRIPT,
         )
-    longest = own_text_writer.max_length_s(limits.max_scenes) + timeline.pauses_s(limits.max_scenes)
+    longest = own_text_writer.max_length_s(limits.max_scenes) + timeline.pauses_s(
+        limits.max_scenes, **cards.lengths(settings)
+    )
     if own.length_s is not None and not MIN_VIDEO_S <= own.length_s <= longest:
         raise InputError(
             f"the length must be between {MIN_VIDEO_S:g} and {longest:.0f} s here, not {own.length_s:g}",
@@ -400,10 +405,11 @@ def _check_length(own: OwnText, limits: Limits) -> None:
         )
 
 
-def speech_for_video(seconds: float) -> float:
-    """How much narration a video of ``seconds`` holds, once the pauses around its scenes are counted."""
+def speech_for_video(seconds: float, settings: Settings) -> float:
+    """How much narration a video of ``seconds`` holds, once the pauses around its scenes and its cards
+    are counted."""
     scenes = scenes_for_length(seconds)
-    return max(1.0, seconds - timeline.pauses_s(scenes))
+    return max(1.0, seconds - timeline.pauses_s(scenes, **cards.lengths(settings)))
 
 
 def _new_scene(project: Project, narration: str, image_prompt: str) -> Scene:
@@ -629,10 +635,13 @@ def make_image(
     if not folder.has(relative):
         _reporter(reporter, Stage.IMAGES).progress(0.0, f"image for scene {scene.id} with {maker.name}")
         started = time.monotonic()
-        image = maker.make(request)
+        picture = maker.make_picture(request)
         details["seconds"] = round(time.monotonic() - started, 3)
+        if picture.textless is not None:  # first: a picture on disk is taken as made, with its layer
+            with atomic_path(folder.path(textless_path(relative))) as tmp:
+                picture.textless.convert("RGB").save(tmp, format="PNG", compress_level=1)
         with atomic_path(folder.path(relative)) as tmp:
-            image.convert("RGB").save(tmp, format="PNG", compress_level=1)
+            picture.image.convert("RGB").save(tmp, format="PNG", compress_level=1)
         for step in getattr(maker, "last_steps", []):  # the model's steps, where it was asked to keep them
             name = f"{scene.folder}/step-{key}-{step.step:02d}-of-{step.steps:02d}.png"
             with atomic_path(folder.path(name)) as tmp:
@@ -831,6 +840,7 @@ def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
                 image_key=scene.image_key or "",
                 voice=folder.path(scene.audio),
                 voice_key=scene.audio_key or "",
+                textless=folder.path(textless_path(scene.image)),
                 duration=float(timings["duration"]),
                 sentences=tuple((str(t), float(a), float(b)) for t, a, b in timings["sentences"]),
                 words=tuple((str(w), float(a), float(b)) for w, a, b in timings.get("words", [])),
@@ -844,7 +854,9 @@ def _checked_length(folder: ProjectFolder, scenes: list[renderer.SceneInput]) ->
     the length and the limit when it is longer than the limits allow."""
     settings = folder.project.settings
     durations = [scene.duration for scene in scenes]
-    seconds = timeline.build(durations, settings.fps, tight=settings.tighten_pauses).duration
+    seconds = timeline.build(
+        durations, settings.fps, tight=settings.tighten_pauses, **cards.lengths(settings)
+    ).duration
     folder.limits.check_video_length(seconds)
     return seconds
 
@@ -884,6 +896,7 @@ def render(
         preview=preview,
         tight=settings.tighten_pauses,
         language=project.language,
+        cards=cards.Cards.of(project),
         progress=rep.scaled(0.2, 1.0).progress,
     )
     project.render_trace = {"preview": preview, "pieces": result.pieces}

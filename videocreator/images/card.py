@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 from pydantic import Field
 
-from ..backend import ImageMaker, ImageRequest, Options
+from ..backend import ImageMaker, ImageRequest, Options, Picture
 from ..registry import register
 from ..text import capitalized, clean
 from ..typography import Align, fit_size, render_text
@@ -383,6 +383,13 @@ def draw_card(
 ) -> Image.Image:
     """The card for a scene. ``chosen``: the pictograms to draw (emoji characters, at most three; empty for
     none), instead of those the scene's words call for."""
+    return draw_layers(request, style=style, chosen=chosen).image
+
+
+def draw_layers(
+    request: ImageRequest, *, style: str = "auto", chosen: Sequence[str] | None = None
+) -> Picture:
+    """The card for a scene (see ``draw_card``), and the same card without its text (headline, header)."""
     digest = hashlib.sha256(f"{request.prompt}\x00{request.seed}".encode()).digest()
     rng = random.Random(digest)
     palette = PALETTES[digest[0] % len(PALETTES)]
@@ -397,10 +404,12 @@ def draw_card(
     layout = _layout(w, h, style, bool(chars), bool(phrase))
     if chars and layout.stage is not None:
         _illustrate(image, chars, layout.stage, rng.random() < 0.5, palette[4])
+    grain = int.from_bytes(digest[2:6], "big")
+    textless = _finish(image, grain)
     if phrase:
         _headline(image, phrase, layout, palette, bool(chars))
     _header(image, request, layout, palette)
-    return _finish(image, int.from_bytes(digest[2:6], "big"))
+    return Picture(_finish(image, grain), textless)
 
 
 @register
@@ -411,11 +420,14 @@ class CardImages(ImageMaker):
     )
     offline_default = True
     context_fields = ("title", "index", "total", "language", "pictograms")
-    version = "2"
+    version = "3"  # 3: each card comes with its textless layer
     Options = CardOptions
 
     def make(self, request: ImageRequest) -> Image.Image:
-        return draw_card(request, style=self.options.style, chosen=request.pictograms or None)
+        return self.make_picture(request).image
+
+    def make_picture(self, request: ImageRequest) -> Picture:
+        return draw_layers(request, style=self.options.style, chosen=request.pictograms or None)
 
     def details(self, request: ImageRequest) -> dict[str, Any]:
         drawn = chosen_pictograms(request.prompt, request.language, request.pictograms or None)

@@ -1,4 +1,5 @@
-"""Frame synthesis: Ken Burns motion on a still, captions blended in, crossfades.
+"""Frame synthesis: Ken Burns motion on a still, captions blended in, crossfades (text fading out and in
+around them where a picture comes with its textless layer).
 
 Frames are made directly in the encoder's pixel format, I420 (a full-size Y plane, then quarter-size U
 and V planes, in one ``(height * 3 / 2, width)`` uint8 array): half the bytes of RGB to move, no colour
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -161,16 +164,55 @@ class StillShot:
         return out
 
 
+class LayeredShot:
+    """A picture moving over ``frames`` frames, with its text shown at any weight where the same picture
+    without its text is at hand (``textless()``, called when a crossfade first needs it; None: there is
+    none, and the text always shows)."""
+
+    def __init__(
+        self, picture: np.ndarray, textless: Callable[[], np.ndarray | None], motion: Motion, frames: int
+    ):
+        self.picture = StillShot(picture, motion, frames)
+        self.textless = textless
+
+    @cached_property
+    def _plain(self) -> StillShot | None:
+        """The textless picture in the same motion."""
+        textless = self.textless()
+        return None if textless is None else StillShot(textless, self.picture.motion, self.picture.frames)
+
+    def frame(self, index: int, text: float = 1.0) -> np.ndarray:
+        """Frame ``index`` with its text at ``text`` (1: as drawn, 0: none)."""
+        plain = self._plain if text < 1 else None
+        if plain is None:
+            return self.picture.frame(index)
+        if text <= 0:
+            return plain.frame(index)
+        return crossfade(plain.frame(index), self.picture.frame(index), text)
+
+
+def text_weights(weight: float) -> tuple[float, float]:
+    """How much of each picture's text shows at a crossfade's ``weight`` (the share of the incoming
+    picture): the outgoing text fades out over the first half and the incoming text in over the second,
+    so that two texts never show at once (one dissolving through the other reads as neither)."""
+    return max(0.0, 1.0 - 2.0 * weight), max(0.0, 2.0 * weight - 1.0)
+
+
 def load_i420(path: str, width: int, height: int) -> np.ndarray:
     """The scene image at exactly the frame size (cover-cropped if it is not), as an I420 frame."""
     with Image.open(path) as img:
-        img = img.convert("RGB")
-        if img.size != (width, height):
-            scale = max(width / img.width, height / img.height)
-            img = img.resize((max(width, round(img.width * scale)), max(height, round(img.height * scale))))
-            left, top = (img.width - width) // 2, (img.height - height) // 2
-            img = img.crop((left, top, left + width, top + height))
-        return to_i420(np.asarray(img, dtype=np.uint8))
+        return fit_i420(img, width, height)
+
+
+def fit_i420(img: Image.Image, width: int, height: int) -> np.ndarray:
+    """A picture at exactly the frame size (cover-cropped if it is not), as an I420 frame."""
+    img = img.convert("RGB")
+    if img.size != (width, height):
+        scale = max(width / img.width, height / img.height)
+        img = img.resize((max(width, round(img.width * scale)), max(height, round(img.height * scale))))
+        left, top = (img.width - width) // 2, (img.height - height) // 2
+        img = img.crop((left, top, left + width, top + height))
+    return to_i420(np.asarray(img, dtype=np.uint8))
 
 
 @dataclass(frozen=True)
