@@ -26,7 +26,7 @@ from videocreator.backend import Speech
 from videocreator.errors import InputError
 from videocreator.limits import Limits
 from videocreator.project import MAX_NESTING, ProjectFolder, Settings, StageChoice
-from videocreator.render import audio
+from videocreator.render import audio, cards
 from videocreator.render.renderer import RenderResult
 from videocreator.render.timeline import build
 
@@ -112,7 +112,8 @@ def preview(folder: ProjectFolder) -> Preview:
 def assert_lasts_its_recordings(folder: ProjectFolder, made: Preview) -> None:
     """The preview is as long as its narrations' real recordings laid out, made within the time bound."""
     recorded = [audio.wav_seconds(folder.path(str(scene.audio))) for scene in folder.project.scenes]
-    expected = build(recorded, folder.project.settings.fps).duration
+    settings = folder.project.settings
+    expected = build(recorded, settings.fps, **cards.lengths(settings)).duration
     shown = probe(made.result.video)
     assert abs(shown.video_duration - expected) < 0.1 and abs(shown.audio_duration - expected) < 0.1
     assert made.seconds < RENDER_BOUND_S and made.result.video.stat().st_size < PREVIEW_BOUND_MB * 2**20
