@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import struct
+import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -13,6 +16,7 @@ from PIL import Image
 from tests.conftest import decode_audio, probe, rms
 from videocreator import cli, credits, pipeline, settings
 from videocreator.backend import Speech
+from videocreator.images import layers
 from videocreator.project import CaptionStyle, OwnText, Project, Scene, Settings, StageChoice, textless_path
 from videocreator.render import audio, frames, renderer
 from videocreator.render.cards import END_S, TITLE_S, Cards
@@ -36,7 +40,7 @@ def _scene(folder: Path, n: int, seconds: float) -> renderer.SceneInput:
     picture.paste(text, ((W - text.width) // 2, 150), text)
     image = folder / f"image-{n}.png"
     picture.save(image)
-    plain.save(folder / textless_path(image.name))
+    layers.under_text(picture, plain).save(folder / textless_path(image.name))
     rate = 22050
     t = np.arange(int(seconds * rate)) / rate
     voice = folder / f"voice-{n}.wav"
@@ -252,10 +256,33 @@ def test_a_batch_section_is_titled_by_its_heading_and_its_card_pictures_keep_the
     pipeline.make_images(folder)
     pipeline.narrate_all(folder)
     scene = folder.project.scenes[0]
-    picture, textless = (
-        np.asarray(Image.open(folder.path(path)), float) for path in (scene.image, textless_path(scene.image))
-    )
-    differs = np.abs(picture - textless).max(axis=2) > 24
-    assert 0.002 < differs.mean() < 0.2, "only the headline and badges are taken out"
+    kept = folder.path(textless_path(scene.image))
+    assert kept.stat().st_size < 0.15 * folder.path(scene.image).stat().st_size, "only what is under the text"
+    with Image.open(folder.path(scene.image)) as picture, Image.open(kept) as under:
+        drawn, textless = np.asarray(picture, float), np.asarray(layers.without_text(picture, under), float)
+    differs = np.abs(drawn - textless).max(axis=2) > 24
+    assert 0.002 < differs.mean() < 0.2, "the headline and badges are taken out, nothing else"
     (only,) = pipeline.scene_inputs(folder)
     assert renderer.Still.of_scene(only).layered
+
+
+def _claiming(png: bytes, width: int, height: int) -> bytes:
+    """A PNG whose header claims another size (its CRC made right)."""
+    header = png[12:16] + struct.pack(">II", width, height) + png[24:29]
+    return png[:12] + header + struct.pack(">I", zlib.crc32(header)) + png[33:]
+
+
+def test_a_damaged_or_foreign_textless_layer_only_loses_the_texts_fade(made, tmp_path: Path):
+    _, scenes, _ = made
+    kept = tmp_path / "layer.png"
+    Image.new("RGBA", (W * 2, H)).save(kept)  # not this picture's
+    assert not renderer.Still.of_scene(replace(scenes[0], textless=kept)).layered
+    kept.write_bytes(_claiming(kept.read_bytes(), 30_000, 30_000))  # a bomb
+    assert not renderer.Still.of_scene(replace(scenes[0], textless=kept)).layered
+    kept.write_bytes(b"not a picture")
+    assert not renderer.Still.of_scene(replace(scenes[0], textless=kept)).layered
+    good = scenes[0].textless.read_bytes()
+    kept.write_bytes(good[: len(good) // 3])  # its header says it fits; its pixels end early
+    damaged = [replace(scenes[0], textless=kept), scenes[1]]
+    result = _render(tmp_path, damaged, None)
+    assert probe(result.video).frames == result.frames

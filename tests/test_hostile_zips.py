@@ -201,7 +201,7 @@ def test_a_video_longer_than_the_limit_is_refused_before_rendering(genuine: Path
     assert not folder.notes, "a genuine 700 s narration opens"
     started = time.monotonic()
     with pytest.raises(
-        InputError, match=r"^render: the video would last 70\d s; at most 600 s on this public"
+        InputError, match=r"^render: the video would last 71\d s; at most 600 s on this public"
     ) as refused:
         preview(folder)
     one_line(refused, tmp_path)

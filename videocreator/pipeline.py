@@ -30,6 +30,7 @@ from .backend import (
 )
 from .errors import BackendUnavailable, InputError, ProviderFailed, Stopped, VideoCreatorError
 from .files import atomic_path, full_disk_is, write_json
+from .images.layers import under_text
 from .images.pictograms import known as pictogram_known
 from .images.upload import fit_image
 from .limits import FILE_OPTIONS, LOCAL, MAX_SCENES, Limits
@@ -639,7 +640,7 @@ def make_image(
         details["seconds"] = round(time.monotonic() - started, 3)
         if picture.textless is not None:  # first: a picture on disk is taken as made, with its layer
             with atomic_path(folder.path(textless_path(relative))) as tmp:
-                picture.textless.convert("RGB").save(tmp, format="PNG", compress_level=1)
+                under_text(picture.image, picture.textless).save(tmp, format="PNG", compress_level=1)
         with atomic_path(folder.path(relative)) as tmp:
             picture.image.convert("RGB").save(tmp, format="PNG", compress_level=1)
         for step in getattr(maker, "last_steps", []):  # the model's steps, where it was asked to keep them

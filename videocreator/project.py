@@ -434,7 +434,7 @@ class ProjectFolder:
 
 
 def textless_path(image: str) -> str:
-    """The same picture without its text (``backend.Picture.textless``), kept beside a scene's picture."""
+    """Where the layer that takes a scene's picture's text away (``images.layers``) is kept beside it."""
     return str(PurePosixPath(image).with_suffix(".textless.png"))
 
 

@@ -26,6 +26,7 @@ from platformdirs import user_cache_dir
 
 from .. import keys
 from ..files import temp_name, write_json, write_text
+from ..images import layers
 from ..project import CaptionStyle
 from . import audio, captions, encoder, frames, word_timing
 from .caption_art import CaptionLook
@@ -44,7 +45,7 @@ class SceneInput:
     duration: float
     sentences: tuple[tuple[str, float, float], ...]
     words: tuple[tuple[str, float, float], ...] = ()  # none stored: found in the narration's audio
-    textless: Path | None = None  # the picture without its text, where its maker keeps one
+    textless: Path | None = None  # what lies under the picture's text (``images.layers``), if kept
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,18 @@ class Still:
     def of_scene(cls, scene: SceneInput) -> Still:
         textless = scene.textless if _same_size(scene.textless, scene.image) else None
 
-        def without_text(width: int, height: int) -> np.ndarray | None:
+        def plain(width: int, height: int) -> np.ndarray | None:
             if textless is None:
                 return None
             try:
-                return frames.load_i420(str(textless), width, height)
+                with Image.open(scene.image) as picture, Image.open(textless) as under:
+                    return frames.fit_i420(layers.without_text(picture, under), width, height)
             except OSError:  # damaged since it was checked: only the text's fade is lost
                 return None
 
         return cls(
             scene.image_key, textless is not None,
-            partial(frames.load_i420, str(scene.image)), without_text,
+            partial(frames.load_i420, str(scene.image)), plain,
         )  # fmt: skip
 
     @classmethod
@@ -95,7 +97,7 @@ def _same_size(textless: Path | None, image: Path) -> bool:
     try:
         with Image.open(textless) as layer, Image.open(image) as picture:
             return layer.size == picture.size
-    except OSError:
+    except (OSError, Image.DecompressionBombError):
         return False
 
 
