@@ -48,9 +48,9 @@ def narration(
     return stable_hash(backend(narrator), text, said, speed, language, max_pause_s)
 
 
-def card(kind: str, lines: list[str], language: str) -> str:
-    """A title or end card: which, what it says and in which language (a piece also keys its size)."""
-    return stable_hash("card", CARDS_VERSION, kind, lines, language)
+def card(kind: str, lines: list[str]) -> str:
+    """A title or end card: which, and what it says (its pieces key its size too)."""
+    return stable_hash("card", CARDS_VERSION, kind, lines)
 
 
 def frame_format(width: int, height: int, fps: int) -> dict[str, Any]:

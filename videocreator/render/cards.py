@@ -35,7 +35,6 @@ class Cards:
 
     title: str
     credits: tuple[str, ...] = ()
-    language: str = "en"
     title_card: bool = True
     end_card: bool = True
 
@@ -43,10 +42,8 @@ class Cards:
     def of(cls, project: Project) -> Cards:
         """The cards a project's settings ask for, with its title (a batch's section: its heading)."""
         settings = project.settings
-        return cls(
-            project.title or project.topic, for_project(project), project.language,
-            settings.title_card, settings.end_card,
-        )  # fmt: skip
+        title = project.title or project.topic
+        return cls(title, for_project(project), settings.title_card, settings.end_card)
 
     @property
     def lengths(self) -> dict[str, float]:
@@ -56,7 +53,7 @@ class Cards:
     def key(self, kind: str) -> str:
         """The key of the ``title`` or ``end`` card: what it says."""
         lines = [self.title] if kind == "title" else [self.title, *self.credits]
-        return keys.card(kind, lines, self.language)
+        return keys.card(kind, lines)
 
     def draw(self, kind: str, width: int, height: int) -> Picture:
         """The ``title`` or ``end`` card at the frame's size, with its textless layer."""
