@@ -83,8 +83,9 @@ class Reference:
 
     def __init__(self, still: renderer.Still, frames_on_screen: int):
         motion = frames.Motion.seeded(still.key)
-        self.full = frames.StillShot(still.picture(W, H), motion, frames_on_screen)
-        textless = still.textless(W, H)
+        picture, made_textless = still.load(W, H)
+        self.full = frames.StillShot(picture, motion, frames_on_screen)
+        textless = made_textless()
         self.plain = frames.StillShot(textless, motion, frames_on_screen) if textless is not None else None
 
     def luma(self, index: int, text: bool = True) -> np.ndarray:

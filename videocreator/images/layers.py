@@ -24,8 +24,8 @@ def under_text(picture: Image.Image, textless: Image.Image) -> Image.Image:
 
 def without_text(picture: Image.Image, under: Image.Image) -> Image.Image:
     """The picture with what lies under its text put back (``under_text``'s layer, of the same size)."""
-    layer = np.asarray(under.convert("RGBA"))
-    plain = np.array(picture.convert("RGB"))
+    layer = np.asarray(under if under.mode == "RGBA" else under.convert("RGBA"))
+    plain = np.array(picture if picture.mode == "RGB" else picture.convert("RGB"))
     shown = layer[:, :, 3] == 255
     plain[shown] = layer[shown, :3]
     return Image.fromarray(plain)

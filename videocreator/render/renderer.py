@@ -48,46 +48,51 @@ class SceneInput:
     textless: Path | None = None  # what lies under the picture's text (``images.layers``), if kept
 
 
+Textless = Callable[[], np.ndarray | None]  # a picture without its text, made when first needed
+
+
 @dataclass(frozen=True)
 class Still:
-    """What a slot shows, named by ``key``: its picture and, where ``layered``, the same picture without
-    its text, each at a frame size (an I420 frame; the textless one None when it cannot be read)."""
+    """What a slot shows, named by ``key``: ``load(width, height)`` gives its picture at that frame size
+    (an I420 frame) and a function giving the same picture without its text, where ``layered`` (None
+    where it has none, or it cannot be read), made when a crossfade first needs it."""
 
     key: str
     layered: bool
-    picture: Callable[[int, int], np.ndarray]
-    textless: Callable[[int, int], np.ndarray | None]
+    load: Callable[[int, int], tuple[np.ndarray, Textless]]
 
     @classmethod
     def of_scene(cls, scene: SceneInput) -> Still:
-        textless = scene.textless if _same_size(scene.textless, scene.image) else None
+        kept = scene.textless if _same_size(scene.textless, scene.image) else None
 
-        def plain(width: int, height: int) -> np.ndarray | None:
-            if textless is None:
-                return None
-            try:
-                with Image.open(scene.image) as picture, Image.open(textless) as under:
-                    return frames.fit_i420(layers.without_text(picture, under), width, height)
-            except OSError:  # damaged since it was checked: only the text's fade is lost
-                return None
+        def load(width: int, height: int) -> tuple[np.ndarray, Textless]:
+            with Image.open(scene.image) as opened:
+                picture = opened.convert("RGB")
 
-        return cls(
-            scene.image_key, textless is not None,
-            partial(frames.load_i420, str(scene.image)), plain,
-        )  # fmt: skip
+            def textless() -> np.ndarray | None:
+                if kept is None:
+                    return None
+                try:
+                    with Image.open(kept) as under:
+                        return frames.fit_i420(layers.without_text(picture, under), width, height)
+                except OSError:  # damaged since it was checked: only the text's fade is lost
+                    return None
+
+            return frames.fit_i420(picture, width, height), textless
+
+        return cls(scene.image_key, kept is not None, load)
 
     @classmethod
     def of_card(cls, cards: Cards, kind: str) -> Still:
-        drawn = lru_cache(maxsize=1)(partial(cards.draw, kind))
+        def load(width: int, height: int) -> tuple[np.ndarray, Textless]:
+            drawn = cards.draw(kind, width, height)
 
-        def picture(width: int, height: int) -> np.ndarray:
-            return frames.fit_i420(drawn(width, height).image, width, height)
+            def textless() -> np.ndarray | None:
+                return None if drawn.textless is None else frames.fit_i420(drawn.textless, width, height)
 
-        def textless(width: int, height: int) -> np.ndarray | None:
-            layer = drawn(width, height).textless
-            return None if layer is None else frames.fit_i420(layer, width, height)
+            return frames.fit_i420(drawn.image, width, height), textless
 
-        return cls(cards.key(kind), True, picture, textless)
+        return cls(cards.key(kind), True, load)
 
 
 def _same_size(textless: Path | None, image: Path) -> bool:
@@ -158,10 +163,8 @@ class Plan:
 
     def _make_shot(self, slot: Slot) -> frames.LayeredShot:
         still = self.stills[slot]
-        return frames.LayeredShot(
-            still.picture(self.width, self.height), partial(still.textless, self.width, self.height),
-            frames.Motion.seeded(still.key), slot.frames,
-        )  # fmt: skip
+        picture, textless = still.load(self.width, self.height)
+        return frames.LayeredShot(picture, textless, frames.Motion.seeded(still.key), slot.frames)
 
     def _frame_format(self) -> dict[str, object]:
         return keys.frame_format(self.width, self.height, self.fps)
