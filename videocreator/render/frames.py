@@ -234,12 +234,6 @@ def text_weights(weight: float) -> tuple[float, float]:
     return max(0.0, 1.0 - 2.0 * weight), max(0.0, 2.0 * weight - 1.0)
 
 
-def load_i420(path: str, width: int, height: int) -> np.ndarray:
-    """The scene image at exactly the frame size (cover-cropped if it is not), as an I420 frame."""
-    with Image.open(path) as img:
-        return fit_i420(img, width, height)
-
-
 def fit_i420(img: Image.Image, width: int, height: int) -> np.ndarray:
     """A picture at exactly the frame size (cover-cropped if it is not), as an I420 frame."""
     img = img if img.mode == "RGB" else img.convert("RGB")
