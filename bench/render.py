@@ -1,12 +1,13 @@
 """Render speed, in ratios measured in one run on this machine.
 
-    python bench/render.py [--reps 3] [--scenes 8] [--skip-naive] [--out bench/RESULTS.md]
+    python bench/render.py [--reps 3] [--scenes 8] [--skip-naive] [--no-cards] [--out bench/RESULTS.md]
 
 Builds a fixed project with the offline backends (8 scenes, about a minute, 1080x1920, captions,
-crossfades, music), then times: (a) our full render; (b) the encode-only floor: ffmpeg encoding the
-same frames, read from a raw file, with our encoder command, and (b') the same on the frames decoded
-back from (a); (c) a naive moviepy render of the same scenes; (d) a re-render with nothing changed;
-(e) a re-render after one scene's narration changed; (f) the peak memory of (a); and the 360p preview.
+crossfades, music, the title and end cards unless ``--no-cards``), then times: (a) our full render;
+(b) the encode-only floor: ffmpeg encoding the same frames, read from a raw file, with our encoder
+command, and (b') the same on the frames decoded back from (a); (c) a naive moviepy render of the same
+scenes; (d) a re-render with nothing changed; (e) a re-render after one scene's narration changed; (f)
+the peak memory of (a); and the 360p preview.
 Medians of ``--reps`` repetitions.
 """
 
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import videocreator as vc
 from videocreator.project import StageChoice
 from videocreator.render import encoder, ffmpeg, renderer
+from videocreator.render.cards import Cards
 
 TOPIC = "How volcanoes form"
 
@@ -54,8 +56,8 @@ def medians_in_turn(reps: int, *steps) -> list[float]:
     return [statistics.median(seen) for seen in times]
 
 
-def build_project(root: Path, scenes: int) -> vc.ProjectFolder:
-    settings = vc.Settings(script=StageChoice("template"))
+def build_project(root: Path, scenes: int, cards: bool) -> vc.ProjectFolder:
+    settings = vc.Settings(script=StageChoice("template"), title_card=cards, end_card=cards)
     folder = vc.new_project(TOPIC, root, settings=settings)
     vc.write_script(folder, scenes=scenes)
     vc.make_images(folder)
@@ -82,7 +84,10 @@ def floor_inputs(folder: vc.ProjectFolder) -> tuple[Path, Path, list[str], int]:
     encode again: the floor earlier versions of this bench reported)."""
     settings = folder.project.settings
     width, height = settings.size
-    plan = renderer.Plan(vc.pipeline.scene_inputs(folder), width, height, settings.fps, settings.captions)
+    plan = renderer.Plan(
+        vc.pipeline.scene_inputs(folder), width, height, settings.fps, settings.captions,
+        cards=Cards.of(folder.project),
+    )  # fmt: skip
     codec = encoder.choose(preview=False)
     pieces = list(plan.segments(codec))
     exact, decoded = folder.root / "frames.yuv", folder.root / "decoded.yuv"
@@ -198,11 +203,12 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--scenes", type=int, default=8)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--no-cards", action="store_true", help="without the title and end cards")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("RESULTS.md"))
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = build_project(Path(tmp) / "bench", args.scenes)
+        folder = build_project(Path(tmp) / "bench", args.scenes, not args.no_cards)
         exact, decoded, command, frames = floor_inputs(folder)
         # (a), (b) and (b') taken in turn in each repetition, so that a slow spell of the machine
         # weighs on all three alike.
@@ -259,9 +265,9 @@ def main() -> None:
     report = (
         f"# Render benchmark\n\n`python bench/render.py --reps {args.reps}` on {machine}.\n"
         f"{args.scenes} scenes, {result.duration:.1f} s, {width}x{height} at 30 fps ({frames} frames), "
-        "captions, "
-        f"crossfades, music; encoder {encoder.choose(False).codec} preset {encoder.FINAL.preset} crf "
-        f"{encoder.FINAL.crf}. Medians of {args.reps} runs (the naive moviepy render: one run).\n\n"
+        f"captions, crossfades, music{'' if args.no_cards else ', title and end cards'}; encoder "
+        f"{encoder.choose(False).codec} preset {encoder.FINAL.preset} crf {encoder.FINAL.crf}. Medians of "
+        f"{args.reps} runs (the naive moviepy render: one run).\n\n"
         f"| what | time | speed | ratio |\n|---|---|---|---|\n{table}\n"
     )
     args.out.write_text(report, encoding="utf-8")

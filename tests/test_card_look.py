@@ -13,7 +13,7 @@ from PIL import Image
 
 from videocreator import registry
 from videocreator.backend import ImageRequest
-from videocreator.images import card
+from videocreator.images import backdrop, card
 from videocreator.stage import Stage
 from videocreator.typography import render_text
 
@@ -30,7 +30,7 @@ def _luminance(rgb: np.ndarray) -> np.ndarray:
 def _scene_for_palette(palette: int, scene: str) -> tuple[str, int]:
     """A seed with which ``scene`` gets the ``palette``-th palette (the card picks it from a hash)."""
     seed = 0
-    while hashlib.sha256(f"{scene}\x00{seed}".encode()).digest()[0] % len(card.PALETTES) != palette:
+    while hashlib.sha256(f"{scene}\x00{seed}".encode()).digest()[0] % len(backdrop.PALETTES) != palette:
         seed += 1
     return scene, seed
 
@@ -84,7 +84,7 @@ def _worst_contrast(layer: np.ndarray, under: np.ndarray) -> float:
 def test_every_text_area_reaches_wcag_aa(style: str, monkeypatch: pytest.MonkeyPatch):
     maker = registry.create(Stage.IMAGES, "card", {"style": style})
     failures = []
-    for palette in range(len(card.PALETTES)):
+    for palette in range(len(backdrop.PALETTES)):
         for scene in SCENES:
             prompt, seed = _scene_for_palette(palette, scene)
             for size in SIZES:
@@ -114,10 +114,10 @@ def test_no_shadow_ends_in_a_hard_edge(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.mark.parametrize("style", ["band", "arc"])
 def test_shape_edges_are_antialiased(style: str):
-    palette = card.PALETTES[8]
+    palette = backdrop.PALETTES[8]
     w, h = 640, 360
-    drawn = np.asarray(card._compose(style, random.Random(3), w, h, palette), float)
-    big = card._compose(style, random.Random(3), w * 4, h * 4, palette)
+    drawn = np.asarray(backdrop.compose(style, random.Random(3), w, h, palette), float)
+    big = backdrop.compose(style, random.Random(3), w * 4, h * 4, palette)
     reference = np.asarray(big.resize((w, h), Image.Resampling.BOX), float)
     edges = cv2.Canny(reference.astype(np.uint8), 20, 60) > 0
     error = np.abs(drawn - reference).max(axis=2)[edges]

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import decode_audio, probe, rms
+from videocreator.render.cards import END_S, TITLE_S
 
 FAST = ["--writer", "template", "--resolution", "720p", "--scenes", "3"]
 
@@ -47,12 +48,12 @@ def test_make_on_the_offline_defaults(tmp_path: Path, artifacts: Path):
     info = probe(out / "video.mp4")
     assert (info.width, info.height, info.fps) == (1080, 1920, 30)
     narration = sum(scene["duration"] for scene in project["scenes"])
-    assert narration < info.video_duration < narration + 5 * 1.5
+    assert narration + TITLE_S + END_S < info.video_duration < narration + TITLE_S + END_S + 5 * 1.5
     assert abs(info.audio_duration - info.video_duration) < 1 / 30
     samples, _ = decode_audio(out / "video.mp4")
     assert rms(samples) > 0.02, "the voice track is audible"
     timings = json.loads((out / project["scenes"][-1]["audio"].replace(".wav", ".json")).read_text())
-    last_voice_end = info.video_duration - 0.9 - (timings["duration"] - timings["sentences"][-1][2])
+    last_voice_end = info.video_duration - END_S - 0.9 - (timings["duration"] - timings["sentences"][-1][2])
     assert abs(srt_last_end(out / "captions.srt") - last_voice_end) < 1.0
     (artifacts / "volcanoes.mp4").write_bytes((out / "video.mp4").read_bytes())
 

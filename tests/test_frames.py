@@ -90,3 +90,26 @@ def test_caption_overlay_blends_into_all_three_planes():
     assert min(changed) > 20, "yellow text changes luma and both chroma planes"
     rgb = cv2.cvtColor(frame, cv2.COLOR_YUV2RGB_I420)
     assert rgb[: 320 // 2].max() <= 45, "a bottom caption leaves the top half alone"
+
+
+@pytest.mark.parametrize("text", [0.0, 0.3, 0.8, 1.0])
+@pytest.mark.parametrize("box", [(40, 30, 90, 60), (0, 0, 200, 14), (150, 96, 200, 120), (57, 71, 61, 76)])
+def test_text_blended_over_its_box_is_the_blend_of_both_whole_zoomed_pictures(text, box):
+    """A picture's text at a weight is drawn by zooming the picture into its text's window alone: the same
+    as zooming both pictures whole and blending them, at every pixel and zoom."""
+    width, height = 200, 120
+    rng = np.random.default_rng(5)
+    plain = rng.integers(0, 256, (height, width, 3)).astype(np.uint8)
+    drawn = plain.copy()
+    left, top, right, bottom = box
+    drawn[top:bottom, left:right] = rng.integers(0, 256, (bottom - top, right - left, 3))
+    picture, textless = frames.to_i420(drawn), frames.to_i420(plain)
+    motion = frames.Motion(zoom0=1.0, zoom1=1.12, fx=0.3, fy=0.6)
+    shot = frames.LayeredShot(picture, lambda: textless, motion, 30)
+    whole, bare = frames.StillShot(picture, motion, 30), frames.StillShot(textless, motion, 30)
+    for index in (0, 9, 29):
+        expected = bare.frame(index) * (1 - text) + whole.frame(index).astype(float) * text
+        error = np.abs(shot.frame(index, text) - expected)
+        assert error.max() <= 1.5, (
+            f"frame {index}: off by {error.max():.1f} at {np.unravel_index(error.argmax(), error.shape)}"
+        )

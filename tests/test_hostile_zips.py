@@ -26,6 +26,7 @@ from videocreator.backend import Speech
 from videocreator.errors import InputError
 from videocreator.limits import Limits
 from videocreator.project import MAX_NESTING, ProjectFolder, Settings, StageChoice
+from videocreator.render import cards
 from videocreator.render.renderer import RenderResult
 from videocreator.render.timeline import build
 from videocreator.speech import wav as audio
@@ -113,7 +114,8 @@ def preview(folder: ProjectFolder) -> Preview:
 def assert_lasts_its_recordings(folder: ProjectFolder, made: Preview) -> None:
     """The preview is as long as its narrations' real recordings laid out, made within the time bound."""
     recorded = [audio.wav_seconds(folder.path(str(scene.audio))) for scene in folder.project.scenes]
-    expected = build(recorded, folder.project.settings.fps).duration
+    settings = folder.project.settings
+    expected = build(recorded, settings.fps, **cards.lengths(settings)).duration
     shown = probe(made.result.video)
     assert abs(shown.video_duration - expected) < 0.1 and abs(shown.audio_duration - expected) < 0.1
     assert made.seconds < RENDER_BOUND_S and made.result.video.stat().st_size < PREVIEW_BOUND_MB * 2**20
@@ -201,7 +203,7 @@ def test_a_video_longer_than_the_limit_is_refused_before_rendering(genuine: Path
     assert not folder.notes, "a genuine 700 s narration opens"
     started = time.monotonic()
     with pytest.raises(
-        InputError, match=r"^render: the video would last 70\d s; at most 600 s on this public"
+        InputError, match=r"^render: the video would last 71\d s; at most 600 s on this public"
     ) as refused:
         preview(folder)
     one_line(refused, tmp_path)

@@ -21,7 +21,7 @@ LADDER = [
                   "videocreator.registry", "videocreator.loaded", "videocreator.worker", "videocreator.gpu",
                   "videocreator.checks"]),
     ("the folder", ["videocreator.project", "videocreator.sessions", "videocreator.settings",
-                    "videocreator.report"]),
+                    "videocreator.report", "videocreator.credits"]),
     ("speech", ["videocreator.speech"]),
     ("base", ["videocreator.backend", "videocreator.stage", "videocreator.progress", "videocreator.errors",
               "videocreator.keys", "videocreator.files", "videocreator.text", "videocreator.typography",

@@ -15,6 +15,7 @@ from videocreator import archive, pipeline
 from videocreator.errors import InputError
 from videocreator.limits import Limits
 from videocreator.project import OwnText, ProjectFolder, Settings, StageChoice
+from videocreator.render.cards import END_S, TITLE_S
 from videocreator.render.timeline import build
 from videocreator.source import split_sentences
 
@@ -85,7 +86,7 @@ def test_a_text_condensed_to_30_seconds_makes_a_video_of_about_30_seconds(tmp_pa
     video = probe(tmp_path / "p" / "video.mp4")
     assert abs(video.video_duration - 30) <= 0.15 * 30, video.video_duration
     speech = sum(s["duration"] for s in project["scenes"])
-    target = 30 - build([0.0] * len(project["scenes"]), 30).duration
+    target = 30 - build([0.0] * len(project["scenes"]), 30, title_s=TITLE_S, end_s=END_S).duration
     assert abs(speech - target) <= 0.15 * target, (speech, target)
 
 

@@ -22,6 +22,7 @@ from videocreator.errors import InputError
 from videocreator.images.card import CardImages
 from videocreator.limits import Limits
 from videocreator.project import FORMAT_VERSION, ProjectFolder, Settings, StageChoice
+from videocreator.render import cards
 from videocreator.render.timeline import build
 from videocreator.speech.wav import write_wav
 from videocreator.text import check_topic
@@ -69,7 +70,8 @@ def test_music_is_ducked_under_the_narration(tmp_path: Path):
     folder = new(tmp_path, music=str(tone(tmp_path / "song.wav")), music_volume=0.2)
     result = pipeline.render(folder, preview=True)
     samples, rate = decode_audio(result.video)
-    first, second = build([s.duration or 0 for s in folder.project.scenes], 30).slots
+    durations = [s.duration or 0 for s in folder.project.scenes]
+    first, second = build(durations, 30, **cards.lengths(folder.project.settings)).slots
     voice_end = first.voice_start + first.voice_duration
     under_voice = tone_level(samples, rate, first.voice_start + 0.5, voice_end - 0.2)
     between = tone_level(samples, rate, voice_end + 0.7, second.voice_start - 0.05)

@@ -165,6 +165,15 @@ class ImageRequest:
     headings: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture made for a scene and, where its maker draws text on it (a headline, badges), the same
+    picture without that text: the crossfades fade the text out and in rather than through each other."""
+
+    image: Image.Image
+    textless: Image.Image | None = None
+
+
 class ImageMaker(Backend):
     stage = Stage.IMAGES
     # Which context fields of ImageRequest (title, index, total) the picture depends on,
@@ -178,6 +187,10 @@ class ImageMaker(Backend):
 
     def make(self, request: ImageRequest) -> Image.Image:
         raise NotImplementedError
+
+    def make_picture(self, request: ImageRequest) -> Picture:
+        """The picture with its textless layer, where this maker draws text apart from the picture."""
+        return Picture(self.make(request))
 
     def details(self, request: ImageRequest) -> dict[str, Any]:
         """What this maker puts in the picture for ``request`` beyond the prompt (the offline

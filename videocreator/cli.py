@@ -75,6 +75,9 @@ def _stage_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["pronunciations"] = dict(_pronunciation(item) for item in args.pronounce)
     if args.tighten_pauses:
         overrides["tighten_pauses"] = True
+    for card in ("title_card", "end_card"):
+        if getattr(args, f"no_{card}"):
+            overrides[card] = False
     if args.no_captions:
         overrides["captions"] = {"enabled": False}
     elif args.captions:
@@ -310,6 +313,8 @@ def _add_make_options(parser: argparse.ArgumentParser, *, single: bool = True) -
     )  # fmt: skip
     parser.add_argument("--tighten-pauses", action="store_true", help="shorter silences in the narration")
     parser.add_argument("--no-captions", action="store_true")
+    parser.add_argument("--no-title-card", action="store_true", help="no card with the title first")
+    parser.add_argument("--no-end-card", action="store_true", help="no card with the credits last")
     parser.add_argument(
         "--captions", choices=get_args(get_type_hints(CaptionStyle)["style"]),
         help="phrase (default), highlight (the spoken word lights up) or word (one big word at a time)",

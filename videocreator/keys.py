@@ -16,6 +16,7 @@ from .limits import FILE_OPTIONS
 
 RENDERER_VERSION = 3  # 2: zoom about a fixed point; 3: captions in balanced lines, clear of headlines
 UPLOAD_VERSION = 1  # how an uploaded picture is fitted to the frame
+CARDS_VERSION = 1  # how the title and end cards are drawn
 
 
 def backend(made_by: Backend) -> dict[str, Any]:
@@ -52,6 +53,11 @@ def pace(narrator: Narrator, speed: float, language: str, paragraph: str) -> str
     return stable_hash("letters", backend(narrator), round(speed, 3), language, paragraph)
 
 
+def card(kind: str, lines: list[str]) -> str:
+    """A title or end card: which, and what it says (its pieces key its size too)."""
+    return stable_hash("card", CARDS_VERSION, kind, lines)
+
+
 def frame_format(width: int, height: int, fps: int) -> dict[str, Any]:
     return {"v": RENDERER_VERSION, "size": [width, height], "fps": fps}
 
@@ -71,7 +77,8 @@ def scene_piece(
 def crossfade_piece(
     frame: dict[str, Any], encoder: dict[str, Any], before: list[Any], after: list[Any], count: int
 ) -> str:
-    """A crossfade: both pictures with their scene lengths (which fix the motion), and its length."""
+    """A crossfade: both pictures with their scene lengths (which fix the motion) and whether each fades
+    its text apart (it has a textless layer), and its length."""
     return stable_hash("fade", frame, encoder, before, after, count)
 
 

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .credits import for_project
 from .errors import InputError
 from .files import write_text
 from .project import PROJECT_FILE, Project, ProjectFolder, Scene
@@ -423,13 +424,16 @@ def _render(project: Project) -> Lines:
         "## Render",
         "Each scene becomes a **piece** of video: its picture, slowly zoomed, with the captions timed by the "
         "voice, compressed by a video **encoder**. A piece whose picture, voice and settings did not change "
-        "since the last render is **reused** from the cache instead of being encoded again. Then the pieces "
-        "are joined, and the music is mixed in under the voice.",
+        "since the last render is **reused** from the cache instead of being encoded again. Between two "
+        "pictures, a **crossfade**: the text drawn on them fades out before its middle and the next in after "
+        "it, never one through the other. Then the pieces are joined, and the music is mixed in under the "
+        "voice.",
     ]
     trace = project.render_trace
     if not trace:
         return [*lines, "This video has not been rendered yet, or its render was not recorded."]
     pieces = trace.get("pieces", [])
+    lines += _cards({p["label"] for p in pieces}, project)
     rows = [
         [
             _text(p["label"]),
@@ -447,6 +451,23 @@ def _render(project: Project) -> Lines:
         _table(["Piece", "Frames", "Reused?", "Time taken"], rows),
         f"{reused} of {len(pieces)} pieces were reused.",
     ]
+
+
+def _cards(labels: set[str], project: Project) -> Lines:
+    """What the title and end cards show, where the render made them."""
+    lines = []
+    if "title card" in labels:
+        lines.append(
+            f"It opens on a **title card**, {_text(project.title or project.topic)}, as the music starts; "
+            "the narration begins after it."
+        )
+    if "end card" in labels:
+        lines.append(
+            "It closes on an **end card** with the credits of the fonts, pictograms and music it used (what "
+            "their licences ask for):"
+        )
+        lines.append("\n".join(f"- {_text(line)}" for line in for_project(project)))
+    return lines
 
 
 def _describe(value: Any) -> str:

@@ -8,7 +8,7 @@ folder, its file names and paths; ``timings``: a narration's timings; ``stored``
 editing ``project.json`` and re-rendering redoes only what changed.
 """
 
-from .folder import ProjectFolder, image_file, step_file, upload_file, voice_file
+from .folder import ProjectFolder, image_file, step_file, textless_file, upload_file, voice_file
 from .model import (
     FORMAT_VERSION,
     MEDIA,
@@ -48,6 +48,7 @@ __all__ = [
     "read_json",
     "read_timings",
     "step_file",
+    "textless_file",
     "timings_path",
     "upload_file",
     "voice_file",

@@ -33,6 +33,11 @@ def upload_file(scene: Scene, key: str) -> str:
     return f"{scene.folder}/upload-{key}.png"
 
 
+def textless_file(image: str) -> str:
+    """Where the layer that takes a scene's picture's text away (``images.layers``) is kept beside it."""
+    return str(PurePosixPath(image).with_suffix(".textless.png"))
+
+
 def voice_file(scene: Scene, key: str) -> str:
     """A narration of ``scene`` made by what ``key`` hashes (its timings: ``timings_path`` of it)."""
     return f"{scene.folder}/{VOICE_PREFIX}{key}.wav"

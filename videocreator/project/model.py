@@ -88,6 +88,8 @@ class Settings:
     max_pause_s: Annotated[float, Field(ge=0.05, le=2.0)] = 0.3
     audience: Line = "a general audience"
     tone: Line = "friendly and clear"
+    title_card: bool = True  # the video opens on a card with its title
+    end_card: bool = True  # and closes on a card with the credits the shipped assets' licences ask for
 
     @property
     def size(self) -> tuple[int, int]:

@@ -1,4 +1,5 @@
-"""Frame synthesis: Ken Burns motion on a still, captions blended in, crossfades.
+"""Frame synthesis: Ken Burns motion on a still, captions blended in, crossfades (text fading out and in
+around them where a picture comes with its textless layer).
 
 Frames are made directly in the encoder's pixel format, I420 (a full-size Y plane, then quarter-size U
 and V planes, in one ``(height * 3 / 2, width)`` uint8 array): half the bytes of RGB to move, no colour
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -154,30 +157,99 @@ class StillShot:
         self.frames = frames
         self.height, self.width = image.shape[0] * 2 // 3, image.shape[1]
         # The fixed point on even pixels: a pixel corner of the half-size chroma planes too.
-        px, py = even(round(motion.fx * self.width)), even(round(motion.fy * self.height))
+        self.px, self.py = even(round(motion.fx * self.width)), even(round(motion.fy * self.height))
         self.zooms = [
-            PlaneZoom(plane, px // scale, py // scale)
+            PlaneZoom(plane, self.px // scale, self.py // scale)
             for plane, scale in zip(planes(image), (1, 2, 2), strict=True)
         ]
 
+    def zoom_at(self, index: int) -> float:
+        return self.motion.zoom(index / max(1, self.frames - 1))
+
     def frame(self, index: int) -> np.ndarray:
-        zoom = self.motion.zoom(index / max(1, self.frames - 1))
+        zoom = self.zoom_at(index)
         out = np.empty_like(self.image)
         for plane_zoom, dst in zip(self.zooms, planes(out), strict=True):
             plane_zoom.into(dst, zoom)
         return out
 
 
-def load_i420(path: str, width: int, height: int) -> np.ndarray:
-    """The scene image at exactly the frame size (cover-cropped if it is not), as an I420 frame."""
-    with Image.open(path) as img:
-        img = img.convert("RGB")
-        if img.size != (width, height):
-            scale = max(width / img.width, height / img.height)
-            img = img.resize((max(width, round(img.width * scale)), max(height, round(img.height * scale))))
-            left, top = (img.width - width) // 2, (img.height - height) // 2
-            img = img.crop((left, top, left + width, top + height))
-        return to_i420(np.asarray(img, dtype=np.uint8))
+Box = tuple[int, int, int, int]  # left, top, right, bottom, in luma pixels
+
+
+class LayeredShot:
+    """A picture moving over ``frames`` frames, with its text shown at any weight where the same picture
+    without its text is at hand (``textless()``, called when a crossfade first needs it; None: there is
+    none, and the text always shows).
+
+    A frame with its text part shown is the textless picture zoomed, with the picture blended in over the
+    box its text covers on screen alone: the text costs a small share of a second zoom."""
+
+    def __init__(
+        self, picture: np.ndarray, textless: Callable[[], np.ndarray | None], motion: Motion, frames: int
+    ):
+        self.picture = StillShot(picture, motion, frames)
+        self.textless = textless
+
+    @cached_property
+    def _plain(self) -> tuple[StillShot, Box] | None:
+        """The textless picture in the same motion, and the box where it differs from the picture."""
+        textless = self.textless()
+        if textless is None:
+            return None
+        y, u, v = (a != b for a, b in zip(planes(self.picture.image), planes(textless), strict=True))
+        changed = y | np.kron(u | v, np.ones((2, 2), bool))
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        if not rows.size:
+            return None
+        box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+        return StillShot(textless, self.picture.motion, self.picture.frames), box
+
+    def frame(self, index: int, text: float = 1.0) -> np.ndarray:
+        """Frame ``index`` with its text at ``text`` (1: as drawn, 0: none)."""
+        layered = self._plain if text < 1 else None
+        if layered is None:
+            return self.picture.frame(index)
+        plain, box = layered
+        out = plain.frame(index)
+        if text > 0:
+            self._blend_text(out, index, box, text)
+        return out
+
+    def _blend_text(self, out: np.ndarray, index: int, box: Box, text: float) -> None:
+        """The picture's text at weight ``text`` over the textless frame ``out``: the picture zoomed into
+        the window its text box covers on screen (a pixel of bilinear reach around it), blended there."""
+        shot, zoom = self.picture, self.picture.zoom_at(index)
+
+        def on_screen(low: int, high: int, fixed: int, size: int) -> tuple[int, int]:
+            start = even(max(0, math.floor(fixed + (low - fixed) * zoom) - 2))
+            return start, min(size, even(math.ceil(fixed + (high - fixed) * zoom) + 3))
+
+        left, right = on_screen(box[0], box[2], shot.px, shot.width)
+        top, bottom = on_screen(box[1], box[3], shot.py, shot.height)
+        for plane_zoom, dst, scale in zip(shot.zooms, planes(out), (1, 2, 2), strict=True):
+            view = dst[top // scale : bottom // scale, left // scale : right // scale]
+            drawn = np.empty_like(view)
+            plane_zoom._warp(drawn, zoom, left // scale, top // scale)
+            cv2.addWeighted(view, 1.0 - text, drawn, text, 0.0, dst=view)
+
+
+def text_weights(weight: float) -> tuple[float, float]:
+    """How much of each picture's text shows at a crossfade's ``weight`` (the share of the incoming
+    picture): the outgoing text fades out over the first half and the incoming text in over the second,
+    so that two texts never show at once (one dissolving through the other reads as neither)."""
+    return max(0.0, 1.0 - 2.0 * weight), max(0.0, 2.0 * weight - 1.0)
+
+
+def fit_i420(img: Image.Image, width: int, height: int) -> np.ndarray:
+    """A picture at exactly the frame size (cover-cropped if it is not), as an I420 frame."""
+    img = img if img.mode == "RGB" else img.convert("RGB")
+    if img.size != (width, height):
+        scale = max(width / img.width, height / img.height)
+        img = img.resize((max(width, round(img.width * scale)), max(height, round(img.height * scale))))
+        left, top = (img.width - width) // 2, (img.height - height) // 2
+        img = img.crop((left, top, left + width, top + height))
+    return to_i420(np.asarray(img, dtype=np.uint8))
 
 
 @dataclass(frozen=True)

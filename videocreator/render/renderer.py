@@ -1,8 +1,11 @@
 """Render a list of scenes into an MP4: plan segments, encode only the missing ones, join, add sound.
 
 The video is cut into pieces: each scene's *body* (shown alone, with its captions) and each *crossfade*
-between two scenes. A piece's file name is the hash of everything that affects its pixels, so after an
-edit only the pieces that changed are encoded again; the rest are reused and joined without re-encoding.
+between two scenes, and, where the cards are asked for, the title card's and the end card's bodies and
+their crossfades (``cards.py``). In a crossfade the pictures' texts (a card's headline and badges) fade
+out and in around the middle rather than through each other, where a picture has its textless layer. A
+piece's file name is the hash of everything that affects its pixels, so after an edit only the pieces that
+changed are encoded again; the rest are reused and joined without re-encoding.
 """
 
 from __future__ import annotations
@@ -18,15 +21,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 from platformdirs import user_cache_dir
 
 from .. import keys
 from ..backend import KEEP_CLEAR
 from ..files import temp_name, write_json, write_text
+from ..images import layers
 from ..project import CaptionStyle
 from ..speech import word_timing
 from . import audio, captions, encoder, frames
 from .caption_art import CaptionLook
+from .cards import Cards
 from .timeline import Slot, Timeline, build
 
 Progress = Callable[[float, str], None]
@@ -44,6 +50,7 @@ class SceneInput:
     # A box of the picture the captions keep clear of (its headline): left, top, right, bottom as
     # fractions of the picture (see ``keep_clear_of``).
     keep_clear: tuple[float, float, float, float] | None = None
+    textless: Path | None = None  # what lies under the picture's text (``images.layers``), if kept
 
 
 def keep_clear_of(details: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
@@ -55,6 +62,64 @@ def keep_clear_of(details: Mapping[str, Any]) -> tuple[float, float, float, floa
         return None
     left, top, right, bottom = (min(1.0, max(0.0, float(v))) for v in box)
     return (left, top, right, bottom) if left < right and top < bottom else None
+
+
+Textless = Callable[[], np.ndarray | None]  # a picture without its text, made when first needed
+
+
+@dataclass(frozen=True)
+class Still:
+    """What a slot shows, named by ``key``: ``load(width, height)`` gives its picture at that frame size
+    (an I420 frame) and a function giving the same picture without its text, where ``layered`` (None
+    where it has none, or it cannot be read), made when a crossfade first needs it."""
+
+    key: str
+    layered: bool
+    load: Callable[[int, int], tuple[np.ndarray, Textless]]
+
+    @classmethod
+    def of_scene(cls, scene: SceneInput) -> Still:
+        kept = scene.textless if _same_size(scene.textless, scene.image) else None
+
+        def load(width: int, height: int) -> tuple[np.ndarray, Textless]:
+            with Image.open(scene.image) as opened:
+                picture = opened.convert("RGB")
+
+            def textless() -> np.ndarray | None:
+                if kept is None:
+                    return None
+                try:
+                    with Image.open(kept) as under:
+                        return frames.fit_i420(layers.without_text(picture, under), width, height)
+                except OSError:  # damaged since it was checked: only the text's fade is lost
+                    return None
+
+            return frames.fit_i420(picture, width, height), textless
+
+        return cls(scene.image_key, kept is not None, load)
+
+    @classmethod
+    def of_card(cls, cards: Cards, kind: str) -> Still:
+        def load(width: int, height: int) -> tuple[np.ndarray, Textless]:
+            drawn = cards.draw(kind, width, height)
+
+            def textless() -> np.ndarray | None:
+                return None if drawn.textless is None else frames.fit_i420(drawn.textless, width, height)
+
+            return frames.fit_i420(drawn.image, width, height), textless
+
+        return cls(cards.key(kind), True, load)
+
+
+def _same_size(textless: Path | None, image: Path) -> bool:
+    """Whether a textless layer is there and is its picture's size (read from the headers alone)."""
+    if textless is None or not textless.is_file():
+        return False
+    try:
+        with Image.open(textless) as layer, Image.open(image) as picture:
+            return layer.size == picture.size
+    except (OSError, Image.DecompressionBombError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -82,10 +147,12 @@ class Plan:
 
     def __init__(
         self, scenes: list[SceneInput], width: int, height: int, fps: int, style: CaptionStyle,
-        tight: bool = False, language: str = "",
+        tight: bool = False, language: str = "", cards: Cards | None = None,
     ) -> None:  # fmt: skip
         self.scenes, self.width, self.height, self.fps, self.style = scenes, width, height, fps, style
-        self.timeline: Timeline = build([s.duration for s in scenes], fps, tight=tight)
+        self.timeline: Timeline = build(
+            [s.duration for s in scenes], fps, tight=tight, **(cards.lengths if cards else {})
+        )
         self.cues = [
             captions.cues_for(
                 list(scene.sentences), slot.voice_start, style.max_words, self._words(scene), language
@@ -93,7 +160,13 @@ class Plan:
             for scene, slot in zip(scenes, self.timeline.slots, strict=True)
         ]
         self.all_cues = [cue for scene_cues in self.cues for cue in scene_cues]
-        # A shot is needed by its scene's body and the crossfades on either side: at most two at a time.
+        self.stills = {
+            slot: Still.of_scene(scene) for scene, slot in zip(scenes, self.timeline.slots, strict=True)
+        }
+        for card in (self.timeline.title, self.timeline.end):
+            if card is not None and cards is not None:
+                self.stills[card] = Still.of_card(cards, card.kind)
+        # A shot is needed by its slot's body and the crossfades on either side: at most two at a time.
         self.shot = lru_cache(maxsize=3)(self._make_shot)
 
     @staticmethod
@@ -105,24 +178,26 @@ class Plan:
         return word_timing.words_from_wav(scene.voice, scene.sentences)
 
     def _clear_rows(self, slot: Slot) -> tuple[int, int] | None:
-        """The rows of the frame the scene's box to keep clear covers at some time of its motion."""
-        box = self.scenes[slot.index].keep_clear
+        """The rows of the frame a scene's box to keep clear covers at some time of its motion (a card
+        has none: it shows no captions)."""
+        box = self.scenes[slot.index].keep_clear if slot.kind == "scene" else None
         if box is None:
             return None
-        motion = frames.Motion.seeded(self.scenes[slot.index].image_key)
+        motion = frames.Motion.seeded(self.stills[slot].key)
         return motion.rows_reached(box[1] * self.height, box[3] * self.height, self.height)
 
-    def _make_shot(self, slot: Slot) -> frames.StillShot:
-        scene = self.scenes[slot.index]
-        image = frames.load_i420(str(scene.image), self.width, self.height)
-        return frames.StillShot(image, frames.Motion.seeded(scene.image_key), slot.frames)
+    def _make_shot(self, slot: Slot) -> frames.LayeredShot:
+        still = self.stills[slot]
+        picture, textless = still.load(self.width, self.height)
+        return frames.LayeredShot(picture, textless, frames.Motion.seeded(still.key), slot.frames)
 
     def _frame_format(self) -> dict[str, object]:
         return keys.frame_format(self.width, self.height, self.fps)
 
     def body(self, slot: Slot, settings: encoder.EncoderSettings) -> Segment:
         first, last = slot.body
-        cues = self.cues[slot.index] if self.style.enabled else []
+        scene = slot.kind == "scene"
+        cues = self.cues[slot.index] if scene and self.style.enabled else []
         # Cue frames counted from the body's first frame: moving the scene in time keeps its key.
         voice = slot.voice_frame - first
 
@@ -141,9 +216,9 @@ class Plan:
         ]
         mode = self.style.style
         clear = self._clear_rows(slot)
-        style = {**asdict(self.style), "clear": clear}
+        style = {**asdict(self.style), "clear": clear} if scene else {}  # a card has no captions
         key = keys.scene_piece(
-            self._frame_format(), settings.key(), self.scenes[slot.index].image_key,
+            self._frame_format(), settings.key(), self.stills[slot].key,
             [slot.frames, slot.fade_in, slot.fade_out], [c.key(mode) for c in shown], style,
         )  # fmt: skip
         # A picture per (phrase, highlighted word): made when first shown, kept while it may come back.
@@ -160,29 +235,37 @@ class Plan:
                 picture(text, highlight=highlight, single=single).blend_onto(image)
             return image
 
-        return Segment(key, last - first, f"scene {slot.index + 1}", frame_at)
+        label = f"scene {slot.index + 1}" if scene else f"{slot.kind} card"
+        return Segment(key, last - first, label, frame_at)
 
-    def crossfade(self, slot: Slot, settings: encoder.EncoderSettings) -> Segment:
-        nxt = self.timeline.slots[slot.index + 1]
+    def crossfade(self, slot: Slot, nxt: Slot, settings: encoder.EncoderSettings) -> Segment:
         count = slot.fade_out
+        before, after = self.stills[slot], self.stills[nxt]
         key = keys.crossfade_piece(
-            self._frame_format(), settings.key(),
-            [self.scenes[slot.index].image_key, slot.frames],
-            [self.scenes[nxt.index].image_key, nxt.frames], count,
+            self._frame_format(), settings.key(), [before.key, slot.frames, before.layered],
+            [after.key, nxt.frames, after.layered], count,
         )  # fmt: skip
 
         def frame_at(i: int) -> np.ndarray:
-            a = self.shot(slot).frame(slot.frames - count + i)
-            b = self.shot(nxt).frame(i)
-            return frames.crossfade(a, b, (i + 1) / (count + 1))
+            weight = (i + 1) / (count + 1)
+            text_out, text_in = frames.text_weights(weight)
+            a = self.shot(slot).frame(slot.frames - count + i, text_out)
+            b = self.shot(nxt).frame(i, text_in)
+            return frames.crossfade(a, b, weight)
 
-        return Segment(key, count, f"transition {slot.index + 1}→{nxt.index + 1}", frame_at)
+        return Segment(key, count, f"transition {_name(slot)}→{_name(nxt)}", frame_at)
 
     def segments(self, settings: encoder.EncoderSettings) -> Iterator[Segment]:
-        for slot in self.timeline.slots:
+        shots = self.timeline.shots
+        for n, slot in enumerate(shots):
             yield self.body(slot, settings)
             if slot.fade_out:
-                yield self.crossfade(slot, settings)
+                yield self.crossfade(slot, shots[n + 1], settings)
+
+
+def _name(slot: Slot) -> str:
+    """A slot as piece labels name it: the scene's number, or the card's kind."""
+    return str(slot.index + 1) if slot.kind == "scene" else slot.kind
 
 
 def render(
@@ -200,14 +283,16 @@ def render(
     preview: bool = False,
     tight: bool = False,
     language: str = "",
+    cards: Cards | None = None,
     progress: Progress | None = None,
 ) -> RenderResult:
     """Render ``scenes`` into ``out`` (``tight``: shorter silences around each narration; ``language``:
-    the captions', for where a phrase may break), in named steps:
+    the captions', for where a phrase may break; ``cards``: the title and end cards, None for none), in
+    named steps:
     plan the pieces, look them up in the cache, mix the sound while the missing pieces are encoded, join
     and mux, write the captions, sweep what no render needs any more."""
     report = progress or (lambda fraction, message: None)
-    plan = Plan(scenes, width, height, fps, style, tight, language)
+    plan = Plan(scenes, width, height, fps, style, tight, language, cards)
     settings = encoder.choose(preview)
     segments = list(plan.segments(settings))
     seg_dir = cache / "segments"

@@ -12,10 +12,20 @@ from .. import keys
 from ..backend import ImageMaker, ImageRequest
 from ..errors import InputError
 from ..files import atomic_path, full_disk_is
+from ..images.layers import under_text
 from ..images.pictograms import known as pictogram_known
 from ..images.upload import fit_image
 from ..progress import Reporter
-from ..project import ImageVersion, Project, ProjectFolder, Scene, image_file, step_file, upload_file
+from ..project import (
+    ImageVersion,
+    Project,
+    ProjectFolder,
+    Scene,
+    image_file,
+    step_file,
+    textless_file,
+    upload_file,
+)
 from ..stage import Stage
 from .artifacts import SceneArtifact, bring_all_up_to_date, bring_up_to_date
 from .choosing import image_maker
@@ -52,7 +62,7 @@ def image_is_current(folder: ProjectFolder, scene: Scene, maker: ImageMaker | No
     return scene.image_key == image_key(folder, scene, maker)
 
 
-class Picture(SceneArtifact[ImageMaker]):
+class ScenePicture(SceneArtifact[ImageMaker]):
     stage = Stage.IMAGES
     what = "picture"
 
@@ -70,10 +80,14 @@ class Picture(SceneArtifact[ImageMaker]):
 
     def make(self, folder: ProjectFolder, scene: Scene, backend: ImageMaker, key: str) -> dict[str, Any]:
         started = time.monotonic()
-        image = backend.make(image_request(folder.project, scene))
+        picture = backend.make_picture(image_request(folder.project, scene))
         seconds = round(time.monotonic() - started, 3)
-        with atomic_path(folder.path(image_file(scene, key))) as tmp:
-            image.convert("RGB").save(tmp, format="PNG", compress_level=1)
+        relative = image_file(scene, key)
+        if picture.textless is not None:  # first: a picture on disk is taken as made, with its layer
+            with atomic_path(folder.path(textless_file(relative))) as tmp:
+                under_text(picture.image, picture.textless).save(tmp, format="PNG", compress_level=1)
+        with atomic_path(folder.path(relative)) as tmp:
+            picture.image.convert("RGB").save(tmp, format="PNG", compress_level=1)
         for step in getattr(backend, "last_steps", []):  # the model's steps, where it was asked to keep them
             with atomic_path(folder.path(step_file(scene, key, step.step, step.steps))) as tmp:
                 step.image.save(tmp, format="PNG")
@@ -88,7 +102,7 @@ class Picture(SceneArtifact[ImageMaker]):
         _set_image(scene, image_file(scene, key), key, "generated", details)
 
 
-PICTURE = Picture()
+PICTURE = ScenePicture()
 
 
 def _set_image(

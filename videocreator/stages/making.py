@@ -42,7 +42,7 @@ def new_project(
     if own_text is not None:
         limits.check_text(len(own_text.text))
         own_text = replace(own_text, text=check_text(own_text.text))
-        check_own_text(own_text, limits)
+        check_own_text(own_text, limits, settings)
         topic = topic or title_from_text(own_text.text)
         if language is None:
             found = find_language(own_text.text)

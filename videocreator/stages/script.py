@@ -13,7 +13,7 @@ from ..errors import BackendUnavailable, InputError, ProviderFailed, VideoCreato
 from ..files import full_disk_is
 from ..progress import Reporter, reporter_at
 from ..project import OwnText, ProjectFolder
-from ..render import timeline
+from ..render import cards, timeline
 from ..source import words_per_second
 from ..speech.pace import USUAL_LETTERS_PER_SECOND, measure_pace
 from ..stage import Stage
@@ -104,14 +104,15 @@ def _write_from_own_text(folder: ProjectFolder, request: ScriptRequest, rep: Rep
     rep.progress(0.5, "cutting your text into scenes")
     writer = registry.create(Stage.SCRIPT, "text")
     assert isinstance(writer, ScriptWriter)
-    speech_s = speech_for_video(own.length_s) if own.length_s else None
+    speech_s = speech_for_video(own.length_s, folder.project.settings) if own.length_s else None
     script = writer.write(
         replace(
             request, text=own.text, mode=own.mode, length_s=speech_s,
             words_per_second=words_per_second(own.text, letters),
         )
     )  # fmt: skip
-    video_s = float(script.trace.get("estimated_seconds", 0.0)) + timeline.pauses_s(len(script.scenes))
+    pauses = timeline.pauses_s(len(script.scenes), **cards.lengths(folder.project.settings))
+    video_s = float(script.trace.get("estimated_seconds", 0.0)) + pauses
     script.trace["estimated_video_seconds"] = round(video_s, 1)
     if own.mode == "as-written" and own.length_s and video_s > own.length_s * 1.15:
         rep.warning(

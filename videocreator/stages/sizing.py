@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..limits import MAX_SCENES, Limits
-from ..project import OwnText
-from ..render import timeline
+from ..project import OwnText, Settings
+from ..render import cards, timeline
 from ..stage import Stage
 from ..writers import own_text as own_text_writer
 
@@ -21,19 +21,21 @@ def scenes_for_length(seconds: float) -> int:
     return max(1, min(MAX_SCENES, round(seconds / SECONDS_PER_SCENE)))
 
 
-def speech_for_video(seconds: float) -> float:
-    """How much narration a video of ``seconds`` holds, once the pauses around its scenes are counted."""
+def speech_for_video(seconds: float, settings: Settings) -> float:
+    """How much narration a video of ``seconds`` holds, once the pauses around its scenes and its cards
+    are counted."""
     scenes = scenes_for_length(seconds)
-    return max(1.0, seconds - timeline.pauses_s(scenes))
+    return max(1.0, seconds - timeline.pauses_s(scenes, **cards.lengths(settings)))
 
 
-def length_range(limits: Limits) -> tuple[float, float]:
-    """The shortest and longest video (seconds) a person's own text may ask for under ``limits``."""
-    longest = own_text_writer.max_length_s(limits.max_scenes) + timeline.pauses_s(limits.max_scenes)
-    return MIN_VIDEO_S, longest
+def length_range(limits: Limits, settings: Settings) -> tuple[float, float]:
+    """The shortest and longest video (seconds) a person's own text may ask for under ``limits``, with
+    the cards ``settings`` add."""
+    pauses = timeline.pauses_s(limits.max_scenes, **cards.lengths(settings))
+    return MIN_VIDEO_S, own_text_writer.max_length_s(limits.max_scenes) + pauses
 
 
-def check_own_text(own: OwnText, limits: Limits) -> None:
+def check_own_text(own: OwnText, limits: Limits, settings: Settings) -> None:
     """Refuse an unknown mode, a text too long to retell in one request, or a length out of range."""
     if own.mode not in OWN_TEXT_MODES:
         raise InputError(
@@ -45,7 +47,7 @@ def check_own_text(own: OwnText, limits: Limits) -> None:
             f"characters, not {len(own.text):,}; condense it, or make one video per section (batch)",
             stage=Stage.SCRIPT,
         )
-    shortest, longest = length_range(limits)
+    shortest, longest = length_range(limits, settings)
     if own.length_s is not None and not shortest <= own.length_s <= longest:
         raise InputError(
             f"the length must be between {shortest:g} and {longest:.0f} s here, not {own.length_s:g}",

@@ -10,8 +10,8 @@ from ..assets import bundled_music
 from ..errors import InputError
 from ..files import full_disk_is
 from ..progress import Reporter, reporter_at
-from ..project import ProjectFolder, frame_size
-from ..render import renderer, timeline
+from ..project import ProjectFolder, frame_size, textless_file
+from ..render import cards, renderer, timeline
 from ..stage import Stage
 from .images import make_images
 from .voice import narrate_all
@@ -41,6 +41,7 @@ def scene_inputs(folder: ProjectFolder) -> list[renderer.SceneInput]:
                 image_key=scene.image_key or "",
                 voice=folder.path(scene.audio),
                 voice_key=scene.audio_key or "",
+                textless=folder.path(textless_file(str(scene.image))),
                 duration=float(timings["duration"]),
                 sentences=tuple((str(t), float(a), float(b)) for t, a, b in timings["sentences"]),
                 words=tuple((str(w), float(a), float(b)) for w, a, b in timings.get("words", [])),
@@ -55,7 +56,9 @@ def _checked_length(folder: ProjectFolder, scenes: list[renderer.SceneInput]) ->
     the length and the limit when it is longer than the limits allow."""
     settings = folder.project.settings
     durations = [scene.duration for scene in scenes]
-    seconds = timeline.build(durations, settings.fps, tight=settings.tighten_pauses).duration
+    seconds = timeline.build(
+        durations, settings.fps, tight=settings.tighten_pauses, **cards.lengths(settings)
+    ).duration
     folder.limits.check_video_length(seconds)
     return seconds
 
@@ -95,6 +98,7 @@ def render(
         preview=preview,
         tight=settings.tighten_pauses,
         language=project.language,
+        cards=cards.Cards.of(project),
         progress=rep.scaled(0.2, 1.0).progress,
     )
     project.render_trace = {"preview": preview, "pieces": result.pieces}

@@ -36,7 +36,7 @@ def audio_is_current(folder: ProjectFolder, scene: Scene, narrator: Narrator | N
     )
 
 
-class Narration(SceneArtifact[Narrator]):
+class SceneNarration(SceneArtifact[Narrator]):
     stage = Stage.VOICE
     what = "narration"
 
@@ -70,7 +70,7 @@ class Narration(SceneArtifact[Narrator]):
         scene.duration = round(folder.timings(scene)["duration"], 3)
 
 
-NARRATION = Narration()
+NARRATION = SceneNarration()
 
 
 def _speak(narrator: Narrator, text: str, said: str, settings: Settings, language: str) -> Speech:

@@ -216,7 +216,7 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
                 label="Use the text",
                 elem_id="text-mode",
             )
-            shortest, longest = length_range(limits)
+            shortest, longest = length_range(limits, defaults)
             step.length = gr.Slider(
                 shortest, longest, value=60, step=5, label="Length of the video (seconds)", visible=False
             )

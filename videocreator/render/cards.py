@@ -1,0 +1,62 @@
+"""The cards around a video's scenes: a title card before them and an end card with the credits after.
+
+They are settings of the project (``title_card``, ``end_card``, on by default). Each lasts a few seconds
+with the music playing on, joined to the scenes by crossfades; the narration starts after the title, and
+the captions with it. Their pictures are drawn at the render's size (``images.title_cards``) only when a
+piece that shows them is encoded: a piece's key names what the card says, not its pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import keys
+from ..backend import Picture
+from ..credits import for_project
+from ..images import title_cards
+from ..project import Project, Settings
+
+TITLE_S = 2.5
+END_S = 3.0
+
+
+def lengths(settings: Settings) -> dict[str, float]:
+    """Seconds of the title and end cards that ``settings`` ask for (``timeline.build``'s arguments)."""
+    return _seconds(settings.title_card, settings.end_card)
+
+
+def _seconds(title_card: bool, end_card: bool) -> dict[str, float]:
+    return {"title_s": TITLE_S if title_card else 0.0, "end_s": END_S if end_card else 0.0}
+
+
+@dataclass(frozen=True)
+class Cards:
+    """What the cards of a video say: its title, and the credits of the end card."""
+
+    title: str
+    credits: tuple[str, ...] = ()
+    title_card: bool = True
+    end_card: bool = True
+
+    @classmethod
+    def of(cls, project: Project) -> Cards:
+        """The cards a project's settings ask for, with its title (a batch's section: its heading)."""
+        settings = project.settings
+        title = project.title or project.topic
+        return cls(title, for_project(project), settings.title_card, settings.end_card)
+
+    @property
+    def lengths(self) -> dict[str, float]:
+        """Seconds of its title and end cards (``timeline.build``'s arguments)."""
+        return _seconds(self.title_card, self.end_card)
+
+    def key(self, kind: str) -> str:
+        """The key of the ``title`` or ``end`` card: what it says."""
+        lines = [self.title] if kind == "title" else [self.title, *self.credits]
+        return keys.card(kind, lines)
+
+    def draw(self, kind: str, width: int, height: int) -> Picture:
+        """The ``title`` or ``end`` card at the frame's size, with its textless layer."""
+        if kind == "title":
+            return title_cards.title_card(self.title, width, height)
+        return title_cards.end_card(self.title, list(self.credits), width, height)
