@@ -28,12 +28,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from videocreator.backend import ScriptRequest
 from videocreator.writers import llama_lines, local_llm
 
+ROOT = Path(__file__).resolve().parent.parent
 MODULE = "videocreator/writers/local_llm.py"
 
 
@@ -58,7 +58,9 @@ def baseline() -> tuple[str, ModuleType]:
 
 def examples_read(llm: Any) -> float:
     """Forget what the model read, then read the example scripts (as a worker has, after its first script)."""
-    examples = "".join(part.text for part in local_llm.prompt_parts(ScriptRequest(topic="x")) if part.kind == "example")
+    examples = "".join(
+        part.text for part in local_llm.prompt_parts(ScriptRequest(topic="x")) if part.kind == "example"
+    )
     llm.reset()
     started = time.perf_counter()
     llm.eval(llm.tokenize(examples.encode("utf-8"), add_bos=True, special=False))
@@ -72,7 +74,12 @@ def run(llm: Any, writer: ModuleType, request: ScriptRequest) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     log = reply["log"]
     tokens = sum(e.get("tokens") or len(llm.tokenize(e["raw"].encode(), add_bos=False)) for e in log)
-    return {"s": seconds, "tries": len(log), "tokens": tokens, "kept": sum(1 for line in reply["lines"] if line)}
+    return {
+        "s": seconds,
+        "tries": len(log),
+        "tokens": tokens,
+        "kept": sum(1 for line in reply["lines"] if line),
+    }
 
 
 def profile(llm: Any, writer: ModuleType, request: ScriptRequest, label: str) -> None:
@@ -101,10 +108,12 @@ def main() -> None:
     read_s = examples_read(llm)
     rows: dict[str, list[dict[str, Any]]] = {f"before ({commit}, grammar)": [], "now (token rules)": []}
     for _ in range(args.reps):
-        for (label, results), writer in zip(rows.items(), (old, local_llm), strict=True):
+        for results, writer in zip(rows.values(), (old, local_llm), strict=True):
             results.append(run(llm, writer, request))
-    print(f"`python bench/script.py --reps {args.reps} --threads {args.threads}`: {request.scenes} scenes of "
-          f'"{request.topic}", {llm.n_threads} threads (batch {llm.n_threads_batch}), median of {args.reps}\n')  # fmt: skip
+    print(
+        f"`python bench/script.py --reps {args.reps} --threads {args.threads}`: {request.scenes} scenes of "
+        f'"{request.topic}", {llm.n_threads} threads ({llm.n_threads_batch} reading), median of {args.reps}\n'
+    )
     print("| writer | script | tries | tokens written | scenes kept | runs (s) |")
     print("|---|---|---|---|---|---|")
     medians = []
@@ -112,9 +121,10 @@ def main() -> None:
         medians.append(statistics.median(r["s"] for r in results))
         runs = " ".join(f"{r['s']:.1f}" for r in results)
         middle = sorted(results, key=lambda r: r["s"])[len(results) // 2]
-        print(f"| {label} | {medians[-1]:.2f} s | {middle['tries']} | {middle['tokens']} | {middle['kept']} | {runs} |")
+        counts = f"{middle['tries']} | {middle['tokens']} | {middle['kept']}"
+        print(f"| {label} | {medians[-1]:.2f} s | {counts} | {runs} |")
     print(f"\nbefore / now: {medians[0] / medians[1]:.2f}")
-    print(f"once per worker: load {load_s:.2f} s, examples read {read_s:.2f} s, vocabulary sorted {sort_s:.2f} s")
+    print(f"once per worker: load {load_s:.2f} s, examples read {read_s:.2f} s, vocabulary {sort_s:.2f} s")
     if args.profile:
         profile(llm, old, request, "before")
         profile(llm, local_llm, request, "now")

@@ -2,16 +2,17 @@
 probabilities at the line's first tokens.
 
 The rules say what a line may look like: one or two sentences of words, no digits (so the model cannot
-invent numbers), ending only where a sentence ends. They work on whole tokens: each token of the model's
+invent numbers), ending only where a sentence ends, at a new line or the end of the text (in English once
+it has as many words as the example scripts' lines, else it goes on to a second sentence), or after its
+second sentence. They work on whole tokens: each token of the model's
 vocabulary is sorted once per model into classes by its text (a word, a word that ends a sentence, one
 that may start a line...), and at each step the tokens that the line's state does not allow get a logit
 of minus infinity before llama.cpp's sampler picks one (penalties, top-k, top-p, min-p, temperature).
 That is one numpy mask over the vocabulary a token; llama.cpp's grammar sampler, which these rules
 replace, matched each of Gemma's 262,144 tokens against a grammar at every step, and took half the time.
 
-A line ends where the model ends its text after a sentence, or after its second sentence; the model
-is given the document through ``evaluate``, which keeps what llama.cpp has already read of it (the
-example scripts, the scenes before) and reads only the rest.
+The model is given the document through ``evaluate``, which keeps what llama.cpp has already read of it
+(the example scripts, the scenes before) and reads only the rest.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ TOP_TOKENS = 5
 @dataclass(frozen=True)
 class LineRules:
     """What a line may hold: ``body`` the characters of a sentence, ``capital`` whether a sentence starts
-    with a capital letter (English), and ``describe``, the rules in words (for How it works)."""
+    with a capital letter, ``min_words`` the words a line needs before it may end after its first sentence,
+    and ``describe``, the rules in words (for How it works)."""
 
     body: Callable[[str], bool]
     capital: bool
+    min_words: int
     describe: tuple[str, ...]
 
 
@@ -55,24 +58,28 @@ def _any_body(ch: str) -> bool:
     return not ch.isdigit() and ch not in f'\n"{ENDS}' and unicodedata.category(ch)[0] != "C"
 
 
-ONE_OR_TWO = "one or two sentences: the line ends after its second, or where the model ends its text"
 ENGLISH = LineRules(
     _english_body,
     capital=True,
+    min_words=12,
     describe=(
         "a sentence starts with a capital letter",
         "only letters, spaces and , ' - inside a sentence: no digits (so it cannot invent numbers)",
         f"a sentence ends with . ! or ? once it has at least {MIN_SENTENCE_CHARS} characters",
-        ONE_OR_TWO,
+        "after a sentence, the line may end (a new line, or the end of the text) once it has 12 words or "
+        "more, as the example scripts' lines do; a shorter one goes on to a second sentence",
+        f"a line ends after its {MAX_SENTENCES}nd sentence at the latest",
     ),
 )
 ANY_LANGUAGE = LineRules(
     _any_body,
     capital=False,
+    min_words=0,
     describe=(
         "no digits, quotes or new lines inside a sentence (so it cannot invent numbers)",
         f"a sentence ends with one of {' '.join(ENDS)} once it has at least {MIN_SENTENCE_CHARS} characters",
-        ONE_OR_TWO,
+        "after a sentence the line may end (a new line, or the end of the text)",
+        f"a line ends after its {MAX_SENTENCES}nd sentence at the latest",
     ),
 )
 
@@ -86,11 +93,13 @@ class Vocabulary:
     """The model's tokens sorted by ``LineRules``: each token's text (bytes), which tokens end a sentence or
     the line, and for each state of a line the tokens it does not allow."""
 
+    rules: LineRules
     pieces: list[bytes]
     ends: np.ndarray  # a token that ends a sentence
-    end_of_text: int  # the token that ends the model's text, and so the line
+    line_ends: np.ndarray  # tokens that end the line
     not_first: np.ndarray  # the line's first token: a word (with a capital, in English)
-    not_next: np.ndarray  # after a sentence: a space and the next sentence's first word, or the end of text
+    not_next: np.ndarray  # after a sentence, in a short line: a space and the next sentence's first word
+    not_next_or_end: np.ndarray  # after a sentence, in a line long enough: the same, or the line's end
     not_short: np.ndarray  # inside a sentence shorter than MIN_SENTENCE_CHARS: a word
     not_long: np.ndarray  # inside a longer sentence: a word, or a token ending the sentence
 
@@ -124,12 +133,23 @@ def vocabulary(llm: Any, rules: LineRules) -> Vocabulary:
     starts, next_sentence, inside, ends = np.array(
         [sort_piece(text, rules) if text else (False,) * 4 for text in texts], dtype=bool
     ).T
-    eos = llm.token_eos()
-    first_word_or_end = next_sentence & ~ends
-    first_word_or_end[eos] = True
+    line_ends = np.zeros(len(pieces), dtype=bool)
+    line_ends[llm.token_eos()] = True
+    line_ends |= np.array([bool(piece) and not piece.strip(b"\n") for piece in pieces])
     if not (starts & ~ends).any() or not inside.any() or not ends.any():
         raise ValueError("the model's vocabulary has no tokens that the line's rules allow")
-    return Vocabulary(pieces, ends, eos, ~(starts & ~ends), ~first_word_or_end, ~inside, ~(inside | ends))
+    next_word = next_sentence & ~ends
+    return Vocabulary(
+        rules,
+        pieces,
+        ends,
+        line_ends,
+        ~(starts & ~ends),
+        ~next_word,
+        ~(next_word | line_ends),
+        ~inside,
+        ~(inside | ends),
+    )
 
 
 def evaluate(llm: Any, tokens: Sequence[int]) -> int:
@@ -173,7 +193,10 @@ class _State:
 
     def blocked(self, vocab: Vocabulary) -> np.ndarray:
         if self.sentence == 0:
-            return vocab.not_next if self.text else vocab.not_first
+            if not self.text:
+                return vocab.not_first
+            long_enough = len(self.text.split()) >= vocab.rules.min_words
+            return vocab.not_next_or_end if long_enough else vocab.not_next
         return vocab.not_long if self.sentence >= MIN_SENTENCE_CHARS else vocab.not_short
 
     def add(self, piece: bytes, ends: bool) -> None:
@@ -222,7 +245,7 @@ def write_line(
             if probs is not None:
                 line.points.append(_point(probs, vocab, after, token))
                 after += piece.decode("utf-8", errors="replace")
-            if token == vocab.end_of_text:
+            if vocab.line_ends[token]:
                 break
             state.add(piece, bool(vocab.ends[token]))
             if state.sentences >= MAX_SENTENCES or step + 1 == max_tokens:
@@ -244,6 +267,6 @@ def _point(probs: np.ndarray, vocab: Vocabulary, after: str, picked: int) -> dic
         "after": after,
         "options": [{"token": text(t), "p": _floor(float(probs[t]))} for t in top],
     }
-    if picked != vocab.end_of_text:  # a line that ends here shows no picked token
+    if not vocab.line_ends[picked]:  # a line that ends here shows no picked token
         point.update(picked=text(picked), picked_p=_floor(float(probs[picked])))
     return point

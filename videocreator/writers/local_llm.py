@@ -79,7 +79,7 @@ class LocalOptions(Options):
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     repeat_penalty: float = Field(1.3, ge=1.0, le=2.0)
     max_tokens: int = Field(48, ge=16, le=400, description="Tokens per scene")
-    threads: int = Field(0, ge=0, le=64, description="CPU threads (0: all cores)")
+    threads: int = Field(0, ge=0, le=64, description="CPU threads writing (0: half the cores)")
 
 
 def bundled_model() -> Path:
@@ -173,7 +173,8 @@ class Attempt:
     cue: str
     temperature: float
     raw: str
-    tokens: int
+    tokens: int  # the tokens it wrote
+    read: int  # the tokens of the document the model read for it (what it had read before is kept)
     kept: bool
     line: str
     why: str
@@ -206,7 +207,7 @@ def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict
             )  # fmt: skip
             verdict = judge(written.text, lines)
             log.append(
-                Attempt(n, attempt + 1, cue, temperature, written.text, written.tokens,
+                Attempt(n, attempt + 1, cue, temperature, written.text, written.tokens, written.read,
                         verdict.line is not None, verdict.line or "", verdict.why, written.points)
             )  # fmt: skip
             if verdict.line:
@@ -291,12 +292,13 @@ class LocalWriter(ScriptWriter):
         if not any(lines):
             raise ProviderFailed("the model wrote nothing usable", stage=self.stage, provider=self.name)
         parts = prompt_parts(request)
+        rules = [*rules_for(request.language).describe, f"at most {self.options.max_tokens} tokens a line"]
         kept = [PromptPart("scene", f"Scene {n}: {line}\n", n) for n, line in enumerate(lines, 1) if line]
         trace = {
             "model": path.name,
             "prompt": "".join(part.text for part in parts),
             "prompt_parts": [asdict(part) for part in [*parts, *kept]],
-            "token_rules": list(rules_for(request.language).describe),
+            "token_rules": rules,
             "sampling": {
                 "top_k": TOP_K,
                 "top_p": TOP_P,
