@@ -225,7 +225,8 @@ def write_line(
     llm: Any, document: str, rules: LineRules, *, max_tokens: int, temperature: float, repeat_penalty: float,
     seed: int, cue: str,
 ) -> Line:  # fmt: skip
-    """The line the model writes after ``document`` (which ends with ``cue``, such as "Scene 2:")."""
+    """The line the model writes after ``document`` (which ends with ``cue``, such as "Scene 2:"). Where the
+    model starts writing the cue's first word itself (the next scene's "Scene"), the line ends there."""
     import llama_cpp as ll
 
     vocab = vocabulary(llm, rules)
@@ -233,6 +234,7 @@ def write_line(
     state = _State()
     line = Line("", 0, read)
     after = cue
+    cue_word = _word_tokens(llm, cue.split()[0]) if cue.strip() else set()
     chain = _sampler(temperature, repeat_penalty, seed)
     try:
         for step in range(max_tokens):
@@ -242,10 +244,11 @@ def write_line(
             token = ll.llama_sampler_sample(chain, llm.ctx, -1)
             line.tokens += 1
             piece = vocab.pieces[token]
+            ended = bool(vocab.line_ends[token]) or token in cue_word
             if probs is not None:
-                line.points.append(_point(probs, vocab, after, token))
+                line.points.append(_point(probs, vocab, after, token, ended))
                 after += piece.decode("utf-8", errors="replace")
-            if vocab.line_ends[token]:
+            if ended:
                 break
             state.add(piece, bool(vocab.ends[token]))
             if state.sentences >= MAX_SENTENCES or step + 1 == max_tokens:
@@ -257,7 +260,13 @@ def write_line(
     return line
 
 
-def _point(probs: np.ndarray, vocab: Vocabulary, after: str, picked: int) -> dict[str, Any]:
+def _word_tokens(llm: Any, word: str) -> set[int]:
+    """The tokens that are ``word`` (with a space before it, or without), where it is one token."""
+    tokens = (llm.tokenize(text.encode("utf-8"), add_bos=False, special=False) for text in (word, f" {word}"))
+    return {found[0] for found in tokens if len(found) == 1}
+
+
+def _point(probs: np.ndarray, vocab: Vocabulary, after: str, picked: int, ended: bool) -> dict[str, Any]:
     def text(token: int) -> str:
         return vocab.pieces[token].decode("utf-8", errors="replace")
 
@@ -267,6 +276,6 @@ def _point(probs: np.ndarray, vocab: Vocabulary, after: str, picked: int) -> dic
         "after": after,
         "options": [{"token": text(t), "p": _floor(float(probs[t]))} for t in top],
     }
-    if not vocab.line_ends[picked]:  # a line that ends here shows no picked token
+    if not ended:  # a line that ends here shows no picked token
         point.update(picked=text(picked), picked_p=_floor(float(probs[picked])))
     return point

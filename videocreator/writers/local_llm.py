@@ -292,7 +292,11 @@ class LocalWriter(ScriptWriter):
         if not any(lines):
             raise ProviderFailed("the model wrote nothing usable", stage=self.stage, provider=self.name)
         parts = prompt_parts(request)
-        rules = [*rules_for(request.language).describe, f"at most {self.options.max_tokens} tokens a line"]
+        rules = [
+            *rules_for(request.language).describe,
+            'a line also ends where the model starts the next scene itself (writes "Scene")',
+            f"at most {self.options.max_tokens} tokens a line",
+        ]
         kept = [PromptPart("scene", f"Scene {n}: {line}\n", n) for n, line in enumerate(lines, 1) if line]
         trace = {
             "model": path.name,
