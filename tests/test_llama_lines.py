@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 from videocreator.backend import ScriptRequest
@@ -120,3 +121,22 @@ def test_a_short_first_sentence_goes_on_to_a_second(llm: Any, seed: int):
 def test_a_line_ends_where_the_model_starts_the_next_scene(llm: Any):
     line = _write(llm, SHORT_LINES, "Scene 4:", 0)
     assert line.text == " The sky is full of clouds and fog." and line.tokens < 12, line
+
+
+@pytest.mark.slow
+def test_picking_from_the_likeliest_candidates_is_picking_from_the_whole_vocabulary(llm: Any):
+    """The same seed picks the same tokens from the top candidates as llama.cpp's own sampling does from
+    all 262,144, while the repeat penalty pushes the picked tokens down and others come up."""
+    import llama_cpp
+
+    llama_lines.evaluate(llm, llm.tokenize(SHORT_LINES.encode(), add_bos=True, special=False))
+    logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)).copy()
+    ours, theirs = (llama_lines._sampler(1.5, 2.0, seed=7) for _ in range(2))
+    try:
+        picked = [llama_lines._pick(ours, logits) for _ in range(60)]
+        sampled = [llama_cpp.llama_sampler_sample(theirs, llm.ctx, -1) for _ in range(60)]
+    finally:
+        llama_cpp.llama_sampler_free(ours)
+        llama_cpp.llama_sampler_free(theirs)
+    assert picked == sampled
+    assert len(set(picked)) > llama_lines.TOP_K // 2, "the penalty brought up tokens from further down"
