@@ -112,9 +112,9 @@ def test_lines_keep_the_rules_and_the_model_reads_only_what_is_new(llm: Any, lan
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_short_first_sentence_goes_on_to_a_second(llm: Any, seed: int):
-    """Short example lines invite a short line; an English line ends after one sentence at 12 words."""
+    """Short example lines invite a short line; an English line ends after one sentence at 10 words."""
     line = _write(llm, SHORT_LINES, "Scene 4:", seed)
-    assert len(re.findall(r"[.!?]", line.text)) == 2 or len(line.text.split()) >= 12, line.text
+    assert len(re.findall(r"[.!?]", line.text)) == 2 or len(line.text.split()) >= ENGLISH.min_words, line.text
 
 
 @pytest.mark.slow

@@ -3,15 +3,14 @@ probabilities at the line's first tokens.
 
 The rules say what a line may look like: one or two sentences of words, no digits (so the model cannot
 invent numbers), ending only where a sentence ends, at a new line or the end of the text (in English once
-it has as many words as the example scripts' lines, else it goes on to a second sentence), or after its
-second sentence. They work on whole tokens: each token of the model's
-vocabulary is sorted once per model into classes by its text (a word, a word that ends a sentence, one
-that may start a line...), and at each step the tokens that the line's state does not allow get a logit
-of minus infinity; llama.cpp's samplers (repeat penalty, top-k, top-p, min-p, temperature) then pick one
-from the likeliest ``CANDIDATES`` tokens left, the same pick as from all of them. A token costs a
-fraction of a millisecond that way; llama.cpp's grammar sampler, which these rules replace, matched each
-of Gemma's 262,144 tokens against a grammar at every step and took half the time, and its samplers
-spent 2.5 ms a token going through the whole vocabulary.
+it has 10 words, else it goes on to a second sentence), or after its second sentence. They work on whole
+tokens: each token of the model's vocabulary is sorted once per model into classes by its text (a word, a
+word that ends a sentence, one that may start a line...), and at each step the tokens that the line's
+state does not allow get a logit of minus infinity; llama.cpp's samplers (repeat penalty, top-k, top-p,
+min-p, temperature) then pick one from the likeliest ``CANDIDATES`` tokens left, the same pick as from
+all of them. A token costs a fraction of a millisecond that way; llama.cpp's grammar sampler, which these
+rules replace, matched each of Gemma's 262,144 tokens against a grammar at every step and took half the
+time, and its samplers spent 2.5 ms a token going through the whole vocabulary.
 
 The model is given the document through ``evaluate``, which keeps what llama.cpp has already read of it
 (the example scripts, the scenes before) and reads only the rest.
@@ -86,13 +85,13 @@ def _any_body(ch: str) -> bool:
 ENGLISH = LineRules(
     _english_body,
     capital=True,
-    min_words=12,
+    min_words=10,
     describe=(
         "a sentence starts with a capital letter",
         "only letters, spaces and , ' - inside a sentence: no digits (so it cannot invent numbers)",
         f"a sentence ends with . ! or ? once it has at least {MIN_SENTENCE_CHARS} characters",
-        "after a sentence, the line may end (a new line, or the end of the text) once it has 12 words or "
-        "more, as the example scripts' lines do; a shorter one goes on to a second sentence",
+        "after a sentence, the line may end (a new line, or the end of the text) once it has 10 words or "
+        "more; a shorter one goes on to a second sentence",
         f"a line ends after its {MAX_SENTENCES}nd sentence at the latest",
     ),
 )
