@@ -167,7 +167,15 @@ def _local_script(trace: dict[str, Any]) -> Lines:
 
 def _local_rules(trace: dict[str, Any]) -> Lines:
     lines = ["### The rules"]
-    if trace.get("grammar"):
+    if trace.get("token_rules"):
+        rules = "\n".join(f"- {_text(rule)}" for rule in trace["token_rules"])
+        lines += [
+            "While the model writes, **rules** allow only some tokens at each step: one or two sentences of "
+            "words, with no digits (so it cannot make up numbers). Tokens the rules do not allow are never "
+            "picked, however likely the model finds them:",
+            rules,
+        ]
+    elif trace.get("grammar"):  # a script written before the rules replaced the grammar
         lines += [
             "While the model writes, a **grammar** allows only some tokens: here one or two sentences of "
             "words, with no digits (so it cannot make up numbers). Tokens the grammar does not allow are "
@@ -207,8 +215,8 @@ def _local_probabilities(trace: dict[str, Any]) -> Lines:
         "### How the model picks its next word",
         "At the first tokens of each line, these are the model's own five likeliest next tokens and their "
         "probabilities (`␣` is a space). The rules above then pick one; the **picked** row shows which, "
-        "with the probability the model gave it. When the grammar forbids the likeliest tokens (for "
-        "example a space before the first word), the picked token can be an unlikely one.",
+        "with the probability the model gave it. When the rules forbid the likeliest tokens (for "
+        "example a digit), the picked token can be an unlikely one.",
     ]
     for entry in trace.get("lines", []):
         points = entry.get("next_tokens") or []

@@ -2,12 +2,13 @@
 
 A 270M-parameter *base* model cannot follow instructions or emit a whole JSON script reliably, but it
 continues a document well. So the script is written as a document, scene by scene: a few example scripts,
-then the topic, then "Scene k:" lines, each generated under a grammar that allows one or two sentences
-of words (no digits, so it cannot invent statistics). Each line is checked (long enough, not a repeat of
-an earlier one); an unusable line is tried once more and otherwise replaced by the template writer's line
-for that scene. The trace records, for a class to read: the prompt part by part, every line the model wrote
-with whether it was kept and why not, and at the first few tokens of each line the model's own most likely
-next tokens with their probabilities (read from its logits while it writes: no second run).
+then the topic, then "Scene k:" lines, each written under rules on its tokens (``llama_lines``) that allow
+one or two sentences of words (no digits, so it cannot invent statistics). Each line is checked (long
+enough, not a repeat of an earlier one); an unusable line is tried once more and otherwise replaced by the
+template writer's line for that scene. What it writes is a draft for a person to check, never more. The
+trace records, for a class to read: the prompt part by part, every line the model wrote with whether it
+was kept and why not, and at the first few tokens of each line the model's own most likely next tokens
+with their probabilities (read from the logits it computes anyway: no second run).
 
 llama.cpp runs in a worker process (``worker.py``): a crash or hang in it fails this writer, which ``auto``
 and the writer chain then pass over, and never the server.
@@ -18,13 +19,11 @@ from __future__ import annotations
 import atexit
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 from platformdirs import user_cache_dir
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -36,6 +35,7 @@ from ..loaded import ModelCache
 from ..registry import register
 from ..text import clean, sentences, title_of
 from ..worker import ModelWorker, note, reference
+from .llama_lines import MIN_P, TOP_K, TOP_P, rules_for, write_line
 from .parsing import MAX_PROMPT_CHARS, trim_narration
 from .template import TemplateWriter
 
@@ -62,28 +62,12 @@ EXAMPLES = (
     ),
 )
 
-# One or two sentences of words: letters, spaces and light punctuation, and no digits.
-GRAMMAR_EN = r"""
-root ::= sentence (" " sentence)?
-sentence ::= [A-Z] [a-zA-Z ,'-]{12,170} [.!?]
-"""
-GRAMMAR_ANY = r"""
-root ::= sentence (" " sentence)?
-sentence ::= [^0-9\n".!?。！？]{12,170} [.!?。！？]
-"""
-
-
 MAX_TRIES = 2
 # The time a script may take in the model's process: a fixed part, and a part per token asked for
 # (about 20 times what Gemma 270M takes per token on 2 cores); a slower one is taken to hang.
 BUDGET_S = 30.0
 BUDGET_PER_TOKEN_S = 0.25
 SIMILAR = 0.6
-STOP = ["\n", "Scene "]
-TOP_P = 0.9
-# For the first PROBED_TOKENS tokens of each line, the trace keeps the model's TOP_TOKENS likeliest ones.
-PROBED_TOKENS = 3
-TOP_TOKENS = 5
 CHECKS = (
     "it ends with a whole sentence",
     "it has at least 5 words, 3 of them longer than 3 letters",
@@ -96,7 +80,7 @@ class LocalOptions(Options):
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     repeat_penalty: float = Field(1.3, ge=1.0, le=2.0)
     max_tokens: int = Field(48, ge=16, le=400, description="Tokens per scene")
-    threads: int = Field(0, ge=0, le=64, description="CPU threads (0: all cores)")
+    threads: int = Field(0, ge=0, le=64, description="CPU threads writing (0: half the cores)")
 
 
 def bundled_model() -> Path:
@@ -123,13 +107,6 @@ def load_model(path: str, threads: int) -> Any:
     model = Llama(model_path=path, n_ctx=2048, n_threads=threads or None, verbose=False)
     atexit.register(model.close)  # freed while llama.cpp is still loaded, not during interpreter teardown
     return model
-
-
-@lru_cache(maxsize=2)
-def _grammar(language: str) -> Any:
-    from llama_cpp import LlamaGrammar
-
-    return LlamaGrammar.from_string(GRAMMAR_EN if language == "en" else GRAMMAR_ANY, verbose=False)
 
 
 def _words(text: str) -> set[str]:
@@ -188,53 +165,6 @@ def prompt_parts(request: ScriptRequest) -> list[PromptPart]:
     return [*parts, PromptPart("topic", f"{header}\n")]
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits.astype(np.float64) - float(np.max(logits))
-    weights = np.exp(shifted)
-    return weights / weights.sum()
-
-
-def _floor(p: float) -> float:
-    """A probability rounded down (so that listed ones never sum to more than 1)."""
-    return int(p * 1e6) / 1e6
-
-
-@dataclass
-class NextTokenProbe:
-    """A llama.cpp logits processor that notes, at the first ``PROBED_TOKENS`` tokens of a line, the model's
-    likeliest next tokens: the softmax of its raw logits, before the writer's rules (grammar, repeat
-    penalty, temperature, top-p) pick one; then which token was picked, and the probability it had."""
-
-    detokenize: Callable[[list[int]], bytes]
-    text: str  # what the line starts from ("Scene 2:"); grows by each picked token
-    points: list[dict[str, Any]] = field(default_factory=list)
-    start: int | None = None
-    probs: np.ndarray | None = None
-
-    def __call__(self, input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        if self.start is None:
-            self.start = len(input_ids)
-        if self.probs is not None:  # the previous step's token is now the last input
-            self._picked(int(input_ids[-1]))
-        if len(input_ids) - self.start < PROBED_TOKENS:
-            self.probs = _softmax(scores)
-            top = np.argpartition(self.probs, -TOP_TOKENS)[-TOP_TOKENS:]
-            top = top[np.argsort(-self.probs[top])]
-            options = [{"token": self._text(t), "p": _floor(float(self.probs[t]))} for t in top]
-            self.points.append({"after": self.text, "options": options})
-        return scores
-
-    def _text(self, token: int) -> str:
-        return self.detokenize([token]).decode("utf-8", errors="replace")
-
-    def _picked(self, token: int) -> None:
-        assert self.probs is not None
-        text = self._text(token)
-        self.points[-1].update(picked=text, picked_p=_floor(float(self.probs[token])))
-        self.text += text
-        self.probs = None
-
-
 @dataclass
 class Attempt:
     """One line the model wrote for a scene, and what became of it."""
@@ -244,6 +174,8 @@ class Attempt:
     cue: str
     temperature: float
     raw: str
+    tokens: int  # the tokens it wrote
+    read: int  # the tokens of the document the model read for it (what it had read before is kept)
     kept: bool
     line: str
     why: str
@@ -258,39 +190,26 @@ def _temperature(options: LocalOptions, attempt: int) -> float:
     return round(options.temperature + 0.2 * attempt, 2)
 
 
-def _generate(
-    llm: Any, prompt: str, probe: NextTokenProbe, request: ScriptRequest, options: LocalOptions, attempt: int
-) -> str:
-    result = llm(
-        prompt,
-        max_tokens=options.max_tokens,
-        temperature=_temperature(options, attempt),
-        repeat_penalty=options.repeat_penalty,
-        top_p=TOP_P,
-        stop=STOP,
-        grammar=_grammar(request.language),
-        seed=request.seed * 100 + attempt,
-        logits_processor=[probe],
-    )
-    return str(result["choices"][0]["text"])
-
-
 def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict[str, Any]:
     """The job run in the model's process: each scene's kept line (or None), and every attempt, as data.
     Each kept line is noted as it is written."""
     prompt = _document(request)
+    rules = rules_for(request.language)
     lines: list[str | None] = []
     log: list[Attempt] = []
     for n in range(1, request.scenes + 1):
         verdict = Verdict(None)
         for attempt in range(MAX_TRIES):
             cue = f"Scene {n}:"
-            probe = NextTokenProbe(llm.detokenize, cue)
-            raw = _generate(llm, prompt + cue, probe, request, options, attempt)
-            verdict = judge(raw, lines)
+            temperature = _temperature(options, attempt)
+            written = write_line(
+                llm, prompt + cue, rules, max_tokens=options.max_tokens, temperature=temperature,
+                repeat_penalty=options.repeat_penalty, seed=request.seed * 100 + attempt, cue=cue,
+            )  # fmt: skip
+            verdict = judge(written.text, lines)
             log.append(
-                Attempt(n, attempt + 1, cue, _temperature(options, attempt), raw, verdict.line is not None,
-                        verdict.line or "", verdict.why, probe.points)
+                Attempt(n, attempt + 1, cue, temperature, written.text, written.tokens, written.read,
+                        verdict.line is not None, verdict.line or "", verdict.why, written.points)
             )  # fmt: skip
             if verdict.line:
                 break
@@ -310,6 +229,7 @@ class LocalWriter(ScriptWriter):
     name = "local"
     description = "Gemma 3 270M on llama.cpp, shipped in a PyPI package (offline, CPU)"
     offline_default = True
+    version = "2"  # 2: lines kept to the rules by a token mask instead of a grammar (one sentence may do)
     Options = LocalOptions
 
     @classmethod
@@ -374,13 +294,24 @@ class LocalWriter(ScriptWriter):
         if not any(lines):
             raise ProviderFailed("the model wrote nothing usable", stage=self.stage, provider=self.name)
         parts = prompt_parts(request)
+        rules = [
+            *rules_for(request.language).describe,
+            'a line also ends where the model starts the next scene itself (writes "Scene")',
+            f"at most {self.options.max_tokens} tokens a line",
+        ]
         kept = [PromptPart("scene", f"Scene {n}: {line}\n", n) for n, line in enumerate(lines, 1) if line]
         trace = {
             "model": path.name,
             "prompt": "".join(part.text for part in parts),
             "prompt_parts": [asdict(part) for part in [*parts, *kept]],
-            "grammar": (GRAMMAR_EN if request.language == "en" else GRAMMAR_ANY).strip(),
-            "sampling": {"top_p": TOP_P, "repeat_penalty": self.options.repeat_penalty, "stop": STOP},
+            "token_rules": rules,
+            "sampling": {
+                "top_k": TOP_K,
+                "top_p": TOP_P,
+                "min_p": MIN_P,
+                "repeat_penalty": self.options.repeat_penalty,
+                "max_tokens": self.options.max_tokens,
+            },
             "checks": list(CHECKS),
             "lines": [asdict(entry) for entry in log],
             "fallback_scenes": [n + 1 for n, line in enumerate(lines) if not line],

@@ -1,0 +1,142 @@
+"""The bundled writer's lines under token rules (``writers/llama_lines.py``): how tokens are sorted, and
+the real model (Gemma 3 270M on llama.cpp) writing under the rules, with what it read and picked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from videocreator.backend import ScriptRequest
+from videocreator.writers import llama_lines, local_llm
+from videocreator.writers.llama_lines import ANY_LANGUAGE, ENGLISH, MAX_SENTENCES, sort_piece
+
+
+@pytest.mark.parametrize(
+    ("piece", "sorted_as"),
+    [
+        (" The", (True, True, True, False)),  # starts a line or a next sentence, goes inside one
+        ("The", (True, False, True, False)),  # starts a line; a next sentence needs its space
+        (" sky", (False, False, True, False)),
+        (" sky.", (False, False, False, True)),
+        ("!", (False, False, False, True)),
+        (" 1969", (False, False, False, False)),  # digits: never
+        ("\n", (False, False, False, False)),
+        (' "', (False, False, False, False)),
+        (" café", (False, False, False, False)),  # English rules: ASCII letters only
+        ("\ufffd", (False, False, False, False)),  # a byte of a longer character
+        ("  The", (False, False, True, False)),  # two spaces start no sentence
+    ],
+)
+def test_english_rules_sort_each_token_by_its_text(piece: str, sorted_as: tuple[bool, ...]):
+    assert sort_piece(piece, ENGLISH) == sorted_as
+
+
+@pytest.mark.parametrize(
+    ("piece", "sorted_as"),
+    [
+        (" vulcano", (True, True, True, False)),  # no capital needed
+        (" 火山", (True, True, True, False)),
+        ("。", (False, False, False, True)),
+        (" بركان", (True, True, True, False)),
+        ("\u0663", (False, False, False, False)),  # an Arabic-Indic digit
+        ("\u0968\u0966", (False, False, False, False)),  # Devanagari digits
+        ("\ufffd", (True, False, True, False)),  # a byte of a longer character: inside a sentence
+        ('"', (False, False, False, False)),
+    ],
+)
+def test_other_languages_refuse_digits_of_every_script_and_quotes(piece: str, sorted_as: tuple[bool, ...]):
+    assert sort_piece(piece, ANY_LANGUAGE) == sorted_as
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[Any]:
+    model = local_llm.load_model(str(local_llm.bundled_model()), 0)
+    yield model
+    model.close()
+
+
+SHORT_LINES = (
+    "Scene 1: The sun is hot and bright.\nScene 2: The moon is cold and pale.\n"
+    "Scene 3: The sea is wet and deep.\nScene 4:"
+)
+
+
+def _write(llm: Any, document: str, cue: str, seed: int, max_tokens: int = 48) -> llama_lines.Line:
+    return llama_lines.write_line(
+        llm, document, ENGLISH, max_tokens=max_tokens, temperature=0.7, repeat_penalty=1.3, seed=seed, cue=cue
+    )
+
+
+@pytest.mark.slow
+def test_the_rules_overrule_the_models_likeliest_token(llm: Any):
+    """Counting invites a digit: the model's likeliest next token is one, and the rules pick a word."""
+    document = 'Video script: "Counting"\nScene 1: One, two, three. Then 1, 2, 3, 4, '
+    line = _write(llm, document, "Scene 1:", 1, max_tokens=8)
+    first = line.points[0]
+    assert first["options"][0]["token"] == "5" and first["options"][0]["p"] > 0.5, first
+    assert line.text and not re.search(r"\d", line.text), line.text
+    assert first["picked"].lstrip()[0].isupper() and first["picked"] in line.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_lines_keep_the_rules_and_the_model_reads_only_what_is_new(llm: Any, language: str):
+    request = ScriptRequest(topic="How volcanoes form", scenes=3, language=language)
+    options = local_llm.LocalOptions()
+    llm.reset()
+    reply = local_llm.write_lines(llm, request, options)
+    document = llm.tokenize(local_llm._document(request).encode() + b"Scene 1:", add_bos=True, special=False)
+
+    log = reply["log"]
+    assert sum(1 for line in reply["lines"] if line) >= 2, log
+    assert log[0]["read"] == len(document), "the first line reads the whole document"
+    for entry in log[1:]:
+        assert entry["read"] < 40, f"the examples and earlier scenes are not read again: {entry}"
+    for entry in log:
+        raw, tokens = entry["raw"], entry["tokens"]
+        assert not re.search(r"\d|\"|\n", raw), raw
+        assert 0 < tokens <= options.max_tokens
+        ends = len(re.findall(r"[.!?]", raw))
+        assert ends <= MAX_SENTENCES, raw
+        if language == "en":
+            assert re.fullmatch(r"[A-Za-z ,'.!?-]+", raw) and raw.lstrip()[0].isupper(), raw
+        for point in entry["next_tokens"]:
+            if "picked" in point:
+                assert point["picked"] in raw
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_short_first_sentence_goes_on_to_a_second(llm: Any, seed: int):
+    """Short example lines invite a short line; an English line ends after one sentence at 10 words."""
+    line = _write(llm, SHORT_LINES, "Scene 4:", seed)
+    assert len(re.findall(r"[.!?]", line.text)) == 2 or len(line.text.split()) >= ENGLISH.min_words, line.text
+
+
+@pytest.mark.slow
+def test_a_line_ends_where_the_model_starts_the_next_scene(llm: Any):
+    line = _write(llm, SHORT_LINES, "Scene 4:", 0)
+    assert line.text == " The sky is full of clouds and fog." and line.tokens < 12, line
+
+
+@pytest.mark.slow
+def test_picking_from_the_likeliest_candidates_is_picking_from_the_whole_vocabulary(llm: Any):
+    """The same seed picks the same tokens from the top candidates as llama.cpp's own sampling does from
+    all 262,144, while the repeat penalty pushes the picked tokens down and others come up."""
+    import llama_cpp
+
+    llama_lines.evaluate(llm, llm.tokenize(SHORT_LINES.encode(), add_bos=True, special=False))
+    logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)).copy()
+    ours, theirs = (llama_lines._sampler(1.5, 2.0, seed=7) for _ in range(2))
+    try:
+        picked = [llama_lines._pick(ours, logits) for _ in range(60)]
+        sampled = [llama_cpp.llama_sampler_sample(theirs, llm.ctx, -1) for _ in range(60)]
+    finally:
+        llama_cpp.llama_sampler_free(ours)
+        llama_cpp.llama_sampler_free(theirs)
+    assert picked == sampled
+    assert len(set(picked)) > llama_lines.TOP_K // 2, "the penalty brought up tokens from further down"
