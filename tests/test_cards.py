@@ -17,7 +17,7 @@ from tests.conftest import decode_audio, probe, rms
 from videocreator import cli, credits, pipeline, settings
 from videocreator.backend import Speech
 from videocreator.images import layers
-from videocreator.project import CaptionStyle, OwnText, Project, Scene, Settings, StageChoice, textless_path
+from videocreator.project import CaptionStyle, OwnText, Project, Scene, Settings, StageChoice, textless_file
 from videocreator.render import audio, frames, renderer
 from videocreator.render.cards import END_S, TITLE_S, Cards
 from videocreator.source import sections
@@ -40,7 +40,7 @@ def _scene(folder: Path, n: int, seconds: float) -> renderer.SceneInput:
     picture.paste(text, ((W - text.width) // 2, 150), text)
     image = folder / f"image-{n}.png"
     picture.save(image)
-    layers.under_text(picture, plain).save(folder / textless_path(image.name))
+    layers.under_text(picture, plain).save(folder / textless_file(image.name))
     rate = 22050
     t = np.arange(int(seconds * rate)) / rate
     voice = folder / f"voice-{n}.wav"
@@ -48,7 +48,7 @@ def _scene(folder: Path, n: int, seconds: float) -> renderer.SceneInput:
     audio.write_wav(voice, Speech(0.4 * np.sin(2 * np.pi * 440 * t).astype(np.float32), rate, []))
     return renderer.SceneInput(
         image, f"img-{n}", voice, f"voice-{n}", seconds, ((f"Scene {n} speaks", 0.0, seconds),),
-        tuple(words), folder / textless_path(image.name),
+        tuple(words), folder / textless_file(image.name),
     )  # fmt: skip
 
 
@@ -257,7 +257,7 @@ def test_a_batch_section_is_titled_by_its_heading_and_its_card_pictures_keep_the
     pipeline.make_images(folder)
     pipeline.narrate_all(folder)
     scene = folder.project.scenes[0]
-    kept = folder.path(textless_path(scene.image))
+    kept = folder.path(textless_file(scene.image))
     assert kept.stat().st_size < 0.15 * folder.path(scene.image).stat().st_size, "only what is under the text"
     with Image.open(folder.path(scene.image)) as picture, Image.open(kept) as under:
         drawn, textless = np.asarray(picture, float), np.asarray(layers.without_text(picture, under), float)
