@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,17 @@ def test_nothing_imports_upwards(path: Path):
         if (there := rung(name)) is not None and there < here
     )
     assert not upwards, f"{_name(path)} ({LADDER[here][0]}) imports upwards: {upwards}"
+
+
+def test_every_package_is_installed():
+    """pyproject lists its packages one by one: a wheel (a Space's or a newcomer's non-editable install)
+    holds only those, so a new package left off the list would be missing there."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    present = {_name(init.parent / "__init__.py") for init in PACKAGE.rglob("__init__.py")}
+    present = {name.removesuffix(".__init__") for name in present}
+    assert present <= listed, f"not in pyproject's packages: {sorted(present - listed)}"
 
 
 def test_only_the_studio_imports_gradio():

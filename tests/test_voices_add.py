@@ -316,6 +316,22 @@ def test_an_unknown_name_is_refused_naming_close_ones(repository, tmp_path):
         (b"[" * 100_000, "it is not JSON"),
         (b'["es_ES-davefx-medium"]', "it is not an object of voices"),
         (b'{"es_ES-davefx-medium": {"files": {"../../x.onnx": {"size_bytes": 1}}}}', "it names no voice"),
+        (
+            json.dumps(
+                {
+                    "es_ES-evil-medium": {  # whole but for its paths, which leave the repository
+                        "key": "es_ES-evil-medium",
+                        "language": {"code": "es_ES", "family": "es"},
+                        "quality": "medium",
+                        "files": {
+                            f"../../es_ES-evil-medium.onnx{end}": {"size_bytes": 4, "md5_digest": "0" * 32}
+                            for end in ("", ".json")
+                        },
+                    }
+                }
+            ).encode(),
+            "it names no voice",
+        ),
     ],
 )
 def test_a_voice_list_that_is_not_one_is_an_error(repository, tmp_path, listing, says):

@@ -7,7 +7,7 @@ done in ``videocreator.stages``; this module is the API that front ends and your
 """
 
 from .progress import Reporter
-from .stages.choosing import choose_backend, what_ran, writer_chain
+from .stages.choosing import check_stages, choose_backend, what_ran, writer_chain
 from .stages.editing import (
     add_scene,
     change_project,
@@ -30,7 +30,7 @@ from .stages.images import (
 )
 from .stages.making import make_video, new_project
 from .stages.script import write_script
-from .stages.sizing import scenes_for_length
+from .stages.sizing import length_range, scenes_for_length
 from .stages.states import scene_states
 from .stages.video import render, scene_inputs
 from .stages.voice import audio_is_current, audio_key, narrate_all, narrate_scene
@@ -42,10 +42,12 @@ __all__ = [
     "audio_key",
     "change_project",
     "change_settings",
+    "check_stages",
     "choose_backend",
     "choose_pictograms",
     "delete_scene",
     "image_is_current",
+    "length_range",
     "make_image",
     "make_images",
     "make_video",

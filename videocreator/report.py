@@ -482,6 +482,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key}: {item}" for key, item in value.items())
     return str(value)
-
-
-# ---- the voice, drawn ---------------------------------------------------------------------------------

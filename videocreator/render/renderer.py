@@ -47,10 +47,10 @@ class SceneInput:
     duration: float
     sentences: tuple[tuple[str, float, float], ...]
     words: tuple[tuple[str, float, float], ...] = ()  # none stored: found in the narration's audio
+    textless: Path | None = None  # what lies under the picture's text (``images.layers``), if kept
     # A box of the picture the captions keep clear of (its headline): left, top, right, bottom as
     # fractions of the picture (see ``keep_clear_of``).
     keep_clear: tuple[float, float, float, float] | None = None
-    textless: Path | None = None  # what lies under the picture's text (``images.layers``), if kept
 
 
 def keep_clear_of(details: Mapping[str, Any]) -> tuple[float, float, float, float] | None:

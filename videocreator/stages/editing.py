@@ -132,14 +132,15 @@ def use_voice_reference(folder: ProjectFolder, recording: Path) -> str:
 
 def change_project(folder: ProjectFolder, changes: Mapping[str, Any]) -> None:
     """What one form of the studio (or one run of the command line) changes, in one call, shaped like the
-    config file: a stage as ``{"backend": name, "options": {...}}`` (through ``choose_backend``), the
-    ``music`` (through ``use_music``) and any other setting (through ``change_settings``), each checked
-    as that call checks it."""
+    config file: a stage as ``{"backend": name, "options": {...}}`` (through ``choose_backend``), any
+    other setting (through ``change_settings``) and then the ``music`` (through ``use_music``), each
+    checked as that call checks it: a file is copied in only once the settings were taken."""
     rest = dict(changes)
     for stage in CHOSEN:
         if (choice := rest.pop(stage.value, None)) is not None:
             choose_backend(folder, stage, choice.get("backend", ""), dict(choice.get("options", {})))
-    if (music := rest.pop("music", None)) is not None:
-        use_music(folder, music)
+    music = rest.pop("music", None)
     if rest:
         change_settings(folder, rest)
+    if music is not None:
+        use_music(folder, music)

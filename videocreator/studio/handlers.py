@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from .. import archive, images, pipeline, report, settings
-from ..errors import InputError, VideoCreatorError, without_server_paths
+from ..errors import InputError, without_server_paths
 from ..languages import LANGUAGE_NAMES
 from ..limits import Limits
 from ..progress import Reporter
@@ -20,7 +20,7 @@ from ..stage import Stage
 from ..voices import catalog
 from . import forms
 from .page import FOUND, START_FROM, TOPIC_EXAMPLE, Page, literal_values
-from .running import studio_step, visitors_error
+from .running import studio_step
 from .views import (
     gallery,
     numbered_scene,
@@ -355,20 +355,20 @@ class Studio:
             pipeline.narrate_all(folder, reporter)
         return self._view(folder, scene, script=False, pictures=False)
 
+    @studio_step(Stage.VOICE, writes=False)
     def add_voice(
         self,
+        session: str | None,
         voice_name: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> Outputs:
         """Fetch the Piper voice `voice_name` (a voice's name, or a language such as "es" for its usual
-        voice) into the voices folder, where "auto" finds it; not on a public server."""
-        try:
-            added = catalog.add_voice(
-                voice_name or "", progress=lambda f, m: progress(f, desc=m), limits=self.limits
-            )
-        except VideoCreatorError as exc:
-            raise visitors_error(exc, self.limits) from None
-        return {self.page.voice.added: added.line}
+        voice) into the voices folder, where "auto" finds it; not on a public server. Stop ends the
+        download (what came is kept, and the next try continues it)."""
+        root = self._session(session)
+        reporter = self._reporter(root, progress).at(Stage.VOICE)
+        added = catalog.add_voice(voice_name or "", progress=reporter.progress, limits=self.limits)
+        return {self.page.session: str(root), self.page.voice.added: added.line}
 
     def voice_options(self, narrator: str) -> Outputs:
         """The voice model, speaker and recording fields, where the chosen narrator has them."""

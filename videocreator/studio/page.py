@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from .. import checks, registry
+from .. import checks, pipeline, registry
 from ..languages import LANGUAGE_NAMES
 from ..limits import Limits
 from ..project import CaptionStyle, Settings
@@ -17,7 +17,6 @@ from ..sessions import SessionStore
 from ..source import SUFFIXES
 from ..stage import Stage
 from ..stages import auto
-from ..stages.sizing import length_range
 from .forms import AS_WRITTEN, MUSIC_CHOICES
 from .server import StudioBlocks
 
@@ -216,7 +215,7 @@ def _script_step(defaults: Settings, limits: Limits, stops: list[gr.Button]) -> 
                 label="Use the text",
                 elem_id="text-mode",
             )
-            shortest, longest = length_range(limits, defaults)
+            shortest, longest = pipeline.length_range(limits, defaults)
             step.length = gr.Slider(
                 shortest, longest, value=60, step=5, label="Length of the video (seconds)", visible=False
             )

@@ -98,7 +98,9 @@ def wire(page: Page, studio: Studio) -> None:
     p.auto_pictograms.click(studio.let_words_choose, [session, s.number], view, api_name="let_words_choose")
     p.undo.click(studio.undo_image, [session, s.number], view, api_name="undo_image")
 
-    v.add_voice.click(studio.add_voice, v.voice_name, v.added, api_name="add_voice", **heavy)
+    add_voice = v.add_voice.click(
+        studio.add_voice, [session, v.voice_name], [session, v.added], api_name="add_voice", **heavy
+    )
     voice_options = [v.model, v.speaker, v.recording]
     for trigger in (v.backend.change, page.blocks.load):
         trigger(studio.voice_options, v.backend, voice_options, **private)
@@ -129,7 +131,7 @@ def wire(page: Page, studio: Studio) -> None:
         studio.open_zip, [session, page.project_zip], view, api_name="open_zip", **heavy, **at_table
     )
 
-    long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render]
+    long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render, add_voice]
     gr.on(
         [button.click for button in page.stop_buttons],
         studio.stop,
