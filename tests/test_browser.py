@@ -91,6 +91,7 @@ def test_topic_to_video_in_a_browser(page, artifacts: Path):
     page.locator("#make-images").click()
     page.locator("#gallery img").nth(4).wait_for()
     first_picture = page.locator("#gallery img").first.get_attribute("src")
+    assert _gap_under_the_gallery(page) < 40, "the gallery ends with its pictures"
 
     prompt = page.get_by_label("Image prompt of the selected scene")
     prompt.fill("a golden honeycomb dripping with honey")
@@ -240,6 +241,18 @@ def test_make_it_all_from_my_own_text_as_written(page, artifacts: Path):
         "() => document.querySelector('#waveform img')?.naturalWidth > 0", timeout=TIMEOUT_MS
     )  # the waveform is drawn after Make it all
     waveform.screenshot(path=str(artifacts / "browser-make-all-waveform.png"))
+
+
+def _gap_under_the_gallery(page) -> float:
+    """How far the gallery reaches below its last picture (an empty band before the next step)."""
+    return page.evaluate(
+        """() => {
+            const gallery = document.querySelector('#gallery');
+            const bottoms = [...gallery.querySelectorAll('img')].map(i => i.getBoundingClientRect().bottom);
+            const last = Math.max(...bottoms);
+            return gallery.getBoundingClientRect().bottom - last;
+        }"""
+    )
 
 
 def _cells_off_the_table(page) -> int:

@@ -32,6 +32,9 @@ CSS = """
 .vc-status th, .vc-status td {word-break: normal; overflow-wrap: normal;}
 #script [role="gridcell"], #script [role="gridcell"] * {word-break: normal !important;
     overflow-wrap: break-word !important;}
+/* The gallery is as tall as its rows of scenes, not a fixed 450 px with a gap under one row. */
+#gallery .gallery-container, #gallery .grid-wrap.fixed-height {height: auto !important;
+    min-height: 0 !important;}
 """
 
 
@@ -269,7 +272,7 @@ def _image_step(defaults: Settings, stops: list[gr.Button]) -> ImageStep:
         step.style = gr.Dropdown(label="Style", allow_custom_value=True, elem_id="image-style")
         step.steps = gr.Number(label="Steps", precision=0, minimum=1, maximum=150)
     step.gallery = gr.Gallery(
-        label="Scenes", columns=5, height="auto", object_fit="contain", elem_id="gallery"
+        label="Scenes", columns=5, object_fit="contain", elem_id="gallery"
     )
     with gr.Row():
         step.selected = gr.Image(label="Selected scene", type="filepath", interactive=False, height=360)
