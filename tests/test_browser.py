@@ -307,3 +307,7 @@ def test_phone_layout_has_no_horizontal_scroll(server: str, page, artifacts: Pat
     page.locator(".vc-status table").wait_for()
     assert _words_broken(page, "#script [role='gridcell']") == [], "cells wrap between words"
     assert _words_broken(page, ".vc-status table") == [], "the scenes' state wraps between words"
+    page.locator("#make-images").click()
+    page.locator("#gallery img").nth(4).wait_for()
+    shot(page, artifacts, "phone-pictures")
+    assert _gap_under_the_gallery(page) < 40, "the gallery ends with its pictures on a phone too"
