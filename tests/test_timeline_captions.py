@@ -56,6 +56,23 @@ def test_unspaced_scripts_are_chunked_by_characters():
     assert all(len(p) <= captions.CJK_CHUNK_CHARS for p in pieces)
 
 
+def test_unspaced_captions_are_cut_between_words_never_inside_one():
+    """Japanese is cut after a clause's mark or where a particle meets the next word, never inside a word
+    of katakana ("マ|グマ" was shown); no last piece of one character ("生|长。")."""
+    for sentence in (
+        "地下深くで岩がとけてマグマになります。",
+        "マグマはまわりの岩より軽いので、上にのぼります。",
+    ):
+        pieces = captions.chunk(sentence, max_words=4, language="ja")
+        assert "".join(pieces) == sentence and any("マグマ" in p for p in pieces), pieces
+        assert all(len(p) <= captions.CJK_CHUNK_CHARS for p in pieces)
+    assert captions.chunk("地下深くで岩がとけてマグマになります。", 4, "ja") == [
+        "地下深くで岩がとけて",
+        "マグマになります。",
+    ]
+    assert captions.chunk("长时间以后，植物又会生长。", 4, "zh") == ["长时间以后，", "植物又会生长。"]
+
+
 def test_cues_fill_each_sentence_span_exactly():
     spans = [("One two three four five six seven.", 0.0, 2.0), ("Eight nine.", 2.3, 3.1)]
     cues = captions.cues_for(spans, offset=10.0, max_words=3)

@@ -18,6 +18,7 @@ from ..text import OPENING, before_a_name
 
 _BREAK_AFTER = re.compile(r"[,;:\u2014\u2013\u3001\uff0c]$")
 CJK_CHUNK_CHARS = 12
+_CLAUSE_MARK = re.compile(r"[\u3001\u3002\uff0c\uff01\uff1f\uff1b\uff1a,.!?;:]$")
 # Words that lean on the word after them (articles, prepositions, conjunctions, possessives): a caption
 # does not end on one when it can start the next caption instead.
 _LEANING = {
@@ -135,13 +136,45 @@ def _adopt_last_word(pieces: list[list[str]], max_words: int) -> None:
         before.extend(pieces.pop())
 
 
+def _hiragana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u309f"
+
+
+def _katakana(ch: str) -> bool:
+    return "\u30a0" <= ch <= "\u30ff"
+
+
+def _cut_after(unit: str, following: str) -> int:
+    """How good a place to cut a caption of an unspaced script is between ``unit`` and ``following``:
+    after a clause's mark best, then where hiragana (a particle, an ending) meets the next word; never
+    inside a word of katakana ("マグマ")."""
+    if _CLAUSE_MARK.search(unit):
+        return 2
+    if _katakana(unit[-1]) and _katakana(following[0]):
+        return -1
+    return 1 if _hiragana(unit[-1]) and not _hiragana(following[0]) else 0
+
+
 def _groups_by_characters(words: list[str]) -> list[list[str]]:
-    pieces: list[list[str]] = [[]]
-    for word in words:
-        if pieces[-1] and sum(map(len, pieces[-1])) + len(word) > CJK_CHUNK_CHARS:
-            pieces.append([])
-        pieces[-1].append(word)
-    return [p for p in pieces if p]
+    """Pieces of at most CJK_CHUNK_CHARS characters, each cut at the best place within it (see
+    ``_cut_after``); a last piece of a character or two joins the one before."""
+    pieces: list[list[str]] = []
+    rest = list(words)
+    while rest:
+        room, taken = 0, 0
+        while taken < len(rest) and room + len(rest[taken]) <= CJK_CHUNK_CHARS:
+            room, taken = room + len(rest[taken]), taken + 1
+        if taken == len(rest):
+            pieces.append(rest)
+            break
+        taken = max(1, taken)
+        cuts = [(_cut_after(rest[i - 1], rest[i]), i) for i in range(max(1, taken // 3), taken + 1)]
+        best, at = max(cuts)
+        pieces.append(rest[: at if best >= 0 else taken])
+        rest = rest[len(pieces[-1]) :]
+    if len(pieces) > 1 and sum(map(len, pieces[-1])) <= 2:
+        pieces[-2].extend(pieces.pop())
+    return pieces
 
 
 def chunk(sentence: str, max_words: int, language: str = "") -> list[str]:
