@@ -67,7 +67,8 @@ def test_render_after_editing_one_scene_reuses_the_rest(tmp_path: Path):
     project["scenes"][1]["narration"] = "Clouds gather over the sea. Then, quite suddenly, it rains."
     project_file.write_text(json.dumps(project), encoding="utf-8")
     proc = run("render", str(out))
-    assert "3 pieces encoded, 2 reused" in proc.stdout
+    # the edited scene and its two crossfades again; the other scenes, both cards and their crossfades kept
+    assert "3 pieces encoded, 6 reused" in proc.stdout
     after = json.loads(project_file.read_text(encoding="utf-8"))["scenes"]
     assert after[0]["audio"] == before[0][1] and after[2]["audio"] == before[2][1]
     assert after[1]["audio"] != before[1][1]

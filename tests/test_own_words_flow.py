@@ -190,10 +190,13 @@ def test_text_and_length_limits_are_said_before_any_work(tmp_path: Path):
     public = Limits.public_server()
     with pytest.raises(InputError, match="at most 50,000 on this public server"):
         pipeline.new_project("", tmp_path / "a", own_text=OwnText("Bees fly far. " * 5000), limits=public)
-    with pytest.raises(InputError, match=r"between 10 and \d+ s here, not 200"):
+    least, _ = pipeline.length_range(public, Settings())  # one scene of the least narration, and the cards
+    with pytest.raises(InputError, match=rf"between {least:g} and \d+ s here, not 200"):
         pipeline.new_project("", tmp_path / "b", own_text=OwnText(BEES, "condense", 200), limits=public)
+    with pytest.raises(InputError, match=rf"between {least:g} and \d+ s here, not {least - 1:g}"):
+        pipeline.new_project("", tmp_path / "b", own_text=OwnText(BEES, "condense", least - 1))
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
-    shortest = pipeline.new_project("", tmp_path / "c", own_text=OwnText(BEES, "condense", 10))
+    shortest = pipeline.new_project("", tmp_path / "c", own_text=OwnText(BEES, "condense", least))
     pipeline.write_script(shortest)
     assert 1 <= len(shortest.project.scenes) <= 2
     many = pipeline.new_project("", tmp_path / "d", own_text=OwnText("Bees fly. " * 3500, "condense", 30))

@@ -3,6 +3,8 @@ text may ask for."""
 
 from __future__ import annotations
 
+import math
+
 from ..errors import InputError
 from ..limits import MAX_SCENES, Limits
 from ..project import OwnText, Settings
@@ -23,16 +25,18 @@ def scenes_for_length(seconds: float) -> int:
 
 def speech_for_video(seconds: float, settings: Settings) -> float:
     """How much narration a video of ``seconds`` holds, once the pauses around its scenes and its cards
-    are counted."""
-    scenes = scenes_for_length(seconds)
-    return max(1.0, seconds - timeline.pauses_s(scenes, **cards.lengths(settings)))
+    are counted (the scenes share what the cards leave)."""
+    shown = cards.lengths(settings)
+    scenes = scenes_for_length(seconds - sum(shown.values()))
+    return max(1.0, seconds - timeline.pauses_s(scenes, **shown))
 
 
 def length_range(limits: Limits, settings: Settings) -> tuple[float, float]:
     """The shortest and longest video (seconds) a person's own text may ask for under ``limits``, with
-    the cards ``settings`` add."""
+    the cards ``settings`` add: the shortest holds the writer's least narration in one scene."""
+    shortest = own_text_writer.MIN_LENGTH_S + timeline.pauses_s(1, **cards.lengths(settings))
     pauses = timeline.pauses_s(limits.max_scenes, **cards.lengths(settings))
-    return MIN_VIDEO_S, own_text_writer.max_length_s(limits.max_scenes) + pauses
+    return max(MIN_VIDEO_S, math.ceil(shortest)), own_text_writer.max_length_s(limits.max_scenes) + pauses
 
 
 def check_own_text(own: OwnText, limits: Limits, settings: Settings) -> None:

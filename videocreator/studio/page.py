@@ -271,9 +271,7 @@ def _image_step(defaults: Settings, stops: list[gr.Button]) -> ImageStep:
         step.model = gr.Textbox(label="Model (hub id or local folder)", elem_id="image-model")
         step.style = gr.Dropdown(label="Style", allow_custom_value=True, elem_id="image-style")
         step.steps = gr.Number(label="Steps", precision=0, minimum=1, maximum=150)
-    step.gallery = gr.Gallery(
-        label="Scenes", columns=5, object_fit="contain", elem_id="gallery"
-    )
+    step.gallery = gr.Gallery(label="Scenes", columns=5, object_fit="contain", elem_id="gallery")
     with gr.Row():
         step.selected = gr.Image(label="Selected scene", type="filepath", interactive=False, height=360)
         with gr.Column():
