@@ -130,8 +130,7 @@ def test_every_package_is_installed():
     listed = set(
         tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
     )
-    present = {_name(init.parent / "__init__.py") for init in PACKAGE.rglob("__init__.py")}
-    present = {name.removesuffix(".__init__") for name in present}
+    present = {".".join(init.parent.relative_to(ROOT).parts) for init in PACKAGE.rglob("__init__.py")}
     assert present <= listed, f"not in pyproject's packages: {sorted(present - listed)}"
 
 
