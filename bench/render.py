@@ -77,31 +77,38 @@ def read_through(path: Path) -> None:
             pass
 
 
-def floor_inputs(folder: vc.ProjectFolder) -> tuple[Path, Path, list[str], int]:
-    """Raw yuv420p files for the encode-only floor, and ffmpeg's command (ours, settings and forced
-    IDR frames at the joins, reading the file named by its ``-i``): the frames exactly as the renderer
-    makes them, and the frames decoded back from a render (smoothed by the encoder, so cheaper to
-    encode again: the floor earlier versions of this bench reported)."""
+def write_frames(folder: vc.ProjectFolder, raw: Path) -> tuple[list[str], int]:
+    """The frames exactly as the renderer makes them, written to ``raw`` (yuv420p), and ffmpeg's command
+    for the encode-only floor (ours: settings and forced IDR frames at the joins, reading the file named
+    by its ``-i``); the number of frames."""
     settings = folder.project.settings
     width, height = settings.size
     plan = renderer.Plan(
         vc.pipeline.scene_inputs(folder), width, height, settings.fps, settings.captions,
-        cards=Cards.of(folder.project),
+        tight=settings.tighten_pauses, language=folder.project.language, cards=Cards.of(folder.project),
     )  # fmt: skip
     codec = encoder.choose(preview=False)
     pieces = list(plan.segments(codec))
-    exact, decoded = folder.root / "frames.yuv", folder.root / "decoded.yuv"
-    with open(exact, "wb") as out:
+    with open(raw, "wb") as out:
         for piece in pieces:
             for i in range(piece.frames):
                 out.write(piece.frame_at(i))
-    vc.render(folder)
-    ffmpeg.run(["-i", folder.video, "-f", "rawvideo", "-pix_fmt", "yuv420p", decoded], what="dumping frames")
     keyframes = encoder.first_frames([piece.frames for piece in pieces])
     command = encoder.encode_command(
-        width, height, settings.fps, codec, str(folder.root / "floor.h264"), keyframes=keyframes
+        width, height, settings.fps, codec, str(raw.with_suffix(".h264")), keyframes=keyframes
     )
-    return exact, decoded, command, sum(piece.frames for piece in pieces)
+    return command, sum(piece.frames for piece in pieces)
+
+
+def floor_inputs(folder: vc.ProjectFolder) -> tuple[Path, Path, list[str], int]:
+    """Raw yuv420p files for the encode-only floor, and ffmpeg's command (``write_frames``): the frames
+    exactly as the renderer makes them, and the frames decoded back from a render (smoothed by the
+    encoder, so cheaper to encode again: the floor earlier versions of this bench reported)."""
+    exact, decoded = folder.root / "frames.yuv", folder.root / "decoded.yuv"
+    command, frames = write_frames(folder, exact)
+    vc.render(folder)
+    ffmpeg.run(["-i", folder.video, "-f", "rawvideo", "-pix_fmt", "yuv420p", decoded], what="dumping frames")
+    return exact, decoded, command, frames
 
 
 def encode_from(command: list[str], raw: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -140,3 +141,33 @@ def test_picking_from_the_likeliest_candidates_is_picking_from_the_whole_vocabul
         llama_cpp.llama_sampler_free(theirs)
     assert picked == sampled
     assert len(set(picked)) > llama_lines.TOP_K // 2, "the penalty brought up tokens from further down"
+
+
+def test_the_sorted_vocabulary_is_kept_on_disk_and_read_back_whole(
+    llm: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    llama_lines.vocabulary.cache_clear()
+    sorted_here = llama_lines.vocabulary(llm, ENGLISH)
+    kept = list((tmp_path / "videocreator" / "vocabularies").glob("*.npz"))
+    assert len(kept) == 1
+    llama_lines.vocabulary(llm, ANY_LANGUAGE)
+    assert len(list(kept[0].parent.glob("*.npz"))) == 2, "other rules, another file"
+
+    def never(llm: Any, rules: llama_lines.LineRules) -> llama_lines.Vocabulary:
+        raise AssertionError("sorted again, not read from disk")
+
+    llama_lines.vocabulary.cache_clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(llama_lines, "_sorted", never)
+        read = llama_lines.vocabulary(llm, ENGLISH)
+    assert read.pieces == sorted_here.pieces and read.rules is ENGLISH
+    for name in llama_lines._ARRAYS:
+        np.testing.assert_array_equal(getattr(read, name), getattr(sorted_here, name))
+
+    for spoiled in (b"", b"PK\x03\x04 not a whole file"):
+        kept[0].write_bytes(spoiled)
+        llama_lines.vocabulary.cache_clear()
+        again = llama_lines.vocabulary(llm, ENGLISH)
+        assert again.pieces == sorted_here.pieces, "a spoiled file is sorted again"
+    llama_lines.vocabulary.cache_clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,6 +42,22 @@ class Reporter:
         return Reporter(
             lambda f, m: self.progress(start + (end - start) * f, m), self.warning, stopping=self.stopping
         )
+
+    def side_by_side(self, parts: int) -> list[Reporter]:
+        """Reporters for ``parts`` parts of this step done at the same time (in threads): this step is as
+        far as their mean, so it never goes back, and says what was last reported."""
+        done = [0.0] * parts
+        lock = threading.Lock()
+
+        def part(n: int) -> Reporter:
+            def progress(fraction: float, message: str) -> None:
+                with lock:
+                    done[n] = max(done[n], fraction)
+                    self.progress(sum(done) / parts, message)
+
+            return Reporter(progress, self.warning, stopping=self.stopping)
+
+        return [part(n) for n in range(parts)]
 
     def at(self, stage: Stage) -> Reporter:
         """This reporter while ``stage`` runs: a stop asked for meanwhile ends that stage, naming it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -58,6 +59,7 @@ class ProjectFolder:
         # What opening the project changed or dropped (old absolute paths, options not allowed here).
         self.notes: list[str] = []
         self.from_elsewhere = from_elsewhere  # a zip: it names no files, models or servers of this machine
+        self._saving = threading.Lock()  # stages working side by side save one at a time
 
     @property
     def adopt_outside(self) -> bool:
@@ -101,7 +103,8 @@ class ProjectFolder:
         return folder
 
     def save(self) -> None:
-        files.write_json(self.root / PROJECT_FILE, self.project.to_dict())
+        with self._saving:
+            files.write_json(self.root / PROJECT_FILE, self.project.to_dict())
 
     def path(self, relative: str) -> Path:
         """Resolve a path stored in project.json, refusing anything outside the folder."""

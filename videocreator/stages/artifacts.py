@@ -75,10 +75,10 @@ def bring_up_to_date(
 
 
 def bring_all_up_to_date(
-    folder: ProjectFolder, artifact: SceneArtifact[B], reporter: Reporter | None
+    folder: ProjectFolder, artifact: SceneArtifact[B], reporter: Reporter | None, *, tell: bool = True
 ) -> None:
-    """Make each scene's artifact that is missing or out of date, in order; then How it works tells of
-    the project, if it changed since it was told."""
+    """Make each scene's artifact that is missing or out of date, in order; then (``tell``) How it works
+    tells of the project, if it changed since it was told."""
     backend = artifact.backend(folder, record=True)
     rep, scenes = reporter_at(reporter, artifact.stage), folder.project.scenes
     backend.stopping = rep.stopping
@@ -87,5 +87,5 @@ def bring_all_up_to_date(
             rep.progress(n / len(scenes), f"{artifact.what} {n + 1}/{len(scenes)} ({backend.name})")
             bring_up_to_date(folder, artifact, scene, backend=backend)
     rep.progress(1.0, f"{artifact.what}s ready")
-    if not report.is_current(folder):
+    if tell and not report.is_current(folder):
         report.write_report(folder)

@@ -124,9 +124,10 @@ def make_image(
 
 
 @full_disk_is(Stage.IMAGES)
-def make_images(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
-    """Make every picture that is missing or out of date."""
-    bring_all_up_to_date(folder, PICTURE, reporter)
+def make_images(folder: ProjectFolder, reporter: Reporter | None = None, *, tell: bool = True) -> None:
+    """Make every picture that is missing or out of date (``tell``: then write How it works, if it
+    changed)."""
+    bring_all_up_to_date(folder, PICTURE, reporter, tell=tell)
 
 
 def choose_pictograms(folder: ProjectFolder, scene: Scene, chars: list[str]) -> None:

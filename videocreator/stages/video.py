@@ -13,8 +13,7 @@ from ..progress import Reporter, reporter_at
 from ..project import ProjectFolder, frame_size, textless_file
 from ..render import cards, renderer, timeline
 from ..stage import Stage
-from .images import make_images
-from .voice import narrate_all
+from .overlap import pictures_and_narrations
 
 
 def music_path(folder: ProjectFolder) -> Path | None:
@@ -77,8 +76,7 @@ def render(
     music = music_path(folder)
     for note in folder.drop_unusable_voices():
         rep.warning(note)
-    make_images(folder, rep.scaled(0.0, 0.1))
-    narrate_all(folder, rep.scaled(0.1, 0.2))
+    pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
     settings = project.settings
     width, height = frame_size(settings.aspect, "360p") if preview else settings.size
     scenes = scene_inputs(folder)

@@ -93,6 +93,7 @@ def narrate_scene(
 
 
 @full_disk_is(Stage.VOICE)
-def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None) -> None:
-    """Narrate every scene whose narration is missing or out of date."""
-    bring_all_up_to_date(folder, NARRATION, reporter)
+def narrate_all(folder: ProjectFolder, reporter: Reporter | None = None, *, tell: bool = True) -> None:
+    """Narrate every scene whose narration is missing or out of date (``tell``: then write How it works,
+    if it changed)."""
+    bring_all_up_to_date(folder, NARRATION, reporter, tell=tell)

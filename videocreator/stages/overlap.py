@@ -1,0 +1,81 @@
+"""Stages side by side: what a later stage needs first is made ready while an earlier one works.
+
+While the script is written, the picture maker and the narrator load what their first call needs (the
+voice's process, the word lists); then the pictures are drawn (in this process) while the narrations are
+spoken (the voice works in a process of its own), so that the two cores of a small machine both work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+
+from .. import report
+from ..errors import Stopped, VideoCreatorError
+from ..progress import Reporter
+from ..project import ProjectFolder
+from ..stage import Stage
+from .choosing import image_maker, narrator
+from .images import make_images
+from .voice import narrate_all
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def warming_up(folder: ProjectFolder) -> Iterator[None]:
+    """The picture maker and the narrator warm up (``Backend.warm_up``) in a thread while the body runs.
+
+    A warm-up that fails is only logged: the stage itself says what is wrong when it runs.
+    """
+    language = folder.project.language
+
+    def warm() -> None:
+        for backend in (narrator(folder), image_maker(folder)):
+            try:
+                backend.warm_up(language)
+            except (VideoCreatorError, OSError, ImportError) as exc:
+                log.info("warming up %s did not work: %s", backend.name, exc)
+
+    thread = threading.Thread(target=warm, name="warm-up", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
+    """Every picture and narration brought up to date, the pictures in a thread while the narrations
+    are spoken; then How it works tells of them, if it changed. When either fails the other stops at its
+    next scene, and the first failure is raised (How it works left as it was); a stop the person asked
+    for names the pictures when it ended both."""
+    failures: list[BaseException] = []
+    failed = threading.Event()
+    pictures, narrations = (
+        Reporter(part.progress, part.warning, stopping=lambda: reporter.stopping() or failed.is_set())
+        for part in reporter.side_by_side(2)
+    )
+
+    def flagged(work: Callable[..., None], part: Reporter) -> None:
+        try:
+            work(folder, part, tell=False)  # told once, when both are done
+        except BaseException as exc:
+            failures.append(exc)
+            failed.set()
+            raise
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures") as drawing:
+        drawn = drawing.submit(flagged, make_images, pictures)
+        with contextlib.suppress(Exception):  # kept in ``failures``: the first of them is raised below
+            flagged(narrate_all, narrations)
+        wait([drawn])
+    if failures:
+        stops = [f for f in failures if isinstance(f, Stopped)]
+        failure = next((f for f in failures if f not in stops), None)
+        raise failure or min(stops, key=lambda stop: stop.stage is not Stage.IMAGES)
+    if not report.is_current(folder):
+        report.write_report(folder)
