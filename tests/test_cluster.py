@@ -84,7 +84,7 @@ def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(
     out = tmp_path / "out"
     pipeline.new_project("Something else", out / "waves")  # this section's folder is taken: it fails
     args = [sys.executable, "-m", "videocreator", "batch", str(course), "--out", str(out), "--cluster", head,
-            "--resolution", "720p", "--music", "none"]  # fmt: skip
+            "--resolution", "720p", "--music", "none", "--no-title-card", "--no-end-card"]  # fmt: skip
     batch = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     killed = _kill_one_running_section(batch)
     stdout, stderr = batch.communicate(timeout=300)
