@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from . import archive
+from . import archive, files
 from .batch import SectionJob, SectionResult, failure, make_section_or_raise
 from .errors import BackendUnavailable, InputError, VideoCreatorError
 from .project import PROJECT_FILE, ProjectFolder
@@ -80,7 +80,7 @@ def _pack(folder: ProjectFolder) -> bytes:
 def _unpack(packed: bytes, dest: Path) -> None:
     """``packed`` opened into the new folder ``dest``, with the checks of any zip."""
     source = dest.with_name(f".{dest.name}.zip")
-    source.write_bytes(packed)
+    files.write_bytes(source, packed)  # a full disk is said as such
     try:
         archive.import_zip(source, dest, own=True)
     finally:
@@ -176,6 +176,6 @@ def _landed(ray: ModuleType, done: object, job: SectionJob) -> SectionResult:
         return parcel.result
     try:
         _put_in_place(parcel.packed, job.out)
-    except VideoCreatorError as exc:
-        return replace(parcel.result, error=f"sent back, but not put in place: {exc}")
+    except (VideoCreatorError, OSError) as exc:
+        return replace(parcel.result, error=f"sent back, but not put in place here: {exc}")
     return parcel.result
