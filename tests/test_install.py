@@ -15,7 +15,11 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCKS = {"requirements.txt": "requirements.in", "requirements-ai.txt": "requirements-ai.in"}
+LOCKS = {
+    "requirements.txt": "requirements.in",
+    "requirements-ai.txt": "requirements-ai.in",
+    "requirements-cluster.txt": "requirements-cluster.in",
+}
 TEST_LOCK = "requirements-test.txt"
 # Installed beside the lock: the venv's own installer, and the project itself (pip install -e .).
 NOT_LOCKED = {"pip", "setuptools", "wheel", "videocreator"}

@@ -268,6 +268,18 @@ def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def test_an_own_zip_keeps_the_models_and_servers_its_settings_name(tmp_path: Path):
+    """A batch's section sent to and back from the person's own worker keeps its model and server; a zip
+    shared by someone else names none of this machine's."""
+    chosen = StageChoice("openai", {"model": "llama3.2", "base_url": "http://127.0.0.1:11434/v1"})
+    folder = pipeline.new_project("Owls", tmp_path / "p", settings=Settings(script=chosen))
+    packed = archive.export_zip(folder, tmp_path / "p.zip")
+    shared = archive.import_zip(packed, tmp_path / "shared")
+    own = archive.import_zip(packed, tmp_path / "own", own=True)
+    assert not {"model", "base_url"} & shared.project.settings.script.options.keys()
+    assert own.project.settings.script.options == chosen.options and not own.notes
+
+
 def test_pack_and_unpack_carry_a_project_to_another_place(tmp_path: Path):
     music = tone(tmp_path / "song.wav", seconds=12)
     cli("make", "Owls at night", "--out", str(tmp_path / "p"), "--writer", "template", "--scenes", "1",

@@ -28,17 +28,20 @@ from .project import PROJECT_FILE, ImageVersion, ProjectFolder, Scene
 
 MAX_MEMBERS = 2000
 MAX_TOTAL_BYTES = 2 * 1024**3
-SKIPPED = ("cache/", "preview.mp4")
+CACHE = "cache/"
+SKIPPED = (CACHE, "preview.mp4")
 PICTURE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # what an upload may be
 
 
-def export_zip(folder: ProjectFolder, dest: Path) -> Path:
-    """Zip the project (without the render cache) to ``dest``."""
+def export_zip(folder: ProjectFolder, dest: Path, *, cache: bool = False) -> Path:
+    """Zip the project to ``dest``, without the render cache unless ``cache`` (a batch's section sent back
+    from a worker keeps it, so a rerun reuses its pieces)."""
+    skipped = tuple(s for s in SKIPPED if not (cache and s == CACHE))
     with atomic_path(dest) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.root.rglob("*")):
             relative = path.relative_to(folder.root).as_posix()
             hidden = path.name.startswith(".")  # partial files of an interrupted write
-            if path.is_file() and not path.is_symlink() and not hidden and not relative.startswith(SKIPPED):
+            if path.is_file() and not path.is_symlink() and not hidden and not relative.startswith(skipped):
                 archive.write(path, relative)
     return dest
 
@@ -57,9 +60,11 @@ def _check_member(info: zipfile.ZipInfo) -> PurePosixPath:
     return name
 
 
-def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolder:
+def import_zip(source: Path, dest: Path, limits: Limits = LOCAL, *, own: bool = False) -> ProjectFolder:
     """Unpack a saved project zip into the empty folder ``dest`` and open it (``folder.notes`` says what
-    was dropped: what the limits do not allow here, and pictures and narrations that cannot be used)."""
+    was dropped: what the limits do not allow here, and pictures and narrations that cannot be used).
+    An ``own`` zip (a batch's section sent to or back from the person's own worker) passes the same
+    checks, but keeps the models and servers its settings name."""
     if not Path(source).is_file():
         raise _error(f"{source} not found")
     limits.check_upload(Path(source).stat().st_size, "project zip", None)
@@ -68,7 +73,7 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL) -> ProjectFolde
         raise _error(f"{dest} is not empty")
     try:
         _unpack(Path(source), dest, min(MAX_TOTAL_BYTES, 4 * limits.max_upload_bytes))
-        folder = ProjectFolder.open(dest, limits, from_elsewhere=True)
+        folder = ProjectFolder.open(dest, limits, from_elsewhere=not own)
         _drop_unusable_pictures(folder)
         folder.notes += folder.drop_unusable_voices()
         return folder

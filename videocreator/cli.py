@@ -6,17 +6,15 @@ import argparse
 import logging
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
-from . import archive, checks, pipeline, registry, settings
+from . import archive, batch, checks, cluster, pipeline, registry, settings
 from .errors import InputError, VideoCreatorError
 from .files import full_disk_is
 from .languages import language_name
-from .project import Aspect, CaptionStyle, OwnText, ProjectFolder, Resolution, Settings
-from .source import check_text, read_source, sections, slug
+from .project import Aspect, CaptionStyle, OwnText, ProjectFolder, Resolution
+from .source import check_text, read_source
 from .stage import CHOSEN, Stage
 from .stages import auto
 from .voices import catalog
@@ -133,74 +131,18 @@ def _make(args: argparse.Namespace, progress: ProgressLine) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class SectionJob:
-    title: str
-    text: str
-    out: Path
-    mode: str
-    length: float | None
-    language: str | None
-    settings: Settings
-
-
-@dataclass(frozen=True)
-class SectionResult:
-    title: str
-    folder: Path
-    scenes: int = 0
-    seconds: float = 0.0
-    error: str = ""
-
-
-def make_section(job: SectionJob) -> SectionResult:
-    """One section of a batch (run in a worker process; errors are returned, not raised)."""
-    try:
-        folder = pipeline.make_video(
-            job.title, job.out, language=job.language, settings=job.settings,
-            own_text=OwnText(job.text, job.mode, job.length),  # type: ignore[arg-type]
-        )  # fmt: skip
-    except VideoCreatorError as exc:
-        return SectionResult(job.title, job.out, error=str(exc))
-    except Exception as exc:  # one section's failure, whatever it is, must not end the others
-        return SectionResult(job.title, job.out, error=f"{type(exc).__name__}: {exc}")
-    seconds = sum(scene.duration or 0.0 for scene in folder.project.scenes)
-    return SectionResult(job.title, job.out, len(folder.project.scenes), seconds)
-
-
 def _batch(args: argparse.Namespace, progress: ProgressLine) -> int:
     """One project and video per section, in folders named after them; a failed section does not
     stop the others. Run again, it continues where it stopped. Exit status 1 if any section failed."""
     del progress
-    parts = sections(read_source(Path(args.file)))
-    if args.jobs < 1:
-        raise InputError(f"--jobs must be 1 or more, not {args.jobs}")
-    chosen = settings.resolve(_stage_overrides(args))
-    taken: set[str] = set()
-    jobs = [
-        SectionJob(part.title, part.text, Path(args.out) / slug(part.title, taken), args.mode, args.length,
-                   args.language, chosen)
-        for part in parts
-    ]  # fmt: skip
-    print(f"{len(jobs)} sections, {min(args.jobs, len(jobs))} at a time", file=sys.stderr)
-    results: dict[int, SectionResult] = {}
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        running = {pool.submit(make_section, job): n for n, job in enumerate(jobs)}
-        for done in as_completed(running):
-            job = jobs[running[done]]
-            try:
-                result = done.result()
-            except Exception as exc:  # a worker that died (killed for memory, say)
-                result = SectionResult(job.title, job.out, error=f"the worker stopped ({exc})")
-            print(f"{'failed' if result.error else 'done'}: {result.title}", file=sys.stderr)
-            results[running[done]] = result
-    results_in_order = [results[n] for n in range(len(jobs))]
-    width = max(len(r.title) for r in results_in_order)
-    print(f"{'section':<{width}}  scenes  length  status")
-    for r in results_in_order:
-        status = f"failed: {r.error}" if r.error else str(r.folder / "video.mp4")
-        print(f"{r.title:<{width}}  {r.scenes:>6}  {r.seconds:>5.0f}s  {status}")
-    return 1 if any(r.error for r in results_in_order) else 0
+    course = OwnText(read_source(Path(args.file)), args.mode, args.length)
+    runner = cluster.RayRunner(args.cluster) if args.cluster else batch.LocalRunner(args.jobs)
+    jobs = batch.section_jobs(
+        course, Path(args.out), language=args.language, settings=settings.resolve(_stage_overrides(args))
+    )
+    results = batch.run(jobs, runner, lambda line: print(line, file=sys.stderr))
+    print("\n".join(batch.table(results)))
+    return 1 if any(r.error for r in results) else 0
 
 
 def _render(args: argparse.Namespace, progress: ProgressLine) -> int:
@@ -338,12 +280,17 @@ def parser() -> argparse.ArgumentParser:
     _add_make_options(make)
     make.set_defaults(run=_make)
 
-    batch = sub.add_parser("batch", help="one video per top-level section (# heading) of a text file")
-    batch.add_argument("file", help="a .md, .txt, .docx or .pdf file; each # section becomes a video")
-    batch.add_argument("--out", required=True, help="folder for the projects, one per section")
-    batch.add_argument("--jobs", type=int, default=1, help="sections made at once (default 1)")
-    _add_make_options(batch, single=False)
-    batch.set_defaults(run=_batch)
+    course = sub.add_parser("batch", help="one video per top-level section (# heading) of a text file")
+    course.add_argument("file", help="a .md, .txt, .docx or .pdf file; each # section becomes a video")
+    course.add_argument("--out", required=True, help="folder for the projects, one per section")
+    where = course.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=int, default=1, help="sections made at once here (default 1)")
+    where.add_argument(
+        "--cluster", metavar="HEAD:PORT",
+        help="make the sections as tasks on this Ray cluster (needs the cluster extra: see README)",
+    )  # fmt: skip
+    _add_make_options(course, single=False)
+    course.set_defaults(run=_batch)
 
     render = sub.add_parser("render", help="re-render a (possibly hand-edited) project folder")
     render.add_argument("dir")

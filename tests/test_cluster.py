@@ -1,0 +1,129 @@
+"""``videocreator batch --cluster``: a course's sections as tasks on a real Ray cluster started here (two
+worker processes, a small object store), the summary table as with ``--jobs``, a section whose worker is
+killed made again by Ray's retry, and Ray asked for only with ``--cluster``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import probe, require_module
+from videocreator import cli, cluster, pipeline
+from videocreator.errors import BackendUnavailable, InputError
+from videocreator.project import ProjectFolder
+
+require_module("ray", "Ray (the cluster extra) is not installed: pip install -r requirements-cluster.txt")
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = """# Owls
+
+Owls hunt at night. Their soft feathers make their flight almost silent.
+
+# Tides
+
+The moon pulls on the oceans. Twice a day the sea rises and falls on the shore.
+
+# Waves
+
+Wind makes waves. The longer it blows, the higher they grow.
+"""
+TASK_TITLE = f"ray::{cluster.make_remote_section.__name__}"  # a worker's process title while it runs one
+
+
+@pytest.fixture(scope="module")
+def head() -> Iterator[str]:
+    """A local Ray cluster of two worker processes; its address, as ``--cluster`` takes it."""
+    import ray
+
+    # Ray gives a local cluster a token (RAY_AUTH_MODE=token, for this process and its children: the
+    # batch); this one's, not one written to ~/.ray.
+    env = {name: os.environ.get(name) for name in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN")}
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+    ray.init(
+        num_cpus=2, object_store_memory=100 * 1024**2, include_dashboard=False, log_to_driver=False,
+        logging_level=logging.ERROR,
+    )  # fmt: skip
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        ray.shutdown()
+        for name, value in env.items():
+            os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+
+
+def _kill_one_running_section(batch: subprocess.Popen[str]) -> int | None:
+    """Kill the first worker process seen running a section (of the cluster this test started), once;
+    its pid, or None if the batch ended first."""
+    ours = psutil.Process()
+    while batch.poll() is None:
+        for worker in ours.children(recursive=True):
+            try:
+                if worker.cmdline()[:1] and worker.cmdline()[0].startswith(TASK_TITLE):
+                    os.kill(worker.pid, signal.SIGKILL)
+                    return worker.pid
+            except psutil.Error:
+                continue
+        time.sleep(0.05)
+    return None
+
+
+def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(head: str, tmp_path: Path):
+    course = tmp_path / "course.md"
+    course.write_text(COURSE)
+    out = tmp_path / "out"
+    pipeline.new_project("Something else", out / "waves")  # this section's folder is taken: it fails
+    args = [sys.executable, "-m", "videocreator", "batch", str(course), "--out", str(out), "--cluster", head,
+            "--resolution", "720p", "--music", "none", "--no-title-card", "--no-end-card"]  # fmt: skip
+    batch = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed = _kill_one_running_section(batch)
+    stdout, stderr = batch.communicate(timeout=300)
+    assert killed is not None, f"no section's worker was seen running: {stderr}"
+    assert batch.returncode == 1, f"one section failed, so the exit status says so: {stderr}"
+    table = stdout.splitlines()
+    assert table[0].split() == ["section", "scenes", "length", "status"]
+    assert [line.split()[0] for line in table[1:]] == ["Owls", "Tides", "Waves"]
+    assert "video.mp4" in table[1] and "video.mp4" in table[2], (
+        f"the killed worker's section is made: {table}"
+    )
+    assert "failed:" in table[3] and f"{out / 'waves'} already holds a project" in table[3]
+    for name in ("owls", "tides"):
+        folder = ProjectFolder.open(out / name)
+        assert probe(folder.video).frames > 0 and folder.captions.is_file()
+        assert any((out / name / "cache").iterdir()), "the render cache comes back too"
+    assert ProjectFolder.open(out / "waves").project.topic == "Something else", "a taken folder is kept"
+    assert sorted(p.name for p in out.iterdir()) == ["owls", "tides", "waves"], "nothing half-put in place"
+
+
+def test_a_head_that_does_not_answer_is_said_at_once():
+    with pytest.raises(InputError, match=r"cannot reach the Ray cluster at 127\.0\.0\.1:1 "):
+        cluster.RayRunner("127.0.0.1:1")
+
+
+def test_ray_is_imported_only_for_a_cluster_and_its_absence_is_one_line(monkeypatch, tmp_path, capsys):
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, videocreator.cli; print('ray' in sys.modules)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert loaded.stdout.strip() == "False", loaded.stderr
+    monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` meets where it is not installed
+    with pytest.raises(BackendUnavailable, match=re.escape(cluster.EXTRA)):
+        cluster.RayRunner("127.0.0.1:6379")
+    course = tmp_path / "course.md"
+    course.write_text(COURSE)
+    assert (
+        cli.main(["batch", str(course), "--out", str(tmp_path / "out"), "--cluster", "127.0.0.1:6379"]) == 2
+    )
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and error.endswith(cluster.EXTRA), error
+    assert not (tmp_path / "out").exists()
