@@ -51,7 +51,9 @@ def make(code: Path, out: Path) -> Make:
     command = [sys.executable, "-m", "videocreator", "make", TOPIC, "--out", str(out)]
     started = time.perf_counter()
     marks: dict[str, float] = {}
-    with subprocess.Popen(command, cwd=code, env=env, stderr=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as proc:
         assert proc.stderr is not None
         for line in proc.stderr:
             found = PROGRESS.match(line)

@@ -27,10 +27,6 @@ def load_nothing(*args: Any) -> None:
     del args
 
 
-def load_slowly(*args: Any) -> None:
-    time.sleep(2.0)
-
-
 def segfault(model: Any, *args: Any) -> None:
     os.kill(os.getpid(), signal.SIGSEGV)
 

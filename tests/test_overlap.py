@@ -1,23 +1,18 @@
-"""Stages side by side: the voice's process starts while the script is written, pictures are drawn while
-the narrations are spoken, and what comes out is what one stage after the other makes."""
+"""Stages side by side: pictures are drawn while the narrations are spoken, and what comes out is what one
+stage after the other makes."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.model_stand_ins import load_slowly, process_id, standing_in
+from tests.model_stand_ins import standing_in
 from videocreator import pipeline
 from videocreator.errors import ProviderFailed
-from videocreator.images import headlines
 from videocreator.progress import Reporter
 from videocreator.project import ProjectFolder, Settings, StageChoice
-from videocreator.stage import Stage
 from videocreator.stages import overlap
-from videocreator.voices.piper import PiperNarrator
-from videocreator.worker import ModelWorker
 
 
 def _project(root: Path, scenes: int) -> ProjectFolder:
@@ -27,32 +22,6 @@ def _project(root: Path, scenes: int) -> ProjectFolder:
     folder = pipeline.new_project("How volcanoes form", root, settings=settings)
     pipeline.write_script(folder, scenes=scenes)
     return folder
-
-
-def test_a_worker_started_ahead_gives_its_first_job_the_time_its_model_takes_to_load():
-    worker = ModelWorker(load_slowly, stage=Stage.VOICE, provider="piper", load_budget_s=30)
-    try:
-        started = time.monotonic()
-        worker.start()
-        assert time.monotonic() - started < 1.5, "start does not wait for the model"
-        # The model takes 2 s to load, the job may take 1 s: the load is not counted in the job's time.
-        assert worker.run(process_id, budget_s=1) == worker.pid
-    finally:
-        worker.stop()
-
-
-def test_while_the_script_is_written_the_voice_starts_and_the_word_lists_load(tmp_path: Path):
-    folder = _project(tmp_path / "p", scenes=2)
-    voice = PiperNarrator()._worker().model
-    voice.stop()
-    headlines._hanta.cache_clear()
-    with overlap.warming_up(folder):
-        pass
-    try:
-        assert voice.pid is not None, "the voice's process was started ahead"
-        assert headlines._hanta.cache_info().currsize == 1, "the English tagger was loaded ahead"
-    finally:
-        voice.stop()
 
 
 def test_side_by_side_the_pictures_and_narrations_are_those_made_one_after_the_other(tmp_path: Path):

@@ -63,11 +63,6 @@ class Backend:
         """None when the backend can run here, else the reason it cannot (and what to do)."""
         return None
 
-    def warm_up(self, language: str) -> None:
-        """Begin the slow part of this backend's first call in ``language`` (a model's process, word
-        lists), so that the call finds it ready: run while an earlier stage works. Nothing by default."""
-        del language
-
     def settings_key(self) -> dict[str, Any]:
         """Everything about this backend that changes its output; part of every artifact's hash."""
         return {

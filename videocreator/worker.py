@@ -116,7 +116,6 @@ class ModelWorker:
         self._state = threading.Lock()  # guards _process/_conn, _running and _retired
         self._running = False
         self._retired = False
-        self._loaded = False  # whether this process said its model loaded
         _live.add(self)
 
     @property
@@ -157,13 +156,6 @@ class ModelWorker:
         name, detail = payload
         raise ERRORS.get(name, ProviderFailed)(str(detail), stage=self.stage, provider=self.provider)
 
-    def start(self) -> None:
-        """Start the process, and its model loading, now without waiting for it: the first ``run`` finds
-        the model loaded or loading (a warm-up while other work goes on)."""
-        with self._state:
-            if self._conn is None and not self._retired:
-                self._start()
-
     def _connection(self, job: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Connection, bool]:
         """The worker's connection with the job sent, and whether its process is new (a worker that died
         while idle, e.g. killed for memory, is started again)."""
@@ -172,7 +164,7 @@ class ModelWorker:
             if self._conn is not None:
                 try:
                     self._conn.send(request)
-                    return self._conn, not self._loaded
+                    return self._conn, False
                 except OSError:
                     pass
         self.stop()
@@ -202,7 +194,7 @@ class ModelWorker:
             ) from None
         finally:
             theirs.close()
-        self._conn, self._loaded = Connection(ours.detach()), False
+        self._conn = Connection(ours.detach())
         self._conn.send(("load", list(sys.path), self.load, self.load_args))
 
     def _wait(
@@ -232,7 +224,6 @@ class ModelWorker:
             kind, payload = self._message(raw)
             if kind == "loaded" and loading:
                 loading, deadline = False, time.monotonic() + budget_s
-                self._loaded = True
             elif kind == "note":
                 if on_note is not None:
                     on_note(payload)

@@ -28,7 +28,6 @@ from ..backend import KEEP_CLEAR, ImageMaker, ImageRequest, Options, Picture
 from ..registry import register
 from ..text import clean
 from ..typography import Align, fit_size, render_text
-from . import headlines, words
 from .backdrop import PALETTES, STYLES, compose, dots, finish
 from .headlines import Headline, script_headlines
 from .legible import Ink, choose_ink, hex_rgb
@@ -346,10 +345,6 @@ class CardImages(ImageMaker):
     def request_key(self, request: ImageRequest) -> dict[str, Any]:
         drawn = chosen_pictograms(request, request.pictograms or None)
         return {**super().request_key(request), "headline": scene_headline(request).text, "drawn": drawn}
-
-    def warm_up(self, language: str) -> None:
-        words.prepare(language)
-        headlines.prepare(language)
 
     def make(self, request: ImageRequest) -> Image.Image:
         return self.make_picture(request).image

@@ -110,12 +110,6 @@ def _hanta(language: str) -> HanoverTagger:
     return HanoverTagger(HANTA_MODELS[language])
 
 
-def prepare(language: str) -> None:
-    """Load the tagger of ``language``, where it has one, before the first headline asks."""
-    if (code := language_of(language)) in HANTA_MODELS:
-        _hanta(code)
-
-
 def _sentences(tokens: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]]]:
     found: list[list[tuple[str, int, int]]] = [[]]
     for token in tokens:

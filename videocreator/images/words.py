@@ -128,14 +128,6 @@ def without_repeats(text: str, language: str) -> tuple[str, set[str]]:
     return pattern.sub(r"\1", text), repeated
 
 
-def prepare(language: str) -> None:
-    """Load what reading a scene's words in ``language`` needs (the lemmatizer's dictionary, the keyword
-    extractors) before the first scene asks."""
-    lemma("a", language)
-    for ngrams in (1, 3):
-        _extractor(language, ngrams)
-
-
 @lru_cache(maxsize=16)
 def _extractor(language: str, ngrams: int) -> yake.KeywordExtractor:
     import yake  # loaded with the first picture's words, not at start-up

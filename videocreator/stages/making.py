@@ -17,7 +17,6 @@ from ..stage import Stage
 from ..text import check_topic
 from .choosing import check_stages, check_writer_language
 from .editing import change_project
-from .overlap import warming_up
 from .script import write_script
 from .sizing import check_own_text
 from .video import render
@@ -102,7 +101,6 @@ def make_video(
     change_project(folder, {stage.value: choice for stage, choice in (chosen or {}).items()})
     check_stages(folder)
     if not folder.project.scenes:
-        with warming_up(folder):  # the voice and the picture maker get ready while the script is written
-            write_script(folder, scenes, rep.scaled(0.0, 0.15))
+        write_script(folder, scenes, rep.scaled(0.0, 0.15))
     render(folder, reporter=rep.scaled(0.15, 1.0))
     return folder

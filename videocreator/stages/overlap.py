@@ -1,51 +1,21 @@
-"""Stages side by side: what a later stage needs first is made ready while an earlier one works.
-
-While the script is written, the picture maker and the narrator load what their first call needs (the
-voice's process, the word lists); then the pictures are drawn (in this process) while the narrations are
-spoken (the voice works in a process of its own), so that the two cores of a small machine both work.
-"""
+"""Stages side by side: the pictures are drawn (in this process) while the narrations are spoken (the
+voice works in a process of its own, loading its model meanwhile), so that both cores of a small machine
+work."""
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from .. import report
-from ..errors import Stopped, VideoCreatorError
+from ..errors import Stopped
 from ..progress import Reporter
 from ..project import ProjectFolder
 from ..stage import Stage
-from .choosing import image_maker, narrator
 from .images import make_images
 from .voice import narrate_all
-
-log = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def warming_up(folder: ProjectFolder) -> Iterator[None]:
-    """The picture maker and the narrator warm up (``Backend.warm_up``) in a thread while the body runs.
-
-    A warm-up that fails is only logged: the stage itself says what is wrong when it runs.
-    """
-    language = folder.project.language
-
-    def warm() -> None:
-        for backend in (narrator(folder), image_maker(folder)):
-            try:
-                backend.warm_up(language)
-            except (VideoCreatorError, OSError, ImportError) as exc:
-                log.info("warming up %s did not work: %s", backend.name, exc)
-
-    thread = threading.Thread(target=warm, name="warm-up", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
 
 
 def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
