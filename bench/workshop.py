@@ -5,12 +5,15 @@
 Serves the studio on loopback (offline backends), gives each visitor a two-scene project (template
 script, offline pictures, Piper voice), then times, from the moment each visitor asks until their
 answer arrives: (1) every visitor asking for a 360p preview at once; (2) the same while one visitor
-renders the 720p video. Prints p50, p95 and the longest wait of each, with the server's concurrency.
+renders the 1080p video. Prints p50, p95 and the longest wait of each, how long the render took and
+how many previews it held up, with the machine's cores and the queues the studio serves them in (the
+studio's own settings: ``VIDEOCREATOR_HEAVY_JOBS`` or ``[studio] heavy_jobs`` change them).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -18,6 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -29,32 +33,48 @@ from videocreator.sessions import SessionStore
 from videocreator.studio import wiring as studio_app
 
 SCRIPT = ("Why the sky is blue", 2, "a general audience", "friendly and clear", "en", "template")
-RENDER = ("9:16", "720p", True, 6, "bottom", "#FFFFFF", "None", None, 0.12)
+RENDER = ("9:16", "1080p", True, 6, "bottom", "#FFFFFF", "None", None, 0.12)
 
 
-def timed(client: Client, endpoint: str, waits: list[float]) -> None:
+def timed(client: Client, endpoint: str, waits: list[float], ends: list[float]) -> None:
     started = time.monotonic()
     client.predict(*RENDER, api_name=endpoint)
-    waits.append(time.monotonic() - started)
+    ends.append(time.monotonic())
+    waits.append(ends[-1] - started)
 
 
-def at_once(clients: list[Client], busy: Client | None, sessions: Path) -> list[float]:
-    """Every client asks for a preview at once (after ``busy`` started a render): their waits. Each
-    project's render cache is emptied first, so every preview is made anew."""
+def at_once(clients: list[Client], busy: Client | None, sessions: Path) -> tuple[list[float], str]:
+    """Every client asks for a preview at once (after ``busy`` started a 1080p render): their waits, and
+    how the render went. Each project's render cache is emptied first, so every video is made anew."""
     for cache in sessions.glob("*/project/cache"):
         shutil.rmtree(cache)
     waits: list[float] = []
+    ends: list[float] = []
+    rendered: list[float] = []
+    render_ends: list[float] = []
     threads = []
     if busy is not None:
-        threads.append(threading.Thread(target=timed, args=(busy, "/render", [])))
+        threads.append(threading.Thread(target=timed, args=(busy, "/render", rendered, render_ends)))
         threads[0].start()
         time.sleep(1.0)
     for client in clients:
-        threads.append(threading.Thread(target=timed, args=(client, "/preview", waits)))
+        threads.append(threading.Thread(target=timed, args=(client, "/preview", waits, ends)))
         threads[-1].start()
     for thread in threads:
         thread.join()
-    return sorted(waits)
+    if not rendered:
+        return sorted(waits), ""
+    after = sum(end > render_ends[0] for end in ends)
+    return sorted(waits), f"the 1080p render took {rendered[0]:.1f} s; {after} preview(s) ended after it"
+
+
+def queues(demo: Any) -> str:
+    """The queues the studio serves the render and the preview in, and how many each runs at once."""
+    fns = {fn.api_name: fn for fn in demo.fns.values()}
+    return "; ".join(
+        f"/{name} in queue {fns[name].concurrency_id!r} ({fns[name].concurrency_limit} at once)"
+        for name in ("render", "preview")
+    )
 
 
 def line(name: str, waits: list[float]) -> str:
@@ -77,11 +97,14 @@ def main() -> None:
             client.predict("card", 1, "", "band", None, api_name="/make_images")
             client.predict("piper", 1.0, 1, "", "", None, api_name="/narrate_all")
         busy, visitors = clients[0], clients[1:]
-        print(f"{args.visitors} visitors, {studio_app.CONCURRENCY} job(s) of each kind at once")
+        print(f"{args.visitors} visitors, {os.cpu_count()} cores; {queues(demo)}")
         print("| previews asked at once | p50 wait | p95 wait | longest |\n|---|---|---|---|")
         sessions = Path(root) / "sessions"
-        print(line("alone", at_once(visitors, None, sessions)))
-        print(line("while one visitor renders 720p", at_once(visitors, busy, sessions)))
+        alone, _ = at_once(visitors, None, sessions)
+        print(line("alone", alone))
+        beside, render = at_once(visitors, busy, sessions)
+        print(line("while one visitor renders 1080p", beside))
+        print(render)
         demo.close()
 
 

@@ -16,7 +16,7 @@ MAX_LINES = 500
 LADDER = [
     ("front ends", ["app", "videocreator.cli", "videocreator.__main__", "videocreator.__init__"]),
     ("studio", ["videocreator.studio"]),
-    ("library API", ["videocreator.pipeline", "videocreator.archive"]),
+    ("library API", ["videocreator.pipeline", "videocreator.archive", "videocreator.estimates"]),
     ("stages", ["videocreator.stages"]),
     ("backends", ["videocreator.writers", "videocreator.images", "videocreator.voices", "videocreator.render",
                   "videocreator.registry", "videocreator.loaded", "videocreator.worker", "videocreator.gpu",

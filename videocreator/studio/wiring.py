@@ -3,23 +3,20 @@ events kept out of it), the queues, and the studio built and launched."""
 
 from __future__ import annotations
 
+import argparse
 import functools
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
 
 from .. import settings
+from ..errors import VideoCreatorError
 from ..limits import Limits
 from ..sessions import SessionStore
 from .handlers import Studio
 from .page import CSS, Page, layout
-
-# How many jobs of each kind run at once: long ones (a script, every picture or voice, a render, a zip) and
-# short ones (a 360p preview, one scene's picture or voice), so a short one never waits behind a long one.
-# VIDEOCREATOR_CONCURRENCY, else one of each per two cores (ffmpeg and the models use two threads well).
-CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "0")) or max(1, (os.cpu_count() or 2) // 2)
+from .queues import HEAVY, SHORT, first_estimates, queue
 
 
 def picked_scene(event: gr.SelectData) -> int:
@@ -34,11 +31,12 @@ def _variant(handler: Callable[..., Any], doc: str, **fixed: Any) -> Callable[..
     return variant
 
 
-def wire(page: Page, studio: Studio) -> None:
-    """Connect the page's events to the studio's handlers; name the public API endpoints."""
+def wire(page: Page, studio: Studio, jobs: int) -> dict[int, bool]:
+    """Connect the page's events to the studio's handlers, heavy jobs and short ones each in their queue
+    running ``jobs`` at once; name the public API endpoints. Returns the render events' ids, each with
+    whether it is a preview."""
     s, p, v, session = page.script, page.images, page.voice, page.session
-    view, heavy = page.project_view, {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
-    short = {"concurrency_limit": CONCURRENCY, "concurrency_id": "short"}
+    view, heavy, short = page.project_view, queue(HEAVY, jobs), queue(SHORT, jobs)
     private: dict[str, Any] = {"api_visibility": "private"}
 
     script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
@@ -141,21 +139,40 @@ def wire(page: Page, studio: Studio) -> None:
         queue=False,
         api_name="stop",
     )
+    return {preview["id"]: True, render["id"]: False, make_all_render["id"]: False}
 
 
-def build_app(store: SessionStore | None = None, limits: Limits | None = None) -> gr.Blocks:
-    """The studio for one server: its session folders and its limits (by default from the environment)."""
+def build_app(
+    store: SessionStore | None = None,
+    limits: Limits | None = None,
+    server: settings.ServerSettings | None = None,
+) -> gr.Blocks:
+    """The studio for one server: its session folders, its limits and its own settings (by default from
+    the config file and the environment)."""
     store = store or SessionStore()
     limits = limits if limits is not None else settings.limits()
-    page = layout(settings.resolve(), limits, store)
+    server = server or settings.server()
+    defaults = settings.resolve()
+    page = layout(defaults, limits, store)
     with page.blocks:
-        wire(page, Studio(page, store, limits))
-    page.blocks.queue(default_concurrency_limit=CONCURRENCY)
+        renders = wire(page, Studio(page, store, limits), server.heavy_jobs)
+    page.blocks.queue(default_concurrency_limit=server.heavy_jobs)
+    first_estimates(page.blocks, renders, defaults)
     return page.blocks
 
 
-def main() -> None:
-    build_app().launch(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"), css=CSS)
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The VideoCreator studio (GRADIO_SERVER_NAME/PORT apply).")
+    parser.add_argument(
+        "--heavy-jobs", type=int, help="heavy jobs (renders, scripts) at once; default one per two cores"
+    )
+    args = parser.parse_args(argv)
+    try:
+        server = settings.server({"heavy_jobs": args.heavy_jobs})
+    except VideoCreatorError as exc:
+        parser.error(str(exc))
+    app = build_app(server=server)
+    app.launch(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"), css=CSS)
 
 
 if __name__ == "__main__":
