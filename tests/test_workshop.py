@@ -3,6 +3,10 @@ and a waiting visitor's place and estimate, through gradio_client against the st
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +19,7 @@ from videocreator import settings
 from videocreator.errors import InputError
 from videocreator.settings import ServerSettings
 from videocreator.studio import wiring
+from videocreator.studio.queues import HEAVY_NICENESS, yielding
 
 SCRIPT = ("Why the sky is blue", 2, "a general audience", "friendly and clear", "en", "template")
 
@@ -103,3 +108,23 @@ def test_heavy_jobs_come_from_the_config_chain(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(SystemExit):
         wiring.main(["--heavy-jobs", "0"])
     assert "studio setting heavy_jobs: Input should be greater than or equal to 1" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own CPU priority is Linux's")
+def test_a_heavy_job_and_the_processes_it_starts_yield_the_cores():
+    """A heavy job runs at a lower CPU priority than the server, and so does the ffmpeg it starts; its
+    errors reach the caller as they were raised."""
+
+    def job(fail: bool = False) -> tuple[int, int]:
+        if fail:
+            raise ValueError("no such project")
+        child = subprocess.run(["cat", "/proc/self/stat"], capture_output=True, text=True, check=True)
+        nice_of_child = int(child.stdout.rpartition(")")[2].split()[16])
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), nice_of_child
+
+    server = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    expected = min(19, server + HEAVY_NICENESS)
+    assert yielding(job)() == (expected, expected)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == server, "the server's own is kept"
+    with pytest.raises(ValueError, match="no such project"):
+        yielding(job)(fail=True)

@@ -36,9 +36,9 @@ def cores() -> int:
 class ServerSettings:
     """The studio server's own settings. ``heavy_jobs``: how many heavy jobs (a script, every picture or
     voice, a render, a zip) run at once, in their queue; short ones (a 360p preview, one scene's picture
-    or voice) run as many at once in a queue of their own, so they never wait behind a render. By
-    default one per two cores: x264 and the models keep two cores busy each, so on two cores one render
-    runs at a time (two would only share the cores, each finishing later)."""
+    or voice) run as many at once in a queue of their own, so they never wait behind a render (and the
+    heavy ones yield them the cores). By default one per two cores: x264 keeps two cores busy, so on two
+    cores one render runs at a time (two would only share the cores, each finishing later)."""
 
     heavy_jobs: Annotated[int, Field(ge=1, le=256)]
 

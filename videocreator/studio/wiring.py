@@ -16,7 +16,7 @@ from ..limits import Limits
 from ..sessions import SessionStore
 from .handlers import Studio
 from .page import CSS, Page, layout
-from .queues import HEAVY, SHORT, first_estimates, queue
+from .queues import HEAVY, SHORT, first_estimates, queue, yielding
 
 
 def picked_scene(event: gr.SelectData) -> int:
@@ -31,11 +31,12 @@ def _variant(handler: Callable[..., Any], doc: str, **fixed: Any) -> Callable[..
     return variant
 
 
-def wire(page: Page, studio: Studio, jobs: int) -> dict[int, bool]:
+def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[int, bool]:
     """Connect the page's events to the studio's handlers, heavy jobs and short ones each in their queue
-    running ``jobs`` at once; name the public API endpoints. Returns the render events' ids, each with
-    whether it is a preview."""
+    running the server's ``heavy_jobs`` at once (the heavy ones yielding the cores to the short ones);
+    name the public API endpoints. Returns the render events' ids, each with whether it is a preview."""
     s, p, v, session = page.script, page.images, page.voice, page.session
+    jobs = server.heavy_jobs
     view, heavy, short = page.project_view, queue(HEAVY, jobs), queue(SHORT, jobs)
     private: dict[str, Any] = {"api_visibility": "private"}
 
@@ -47,7 +48,7 @@ def wire(page: Page, studio: Studio, jobs: int) -> dict[int, bool]:
         "show_progress_on": [s.table]
     }  # one progress bar, where the step works, not on all it updates
     write = s.write.click(
-        studio.write_script, script_inputs, view, api_name="write_script", **heavy, **at_table
+        yielding(studio.write_script), script_inputs, view, api_name="write_script", **heavy, **at_table
     )
     s.save.click(studio.save_script, [session, s.title, s.table, s.number], view, api_name="save_script")
     s.add.click(studio.add_scene, [session], view, api_name="add_scene")
@@ -66,7 +67,7 @@ def wire(page: Page, studio: Studio, jobs: int) -> dict[int, bool]:
     for trigger in (p.backend.change, page.blocks.load):
         trigger(studio.picture_options, p.backend, picture_options, **private)
     make_images = p.make.click(
-        studio.make_images,
+        yielding(studio.make_images),
         [session, p.backend, s.number, *picture_options],
         view,
         api_name="make_images",
@@ -97,7 +98,7 @@ def wire(page: Page, studio: Studio, jobs: int) -> dict[int, bool]:
     p.undo.click(studio.undo_image, [session, s.number], view, api_name="undo_image")
 
     add_voice = v.add_voice.click(
-        studio.add_voice, [session, v.voice_name], [session, v.added], api_name="add_voice", **heavy
+        yielding(studio.add_voice), [session, v.voice_name], [session, v.added], api_name="add_voice", **heavy
     )
     voice_options = [v.model, v.speaker, v.recording]
     for trigger in (v.backend.change, page.blocks.load):
@@ -105,7 +106,7 @@ def wire(page: Page, studio: Studio, jobs: int) -> dict[int, bool]:
     voice_inputs = [session, v.backend, v.speed, s.number, *voice_options, v.pronunciations, v.tighten_pauses]
     at_status = {"show_progress_on": [v.status]}
     narrate_all = v.narrate_all.click(
-        studio.narrate, voice_inputs, view, api_name="narrate_all", **heavy, **at_status
+        yielding(studio.narrate), voice_inputs, view, api_name="narrate_all", **heavy, **at_status
     )
     one = _variant(
         studio.narrate,
@@ -120,13 +121,15 @@ def wire(page: Page, studio: Studio, jobs: int) -> dict[int, bool]:
     )
     at_video = {"show_progress_on": [page.render.video]}
     preview = page.render.preview.click(quick, r_in, r_out, api_name="preview", **short, **at_video)
-    render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy, **at_video)
-    make_all = s.make_all.click(
-        studio.write_script, script_inputs, view, api_name="make_all", **heavy, **at_table
+    render = page.render.render.click(
+        yielding(studio.render), r_in, r_out, api_name="render", **heavy, **at_video
     )
-    make_all_render = make_all.success(studio.render, r_in, r_out, **heavy, **private, **at_video)
+    make_all = s.make_all.click(
+        yielding(studio.write_script), script_inputs, view, api_name="make_all", **heavy, **at_table
+    )
+    make_all_render = make_all.success(yielding(studio.render), r_in, r_out, **heavy, **private, **at_video)
     page.project_zip.upload(
-        studio.open_zip, [session, page.project_zip], view, api_name="open_zip", **heavy, **at_table
+        yielding(studio.open_zip), [session, page.project_zip], view, api_name="open_zip", **heavy, **at_table
     )
 
     long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render, add_voice]
@@ -155,7 +158,7 @@ def build_app(
     defaults = settings.resolve()
     page = layout(defaults, limits, store)
     with page.blocks:
-        renders = wire(page, Studio(page, store, limits), server.heavy_jobs)
+        renders = wire(page, Studio(page, store, limits), server)
     page.blocks.queue(default_concurrency_limit=server.heavy_jobs)
     first_estimates(page.blocks, renders, defaults)
     return page.blocks
