@@ -67,10 +67,9 @@ def first_estimates(blocks: gr.Blocks, renders: dict[int, bool], settings: Setti
     """Gradio tells each waiting visitor their place in the queue and, from the times of the jobs it has
     run, an estimate; before it has run one of a kind it has no estimate to give, for that kind or for
     anything waiting behind it. So each render event (``renders``: its id, and whether it is a preview)
-    starts with one time: what the renderer's remembered speed on this machine says a video of
-    ``FIRST_VIDEO_S`` takes at new projects' size (a preview's at 360p). Every render then timed joins it
-    in Gradio's average."""
+    starts with the time the renderer's remembered speed on this machine gives a video of
+    ``FIRST_VIDEO_S`` at new projects' size (a preview's at 360p), as its average of no runs yet: the
+    first render Gradio times replaces it, and the average of the real ones follows."""
     timed = blocks._queue.process_time_per_fn  # Gradio's times of each event, read for its estimates
     for fn_id, preview in renders.items():
-        seconds = render_seconds(settings, FIRST_VIDEO_S, preview=preview)
-        timed[blocks.fns[fn_id]].add(seconds)
+        timed[blocks.fns[fn_id]].avg_time = render_seconds(settings, FIRST_VIDEO_S, preview=preview)
