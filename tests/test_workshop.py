@@ -55,7 +55,9 @@ def running(job) -> None:
 def test_a_preview_asked_during_a_1080p_render_is_ready_first(visitors):
     renderer, previewer = visitors[0], visitors[1]
     render = renderer.submit(*render_args("1080p"), api_name="/render")
-    running(render)
+    while render.status().code != Status.PROGRESS:  # its progress reaches the visitor from its own thread
+        assert not render.done(), "the render reported no progress"
+        time.sleep(0.05)
     previewer.predict(*render_args("1080p"), api_name="/preview")
     assert not render.done(), "the preview waited for the 1080p render"
     assert render.result()[0].endswith("video.mp4")
