@@ -20,6 +20,7 @@ import pytest
 
 from videocreator.limits import Limits
 from videocreator.sessions import SessionStore
+from videocreator.settings import ServerSettings
 from videocreator.stages import auto
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -145,14 +146,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_studio(folder: Path, limits: Limits | None = None, max_age: float | None = None) -> Iterator[Any]:
-    """The studio served on loopback (in this process, with these limits): yields (url, session store)."""
+def running_studio(
+    folder: Path,
+    limits: Limits | None = None,
+    max_age: float | None = None,
+    server: ServerSettings | None = None,
+) -> Iterator[Any]:
+    """The studio served on loopback (in this process, with these limits and server settings): yields
+    (url, session store)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GRADIO_TEMP_DIR", str(folder / "gradio"))
         import app as studio_app
 
         store = SessionStore(folder / "sessions", **({"max_age": max_age} if max_age else {}))
-        demo = studio_app.build_app(store, limits or Limits())
+        demo = studio_app.build_app(store, limits or Limits(), server)
         port = free_port()
         demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
         try:

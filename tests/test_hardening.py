@@ -317,6 +317,7 @@ def test_eight_visitors_at_once_round_after_round(
     os.environ["GRADIO_TEMP_DIR"] = str(gradio_temp)
     from tests.conftest import free_port
     from videocreator.sessions import SessionStore
+    from videocreator.settings import server as server_settings
     from videocreator.studio import wiring as studio_app
 
     store = SessionStore(tmp_path_factory.mktemp("sessions8"), max_age=15)
@@ -340,7 +341,7 @@ def test_eight_visitors_at_once_round_after_round(
             memory.append(_rss_mb())
     finally:
         demo.close()
-    limit = studio_app.CONCURRENCY
+    limit = server_settings().heavy_jobs
     assert 1 <= most[0] <= limit, f"{most[0]} renders ran at once; the queue allows {limit}"
     assert sizes[1] <= sizes[0] * 1.2, f"temporary folders grew from {sizes[0]} to {sizes[1]} bytes"
     assert memory[1] - memory[0] < 300, f"memory grew from {memory[0]:.0f} to {memory[1]:.0f} MB"

@@ -1,20 +1,22 @@
 """Configuration in one place: defaults < config file < VIDEOCREATOR_* environment < arguments.
 
 The config file is TOML with the same keys as a project's ``settings`` (``aspect = "16:9"``,
-``[captions] size = 0.06``, ``script = {backend = "openai"}``...). It is read from ``$VIDEOCREATOR_CONFIG``
-or the user's config folder (``~/.config/videocreator/config.toml`` on Linux). Secrets never go here.
+``[captions] size = 0.06``, ``script = {backend = "openai"}``...), and the studio server's own under
+``[studio]`` (``heavy_jobs = 2``). It is read from ``$VIDEOCREATOR_CONFIG`` or the user's config folder
+(``~/.config/videocreator/config.toml`` on Linux). Secrets never go here.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from platformdirs import user_config_dir
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
 from .errors import InputError, invalid
 from .limits import Limits
@@ -23,6 +25,46 @@ from .stage import CHOSEN, FORMER_NAMES, current_names
 
 ENV_PREFIX = "VIDEOCREATOR_"
 _adapter = TypeAdapter(Settings)
+
+
+def cores() -> int:
+    """The CPU cores this process may use (a container's or a job's share, where the system says)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class ServerSettings:
+    """The studio server's own settings. ``heavy_jobs``: how many heavy jobs (a script, every picture or
+    voice, a render, a zip) run at once, in their queue; short ones (a 360p preview, one scene's picture
+    or voice) run as many at once in a queue of their own, so they never wait behind a render (and the
+    heavy ones yield them the cores). By default one per two cores: x264 keeps two cores busy, so on two
+    cores one render runs at a time (two would only share the cores, each finishing later)."""
+
+    heavy_jobs: Annotated[int, Field(ge=1, le=256)]
+
+
+def server(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> ServerSettings:
+    """The studio server's settings, from every layer: the default, the config file's ``[studio]``
+    table, ``VIDEOCREATOR_HEAVY_JOBS``, then ``overrides`` (the arguments of ``python app.py``; None
+    leaves a setting to the layers below)."""
+    env = dict(os.environ) if environ is None else environ
+    table = _from_file(config_file()).get("studio", {})
+    if not isinstance(table, dict):
+        raise InputError(f"config file {config_file()}: [studio] must be a table, not {table!r}")
+    names = [f.name for f in fields(ServerSettings)]
+    layers = [
+        {"heavy_jobs": max(1, cores() // 2)},
+        table,
+        {name: env[ENV_PREFIX + name.upper()] for name in names if env.get(ENV_PREFIX + name.upper())},
+        {name: value for name, value in (overrides or {}).items() if value is not None},
+    ]
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged |= layer
+    try:
+        return ServerSettings(**merged)
+    except ValidationError as exc:
+        raise InputError(f"studio setting {invalid(exc)}") from None
 
 
 def config_file() -> Path:

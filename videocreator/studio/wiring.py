@@ -3,23 +3,20 @@ events kept out of it), the queues, and the studio built and launched."""
 
 from __future__ import annotations
 
+import argparse
 import functools
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
 
 from .. import settings
+from ..errors import VideoCreatorError
 from ..limits import Limits
 from ..sessions import SessionStore
 from .handlers import Studio
 from .page import CSS, Page, layout
-
-# How many jobs of each kind run at once: long ones (a script, every picture or voice, a render, a zip) and
-# short ones (a 360p preview, one scene's picture or voice), so a short one never waits behind a long one.
-# VIDEOCREATOR_CONCURRENCY, else one of each per two cores (ffmpeg and the models use two threads well).
-CONCURRENCY = int(os.environ.get("VIDEOCREATOR_CONCURRENCY", "0")) or max(1, (os.cpu_count() or 2) // 2)
+from .queues import HEAVY, SHORT, first_estimates, queue, yielding
 
 
 def picked_scene(event: gr.SelectData) -> int:
@@ -34,11 +31,13 @@ def _variant(handler: Callable[..., Any], doc: str, **fixed: Any) -> Callable[..
     return variant
 
 
-def wire(page: Page, studio: Studio) -> None:
-    """Connect the page's events to the studio's handlers; name the public API endpoints."""
+def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[int, bool]:
+    """Connect the page's events to the studio's handlers, heavy jobs and short ones each in their queue
+    running the server's ``heavy_jobs`` at once (the heavy ones yielding the cores to the short ones);
+    name the public API endpoints. Returns the render events' ids, each with whether it is a preview."""
     s, p, v, session = page.script, page.images, page.voice, page.session
-    view, heavy = page.project_view, {"concurrency_limit": CONCURRENCY, "concurrency_id": "heavy"}
-    short = {"concurrency_limit": CONCURRENCY, "concurrency_id": "short"}
+    jobs = server.heavy_jobs
+    view, heavy, short = page.project_view, queue(HEAVY, jobs), queue(SHORT, jobs)
     private: dict[str, Any] = {"api_visibility": "private"}
 
     script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
@@ -49,7 +48,7 @@ def wire(page: Page, studio: Studio) -> None:
         "show_progress_on": [s.table]
     }  # one progress bar, where the step works, not on all it updates
     write = s.write.click(
-        studio.write_script, script_inputs, view, api_name="write_script", **heavy, **at_table
+        yielding(studio.write_script), script_inputs, view, api_name="write_script", **heavy, **at_table
     )
     s.save.click(studio.save_script, [session, s.title, s.table, s.number], view, api_name="save_script")
     s.add.click(studio.add_scene, [session], view, api_name="add_scene")
@@ -68,7 +67,7 @@ def wire(page: Page, studio: Studio) -> None:
     for trigger in (p.backend.change, page.blocks.load):
         trigger(studio.picture_options, p.backend, picture_options, **private)
     make_images = p.make.click(
-        studio.make_images,
+        yielding(studio.make_images),
         [session, p.backend, s.number, *picture_options],
         view,
         api_name="make_images",
@@ -99,7 +98,7 @@ def wire(page: Page, studio: Studio) -> None:
     p.undo.click(studio.undo_image, [session, s.number], view, api_name="undo_image")
 
     add_voice = v.add_voice.click(
-        studio.add_voice, [session, v.voice_name], [session, v.added], api_name="add_voice", **heavy
+        yielding(studio.add_voice), [session, v.voice_name], [session, v.added], api_name="add_voice", **heavy
     )
     voice_options = [v.model, v.speaker, v.recording]
     for trigger in (v.backend.change, page.blocks.load):
@@ -107,7 +106,7 @@ def wire(page: Page, studio: Studio) -> None:
     voice_inputs = [session, v.backend, v.speed, s.number, *voice_options, v.pronunciations, v.tighten_pauses]
     at_status = {"show_progress_on": [v.status]}
     narrate_all = v.narrate_all.click(
-        studio.narrate, voice_inputs, view, api_name="narrate_all", **heavy, **at_status
+        yielding(studio.narrate), voice_inputs, view, api_name="narrate_all", **heavy, **at_status
     )
     one = _variant(
         studio.narrate,
@@ -122,13 +121,15 @@ def wire(page: Page, studio: Studio) -> None:
     )
     at_video = {"show_progress_on": [page.render.video]}
     preview = page.render.preview.click(quick, r_in, r_out, api_name="preview", **short, **at_video)
-    render = page.render.render.click(studio.render, r_in, r_out, api_name="render", **heavy, **at_video)
-    make_all = s.make_all.click(
-        studio.write_script, script_inputs, view, api_name="make_all", **heavy, **at_table
+    render = page.render.render.click(
+        yielding(studio.render), r_in, r_out, api_name="render", **heavy, **at_video
     )
-    make_all_render = make_all.success(studio.render, r_in, r_out, **heavy, **private, **at_video)
+    make_all = s.make_all.click(
+        yielding(studio.write_script), script_inputs, view, api_name="make_all", **heavy, **at_table
+    )
+    make_all_render = make_all.success(yielding(studio.render), r_in, r_out, **heavy, **private, **at_video)
     page.project_zip.upload(
-        studio.open_zip, [session, page.project_zip], view, api_name="open_zip", **heavy, **at_table
+        yielding(studio.open_zip), [session, page.project_zip], view, api_name="open_zip", **heavy, **at_table
     )
 
     long_steps = [write, make_images, regenerate, narrate_all, narrate_one, preview, render, add_voice]
@@ -141,21 +142,40 @@ def wire(page: Page, studio: Studio) -> None:
         queue=False,
         api_name="stop",
     )
+    return {preview["id"]: True, render["id"]: False, make_all_render["id"]: False}
 
 
-def build_app(store: SessionStore | None = None, limits: Limits | None = None) -> gr.Blocks:
-    """The studio for one server: its session folders and its limits (by default from the environment)."""
+def build_app(
+    store: SessionStore | None = None,
+    limits: Limits | None = None,
+    server: settings.ServerSettings | None = None,
+) -> gr.Blocks:
+    """The studio for one server: its session folders, its limits and its own settings (by default from
+    the config file and the environment)."""
     store = store or SessionStore()
     limits = limits if limits is not None else settings.limits()
-    page = layout(settings.resolve(), limits, store)
+    server = server or settings.server()
+    defaults = settings.resolve()
+    page = layout(defaults, limits, store)
     with page.blocks:
-        wire(page, Studio(page, store, limits))
-    page.blocks.queue(default_concurrency_limit=CONCURRENCY)
+        renders = wire(page, Studio(page, store, limits), server)
+    page.blocks.queue(default_concurrency_limit=server.heavy_jobs)
+    first_estimates(page.blocks, renders, defaults)
     return page.blocks
 
 
-def main() -> None:
-    build_app().launch(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"), css=CSS)
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The VideoCreator studio (GRADIO_SERVER_NAME/PORT apply).")
+    parser.add_argument(
+        "--heavy-jobs", type=int, help="heavy jobs (renders, scripts) at once; default one per two cores"
+    )
+    args = parser.parse_args(argv)
+    try:
+        server = settings.server({"heavy_jobs": args.heavy_jobs})
+    except VideoCreatorError as exc:
+        parser.error(str(exc))
+    app = build_app(server=server)
+    app.launch(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"), css=CSS)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,75 @@
+"""The studio's queues: heavy jobs (a script, every picture or voice, a render, a zip) wait in one, short
+ones (a 360p preview, one scene's picture or voice) in another, so a short job never waits behind a
+render, and heavy jobs run at a lower CPU priority, so a short one also gets the cores first; and the
+estimate a waiting visitor sees before the queue has timed a render of its own."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+
+from ..estimates import render_seconds
+from ..project import Settings
+
+HEAVY, SHORT = "heavy", "short"
+# A render's length before the queue has timed one: a video of about a minute (five scenes and the cards).
+FIRST_VIDEO_S = 60.0
+HEAVY_NICENESS = 10  # how much lower a heavy job's CPU priority is (of nice's 40 steps)
+
+
+def queue(kind: str, jobs: int) -> dict[str, Any]:
+    """An event's place: the queue of its kind (``HEAVY`` or ``SHORT``), which runs ``jobs`` at once."""
+    return {"concurrency_id": kind, "concurrency_limit": jobs}
+
+
+def yielding(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """``handler`` run in a thread of its own at a lower CPU priority, which the processes it starts (ffmpeg,
+    a model's worker) inherit: the short jobs, at the server's own priority, get the cores first, so a
+    preview asked during a render takes about what it takes alone, and the render is later by the
+    preview's CPU time. On Linux, where a thread has a priority of its own (elsewhere it runs as it is)."""
+    if not sys.platform.startswith("linux"):
+        return handler
+
+    @functools.wraps(handler)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        outcome: dict[str, Any] = {}
+        context = contextvars.copy_context()  # Gradio's progress and request travel in context variables
+
+        def run() -> None:
+            thread = threading.get_native_id()
+            with contextlib.suppress(OSError):
+                niceness = os.getpriority(os.PRIO_PROCESS, thread) + HEAVY_NICENESS
+                os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness))
+            try:
+                outcome["value"] = context.run(handler, *args, **kwargs)
+            except BaseException as exc:  # raised again in the caller's thread, as if it ran there
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name=f"heavy {handler.__name__}")
+        worker.start()
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    return wrapped
+
+
+def first_estimates(blocks: gr.Blocks, renders: dict[int, bool], settings: Settings) -> None:
+    """Gradio tells each waiting visitor their place in the queue and, from the times of the jobs it has
+    run, an estimate; before it has run one of a kind it has no estimate to give, for that kind or for
+    anything waiting behind it. So each render event (``renders``: its id, and whether it is a preview)
+    starts with the time the renderer's remembered speed on this machine gives a video of
+    ``FIRST_VIDEO_S`` at new projects' size (a preview's at 360p), as its average of no runs yet: the
+    first render Gradio times replaces it, and the average of the real ones follows."""
+    timed = blocks._queue.process_time_per_fn  # Gradio's times of each event, read for its estimates
+    for fn_id, preview in renders.items():
+        timed[blocks.fns[fn_id]].avg_time = render_seconds(settings, FIRST_VIDEO_S, preview=preview)
