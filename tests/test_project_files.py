@@ -128,6 +128,25 @@ def test_an_older_project_finds_its_script_writer_under_the_stage_name(tmp_path:
     assert saved["version"] == FORMAT_VERSION and "writer" not in saved["settings"]
 
 
+@pytest.mark.parametrize("version", [2, 3])
+def test_a_project_made_before_the_cards_keeps_its_video_without_them(tmp_path: Path, version: int):
+    folder = new(tmp_path)
+    assert folder.project.settings.title_card and folder.project.settings.end_card, "new ones have cards"
+
+    def to_before_the_cards(data):
+        data["version"] = version
+        del data["settings"]["title_card"], data["settings"]["end_card"]
+
+    _rewrite(folder, to_before_the_cards)
+    opened = ProjectFolder.open(folder.root).project
+    assert (opened.settings.title_card, opened.settings.end_card) == (False, False)
+    _rewrite(folder, lambda data: data.update(version=3))  # made with the cards, before version 4
+    opened = ProjectFolder.open(folder.root).project
+    assert (opened.settings.title_card, opened.settings.end_card) == (False, False), "as it was saved"
+    _rewrite(folder, lambda data: data["settings"].update(title_card=True))
+    assert ProjectFolder.open(folder.root).project.settings.title_card
+
+
 def test_a_version_1_picture_history_is_read_and_undo_goes_back(tmp_path: Path):
     folder = new(tmp_path)
     pipeline.make_images(folder)

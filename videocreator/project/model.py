@@ -13,7 +13,7 @@ from ..stage import Stage
 PROJECT_FILE = "project.json"
 # 2: every file the project uses is inside its folder, stored relative to it; 3: stages named as in
 # stage.py (settings.script was settings.writer)
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MEDIA = "media"  # the person's own files (music, a voice to clone), copied in
 Aspect = Literal["9:16", "16:9", "1:1"]
 Resolution = Literal["1080p", "720p", "360p"]

@@ -52,12 +52,16 @@ def _nests_deeper(data: Any, limit: int) -> bool:
 def upgraded(data: Any) -> Any:
     """An older project.json as this version reads it. Version 1: picture history entries were bare
     paths (the key was the file name's hash; "upload-" files were uploads). Version 2: two stages had
-    their former names. Paths are settled after validation."""
+    their former names. Version 3 and before: a project that names no title or end card was made before
+    there were cards, and its video keeps having none. Paths are settled after validation."""
     version = data.get("version", 1) if isinstance(data, dict) else FORMAT_VERSION
     if isinstance(version, str) and version.isdigit():  # pydantic reads "2" as 2 too
         version = int(version)
     if not isinstance(version, int) or version >= FORMAT_VERSION:
         return data
+    if isinstance(data.get("settings"), dict):
+        for card in ("title_card", "end_card"):
+            data["settings"].setdefault(card, False)
     for part in ("settings", "ran"):
         if isinstance(data.get(part), dict):
             data[part] = current_names(data[part])
