@@ -17,7 +17,7 @@ LADDER = [
     ("front ends", ["app", "videocreator.cli", "videocreator.__main__", "videocreator.__init__"]),
     ("studio", ["videocreator.studio"]),
     ("library API", ["videocreator.pipeline", "videocreator.archive", "videocreator.batch",
-                     "videocreator.cluster", "videocreator.estimates"]),
+                     "videocreator.cluster"]),
     ("stages", ["videocreator.stages"]),
     ("backends", ["videocreator.writers", "videocreator.images", "videocreator.voices", "videocreator.render",
                   "videocreator.registry", "videocreator.loaded", "videocreator.worker", "videocreator.gpu",

@@ -32,7 +32,7 @@ from .stages.making import make_video, new_project
 from .stages.script import write_script
 from .stages.sizing import length_range, scenes_for_length
 from .stages.states import scene_states
-from .stages.video import render, scene_inputs
+from .stages.video import render, render_seconds, scene_inputs
 from .stages.voice import audio_is_current, audio_key, narrate_all, narrate_scene
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "new_project",
     "regenerate_image",
     "render",
+    "render_seconds",
     "scene_inputs",
     "scene_states",
     "scenes_for_length",

@@ -380,7 +380,7 @@ def _encode_missing(
     if not missing:
         return {}
     total = sum(s.frames for s in missing)
-    speed = _Speed(width, height, settings)
+    speed = Speed(width, height, settings)
     report(0.0, f"rendering {total} frames, about {speed.estimate(total):.0f} s")
     done = 0
     started = time.monotonic()
@@ -403,7 +403,7 @@ def _encode_missing(
     return spent
 
 
-class _Speed:
+class Speed:
     """Frames per second this machine renders at, per size and encoder, remembered between renders.
 
     The first estimate assumes a pixel rate typical of two CPU cores; every render corrects it.

@@ -10,8 +10,8 @@ from ..assets import bundled_music
 from ..errors import InputError
 from ..files import full_disk_is
 from ..progress import Reporter, reporter_at
-from ..project import ProjectFolder, frame_size, textless_file
-from ..render import cards, renderer, timeline
+from ..project import ProjectFolder, Settings, frame_size, textless_file
+from ..render import cards, encoder, renderer, timeline
 from ..stage import Stage
 from .overlap import pictures_and_narrations
 
@@ -60,6 +60,14 @@ def _checked_length(folder: ProjectFolder, scenes: list[renderer.SceneInput]) ->
     ).duration
     folder.limits.check_video_length(seconds)
     return seconds
+
+
+def render_seconds(settings: Settings, video_s: float, *, preview: bool = False) -> float:
+    """About how long this machine takes to render ``video_s`` seconds of video with ``settings`` (a
+    preview at 360p), before it runs: the renderer's speed remembered from its renders here, a two-core
+    guess before the first."""
+    width, height = frame_size(settings.aspect, "360p") if preview else settings.size
+    return renderer.Speed(width, height, encoder.choose(preview)).estimate(round(video_s * settings.fps))
 
 
 @full_disk_is(Stage.RENDER)

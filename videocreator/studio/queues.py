@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..estimates import render_seconds
+from ..pipeline import render_seconds
 from ..project import Settings
 
 HEAVY, SHORT = "heavy", "short"
