@@ -18,6 +18,7 @@ from typing import Any
 
 from videocreator import registry
 from videocreator.backend import Backend
+from videocreator.images.card import CardImages
 from videocreator.voices.piper import PiperNarrator
 from videocreator.worker import note
 from videocreator.writers.local_llm import LocalWriter
@@ -94,12 +95,24 @@ class HangingVoice(PiperNarrator):
     job = staticmethod(hang)
 
 
+class WaitingPictures(CardImages):
+    """The offline illustrator, drawing each card only once a stop is asked for (or after 5 s): slower
+    than anything it works beside."""
+
+    def make_picture(self, request: Any) -> Any:
+        deadline = time.monotonic() + 5
+        while not (self.stopping and self.stopping()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return super().make_picture(request)
+
+
 STAND_INS: dict[str, type[Backend]] = {
     "segfaulting-writer": SegfaultingWriter,
     "hanging-writer": HangingWriter,
     "slow-writer": SlowWriter,
     "segfaulting-voice": SegfaultingVoice,
     "hanging-voice": HangingVoice,
+    "waiting-pictures": WaitingPictures,
 }
 
 

@@ -3,6 +3,7 @@ stage after the other makes."""
 
 from __future__ import annotations
 
+import contextvars
 from pathlib import Path
 
 import pytest
@@ -42,12 +43,26 @@ def test_side_by_side_the_pictures_and_narrations_are_those_made_one_after_the_o
 
 
 def test_a_voice_that_crashes_stops_the_pictures_and_is_the_error_said(tmp_path: Path):
-    folder = _project(tmp_path / "p", scenes=8)
-    with standing_in("segfaulting-voice"), pytest.raises(ProviderFailed) as failed:
+    folder = _project(tmp_path / "p", scenes=3)
+    with (
+        standing_in("segfaulting-voice"),
+        standing_in("waiting-pictures"),
+        pytest.raises(ProviderFailed) as failed,
+    ):
         overlap.pictures_and_narrations(folder, Reporter())
     assert str(failed.value).startswith("voice (piper): the model's process crashed (SIGSEGV)")
     drawn = [scene for scene in folder.project.scenes if scene.image]
-    assert len(drawn) < len(folder.project.scenes), "the pictures stopped at the voice's failure"
+    assert len(drawn) == 1, "the picture being drawn is finished, then the pictures stop"
+
+
+def test_the_pictures_part_reports_in_the_callers_context(tmp_path: Path):
+    """A studio's progress and warnings find their visitor through context variables (Gradio's)."""
+    folder = _project(tmp_path / "p", scenes=2)
+    visitor: contextvars.ContextVar[str] = contextvars.ContextVar("visitor", default="nobody")
+    seen: set[str] = set()
+    visitor.set("ada")
+    overlap.pictures_and_narrations(folder, Reporter(lambda fraction, message: seen.add(visitor.get())))
+    assert seen == {"ada"}
 
 
 def test_parts_side_by_side_report_the_mean_of_their_progress():

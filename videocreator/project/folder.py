@@ -59,7 +59,8 @@ class ProjectFolder:
         # What opening the project changed or dropped (old absolute paths, options not allowed here).
         self.notes: list[str] = []
         self.from_elsewhere = from_elsewhere  # a zip: it names no files, models or servers of this machine
-        self._saving = threading.Lock()  # stages working side by side save one at a time
+        # Held while the project is changed in memory and saved, where stages work side by side (threads).
+        self.changing = threading.RLock()
 
     @property
     def adopt_outside(self) -> bool:
@@ -103,7 +104,7 @@ class ProjectFolder:
         return folder
 
     def save(self) -> None:
-        with self._saving:
+        with self.changing:
             files.write_json(self.root / PROJECT_FILE, self.project.to_dict())
 
     def path(self, relative: str) -> Path:

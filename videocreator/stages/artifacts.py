@@ -70,8 +70,9 @@ def bring_up_to_date(
         if reporter is not None:  # bring_all_up_to_date hands its backend in with its own Stop
             backend.stopping = rep.stopping
         made = artifact.make(folder, scene, backend, key)
-    artifact.adopt(folder, scene, backend, key, made)
-    folder.save()
+    with folder.changing:
+        artifact.adopt(folder, scene, backend, key, made)
+        folder.save()
 
 
 def bring_all_up_to_date(

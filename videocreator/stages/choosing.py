@@ -97,9 +97,10 @@ def what_ran(folder: ProjectFolder) -> list[str]:
 def record_ran(folder: ProjectFolder, stage: Stage, backend: str, why: str) -> None:
     """Keep in ``project.ran`` which backend ran ``stage``, and why."""
     entry = {"backend": backend, "why": why}
-    if folder.project.ran.get(stage.value) != entry:
-        folder.project.ran[stage.value] = entry
-        folder.save()
+    with folder.changing:
+        if folder.project.ran.get(stage.value) != entry:
+            folder.project.ran[stage.value] = entry
+            folder.save()
 
 
 def backend_for(folder: ProjectFolder, stage: Stage, record: bool = False) -> Backend:

@@ -5,6 +5,7 @@ work."""
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -39,7 +40,8 @@ def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
             raise
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures") as drawing:
-        drawn = drawing.submit(flagged, make_images, pictures)
+        # The thread sees this one's context: a studio's progress and warnings reach its visitor.
+        drawn = drawing.submit(contextvars.copy_context().run, flagged, make_images, pictures)
         with contextlib.suppress(Exception):  # kept in ``failures``: the first of them is raised below
             flagged(narrate_all, narrations)
         wait([drawn])

@@ -34,6 +34,7 @@ from platformdirs import user_cache_dir
 
 from .. import files
 from ..backend import stable_hash
+from ..errors import DiskFull
 
 PENALTY_LAST_N = 64
 TOP_K = 40
@@ -161,7 +162,7 @@ def vocabulary(llm: Any, rules: LineRules) -> Vocabulary:
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile):  # none, or spoiled: sort
         pass
     vocab = _sorted(llm, rules)
-    with contextlib.suppress(OSError), files.atomic_path(stored) as tmp, open(tmp, "wb") as out:
+    with contextlib.suppress(OSError, DiskFull), files.atomic_path(stored) as tmp, open(tmp, "wb") as out:
         np.savez(out, **_packed(vocab))
     return vocab
 
@@ -171,8 +172,11 @@ def _stored(llm: Any, rules: LineRules) -> Path:
     model = Path(llm.model_path)
     made_by = (model.name, model.stat().st_size, model.stat().st_mtime_ns)
     sorting = (rules.body.__name__, rules.capital, rules.min_words, rules.describe)
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    key = stable_hash(made_by, sorting, code)
+    import llama_cpp
+
+    # How tokens read (llama.cpp) and how characters sort (Unicode's tables) change with their versions.
+    code = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), llama_cpp.__version__)
+    key = stable_hash(made_by, sorting, code, unicodedata.unidata_version)
     return Path(user_cache_dir("videocreator")) / "vocabularies" / f"{key}.npz"
 
 
