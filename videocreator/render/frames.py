@@ -4,8 +4,9 @@ around them where a picture comes with its textless layer).
 Frames are made directly in the encoder's pixel format, I420 (a full-size Y plane, then quarter-size U
 and V planes, in one ``(height * 3 / 2, width)`` uint8 array): half the bytes of RGB to move, no colour
 conversion per frame, and every operation is an OpenCV/numpy call that releases the GIL, so frames are
-made in a thread while ffmpeg encodes the previous ones. The zoom is exact to the sub-pixel (no
-stepping) yet costs about what ``cv2.resize`` costs: a third of a general affine warp (see PlaneZoom).
+made while ffmpeg encodes the previous ones and its output is read in another thread. The zoom is exact
+to the sub-pixel (no stepping) yet costs about what ``cv2.resize`` costs: a third of a general affine
+warp (see PlaneZoom).
 """
 
 from __future__ import annotations
@@ -326,4 +327,5 @@ def caption_picture(look: CaptionLook, text: str, *, width: int, height: int, hi
 
 
 def crossfade(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
-    return cv2.addWeighted(a, 1.0 - weight, b, weight, 0.0)
+    """``a`` and ``b`` blended, ``weight`` of ``b``, into ``a`` (a frame made for the blend alone)."""
+    return cv2.addWeighted(a, 1.0 - weight, b, weight, 0.0, dst=a)
