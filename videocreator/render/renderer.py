@@ -174,8 +174,7 @@ class Plan:
         for card in (self.timeline.title, self.timeline.end):
             if card is not None and cards is not None:
                 self.stills[card] = Still.of_card(cards, card.kind)
-        # A shot is needed by its slot's body and the crossfades on either side, in order: two at a time.
-        self.shot = lru_cache(maxsize=2)(self._make_shot)
+        self._shots: dict[Slot, frames.LayeredShot] = {}
 
     @staticmethod
     def _words(scene: SceneInput) -> list[word_timing.Word]:
@@ -193,6 +192,15 @@ class Plan:
             return None
         motion = frames.Motion.seeded(self.stills[slot].key)
         return motion.rows_reached(box[1] * self.height, box[3] * self.height, self.height)
+
+    def shot(self, slot: Slot) -> frames.LayeredShot:
+        """The slot's picture in motion. A shot is needed by its slot's body and the crossfades on either
+        side, which come in order: the last two are kept, the older let go before another is made."""
+        if slot not in self._shots:
+            if len(self._shots) == 2:
+                del self._shots[next(iter(self._shots))]
+            self._shots[slot] = self._make_shot(slot)
+        return self._shots[slot]
 
     def _make_shot(self, slot: Slot) -> frames.LayeredShot:
         still = self.stills[slot]
