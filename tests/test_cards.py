@@ -16,9 +16,10 @@ from PIL import Image
 from tests.conftest import decode_audio, probe, rms
 from videocreator import cli, credits, pipeline, settings
 from videocreator.backend import Speech
+from videocreator.errors import InputError
 from videocreator.images import layers
 from videocreator.project import CaptionStyle, OwnText, Project, Scene, Settings, StageChoice, textless_file
-from videocreator.render import audio, frames, renderer
+from videocreator.render import audio, encoder, frames, renderer
 from videocreator.render.cards import END_S, TITLE_S, Cards
 from videocreator.source import sections
 from videocreator.typography import render_text
@@ -285,5 +286,25 @@ def test_a_damaged_or_foreign_textless_layer_only_loses_the_texts_fade(made, tmp
     good = scenes[0].textless.read_bytes()
     kept.write_bytes(good[: len(good) // 3])  # its header says it fits; its pixels end early
     damaged = [replace(scenes[0], textless=kept), scenes[1]]
+    assert not renderer.Still.of_scene(damaged[0]).layered, "drawn without its layer, keyed so"
+    bare = [replace(scenes[0], textless=None), scenes[1]]
+    assert _keys(damaged) == _keys(bare), "each piece is cached under what it shows"
     result = _render(tmp_path, damaged, None)
     assert probe(result.video).frames == result.frames
+
+
+def _keys(scenes: list[renderer.SceneInput]) -> list[str]:
+    return [segment.key for segment in _plan(scenes, None).segments(encoder.FINAL)]
+
+
+def test_a_layer_damaged_during_the_render_stops_it_rather_than_cache_a_piece_without_it(made, tmp_path):
+    _, scenes, _ = made
+    kept = tmp_path / "layer.png"
+    good = scenes[0].textless.read_bytes()
+    kept.write_bytes(good)
+    still = renderer.Still.of_scene(replace(scenes[0], textless=kept))
+    assert still.layered
+    _, textless = still.load(W, H)
+    kept.write_bytes(good[: len(good) // 3])
+    with pytest.raises(InputError, match=r"layer\.png changed during the render"):
+        textless()

@@ -2,15 +2,14 @@
 
 All the pieces a render needs are encoded back to back in one ffmpeg run, each starting on a forced IDR
 frame, and the output stream is cut into one file per piece. Pieces share identical settings, so pieces
-from different runs join by plain concatenation, frame-exact, without re-encoding. Frames are made in a
-thread while the previous ones are being encoded, and the output is read in another.
+from different runs join by plain concatenation, frame-exact, without re-encoding. Frames are made and
+written while ffmpeg encodes the previous ones in its own process, and the output is read in a thread.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import queue
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -24,7 +23,6 @@ import numpy as np
 from . import ffmpeg
 from .annexb import StreamCutter, StreamError
 
-QUEUE_FRAMES = 6
 PIPE_BYTES = 1 << 20
 
 
@@ -139,23 +137,12 @@ def encode(
 
     ``on_frame(n)`` is called as each frame of piece ``n`` goes to the encoder; an exception it raises
     (a stop) ends the run, keeping the pieces already finished. One run rather than one per piece keeps
-    the encoder's threads busy across the joins: no start-up and drain per piece.
+    the encoder's threads busy across the joins: no start-up and drain per piece. Each frame is made and
+    written into the pipe in turn: ffmpeg queues the frames it has read while x264 encodes in its own
+    threads, so no queue of frames (and no thread handing them over) is needed on this side.
     """
-    frames: queue.Queue[tuple[int, np.ndarray] | BaseException | None] = queue.Queue(QUEUE_FRAMES)
-    stop = threading.Event()
     cutter = StreamCutter([(piece.dest, piece.frames) for piece in pieces])
     failed: list[BaseException] = []
-
-    def produce() -> None:
-        try:
-            for n, piece in enumerate(pieces):
-                for i in range(piece.frames):
-                    if stop.is_set():
-                        return
-                    frames.put((n, piece.frame_at(i)))
-            frames.put(None)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            frames.put(exc)
 
     def cut() -> None:
         try:
@@ -169,18 +156,15 @@ def encode(
     command = encode_command(width, height, fps, settings, "-", keyframes=keyframes)
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _widen_pipe(proc.stdin)
-    producer = threading.Thread(target=produce, name="frames", daemon=True)
     reader = threading.Thread(target=cut, name="cut", daemon=True)
-    producer.start()
     reader.start()
     try:
         try:
-            while (item := frames.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                proc.stdin.write(memoryview(item[1]))
-                if on_frame:
-                    on_frame(item[0])
+            for n, piece in enumerate(pieces):
+                for i in range(piece.frames):
+                    proc.stdin.write(memoryview(piece.frame_at(i)))
+                    if on_frame:
+                        on_frame(n)
             proc.stdin.close()
         except BrokenPipeError:
             pass  # ffmpeg ended early: its exit status and error output say why
@@ -194,12 +178,6 @@ def encode(
     except StreamError as exc:
         raise ffmpeg.failure("encoding", str(exc)) from None
     finally:
-        stop.set()
-        while producer.is_alive():  # unblock a producer waiting on a full queue
-            try:
-                frames.get_nowait()
-            except queue.Empty:
-                producer.join(0.05)
         if proc.poll() is None:
             proc.kill()
             proc.wait()

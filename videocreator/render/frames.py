@@ -4,8 +4,9 @@ around them where a picture comes with its textless layer).
 Frames are made directly in the encoder's pixel format, I420 (a full-size Y plane, then quarter-size U
 and V planes, in one ``(height * 3 / 2, width)`` uint8 array): half the bytes of RGB to move, no colour
 conversion per frame, and every operation is an OpenCV/numpy call that releases the GIL, so frames are
-made in a thread while ffmpeg encodes the previous ones. The zoom is exact to the sub-pixel (no
-stepping) yet costs about what ``cv2.resize`` costs: a third of a general affine warp (see PlaneZoom).
+made while ffmpeg encodes the previous ones and its output is read in another thread. The zoom is exact
+to the sub-pixel (no stepping) yet costs about what ``cv2.resize`` costs: a third of a general affine
+warp (see PlaneZoom).
 """
 
 from __future__ import annotations
@@ -137,15 +138,26 @@ class PlaneZoom:
 
     def _warp(self, view: np.ndarray, zoom: float, left: int, top: int) -> None:
         """Output pixels of the zoomed plane into ``view``, a window at ``(left, top)``."""
-        if not view.size:
-            return
-        scale = 1 / zoom  # source pixels per output pixel, about the corner
-        shift_x, shift_y = (self.px - 0.5) * (1 - scale), (self.py - 0.5) * (1 - scale)
-        matrix = np.float64([[scale, 0, shift_x + scale * left], [0, scale, shift_y + scale * top]])
-        cv2.warpAffine(
-            self.plane, matrix, (view.shape[1], view.shape[0]), dst=view,
-            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
-        )  # fmt: skip
+        warp_zoom(self.plane, (0, 0), (self.px, self.py), zoom, view, (left, top))
+
+
+def warp_zoom(
+    source: np.ndarray, origin: tuple[int, int], fixed: tuple[int, int], zoom: float, view: np.ndarray,
+    at: tuple[int, int],
+) -> None:  # fmt: skip
+    """A plane zoomed about its pixel corner ``fixed``, written into ``view``, the window at ``at`` of the
+    zoomed plane, from ``source``: the plane, or the part of it at ``origin`` that the window reads."""
+    if not view.size:
+        return
+    scale = 1 / zoom  # source pixels per output pixel, about the corner
+    shift_x, shift_y = (fixed[0] - 0.5) * (1 - scale), (fixed[1] - 0.5) * (1 - scale)
+    matrix = np.float64(
+        [[scale, 0, shift_x + scale * at[0] - origin[0]], [0, scale, shift_y + scale * at[1] - origin[1]]]
+    )
+    cv2.warpAffine(
+        source, matrix, (view.shape[1], view.shape[0]), dst=view,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
+    )  # fmt: skip
 
 
 class StillShot:
@@ -176,50 +188,72 @@ class StillShot:
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom, in luma pixels
 
+# Pixels kept around a text's box: what a zoom of at most MAX_ZOOM reads for the window that
+# ``LayeredShot`` blends (two pixels of margin on screen, rounded out to even, and bilinear reach).
+_REACH = 8
+
+
+@dataclass(frozen=True)
+class UnderText:
+    """What a picture without its text has where the text is: the ``box`` where the two differ, and the
+    textless picture's planes over that box and a margin around it, from the even corner ``origin``."""
+
+    box: Box
+    origin: tuple[int, int]
+    planes: tuple[np.ndarray, np.ndarray, np.ndarray]
+
+    @classmethod
+    def of(cls, picture: np.ndarray, textless: np.ndarray) -> UnderText | None:
+        """What ``textless`` (an I420 frame) has under ``picture``'s text; None where they are the same."""
+        y, u, v = (a != b for a, b in zip(planes(picture), planes(textless), strict=True))
+        changed = y | np.kron(u | v, np.ones((2, 2), bool))
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        if not rows.size:
+            return None
+        box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+        height, width = y.shape
+        left, top = even(max(0, box[0] - _REACH)), even(max(0, box[1] - _REACH))
+        right, bottom = min(width, even(box[2] + _REACH + 1)), min(height, even(box[3] + _REACH + 1))
+        kept = tuple(
+            plane[top // scale : bottom // scale, left // scale : right // scale].copy()
+            for plane, scale in zip(planes(textless), (1, 2, 2), strict=True)
+        )
+        return cls(box, (left, top), kept)  # type: ignore[arg-type]
+
 
 class LayeredShot:
     """A picture moving over ``frames`` frames, with its text shown at any weight where the same picture
     without its text is at hand (``textless()``, called when a crossfade first needs it; None: there is
     none, and the text always shows).
 
-    A frame with its text part shown is the textless picture zoomed, with the picture blended in over the
-    box its text covers on screen alone: the text costs a small share of a second zoom."""
+    A frame with its text part hidden is the picture zoomed, with the textless picture blended in over
+    the box its text covers on screen alone: only that box of the textless picture is kept (``UnderText``),
+    and the fade costs a small share of a second zoom."""
 
     def __init__(
         self, picture: np.ndarray, textless: Callable[[], np.ndarray | None], motion: Motion, frames: int
     ):
         self.picture = StillShot(picture, motion, frames)
-        self.textless = textless
+        self._textless: Callable[[], np.ndarray | None] | None = textless
 
     @cached_property
-    def _plain(self) -> tuple[StillShot, Box] | None:
-        """The textless picture in the same motion, and the box where it differs from the picture."""
-        textless = self.textless()
-        if textless is None:
-            return None
-        y, u, v = (a != b for a, b in zip(planes(self.picture.image), planes(textless), strict=True))
-        changed = y | np.kron(u | v, np.ones((2, 2), bool))
-        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-        if not rows.size:
-            return None
-        box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
-        return StillShot(textless, self.picture.motion, self.picture.frames), box
+    def under_text(self) -> UnderText | None:
+        made = self._textless() if self._textless else None
+        self._textless = None  # what it kept to make the textless picture is needed no more
+        return None if made is None else UnderText.of(self.picture.image, made)
 
     def frame(self, index: int, text: float = 1.0) -> np.ndarray:
         """Frame ``index`` with its text at ``text`` (1: as drawn, 0: none)."""
-        layered = self._plain if text < 1 else None
-        if layered is None:
-            return self.picture.frame(index)
-        plain, box = layered
-        out = plain.frame(index)
-        if text > 0:
-            self._blend_text(out, index, box, text)
+        out = self.picture.frame(index)
+        under = self.under_text if text < 1 else None
+        if under is not None:
+            self._hide_text(out, index, under, 1.0 - text)
         return out
 
-    def _blend_text(self, out: np.ndarray, index: int, box: Box, text: float) -> None:
-        """The picture's text at weight ``text`` over the textless frame ``out``: the picture zoomed into
-        the window its text box covers on screen (a pixel of bilinear reach around it), blended there."""
-        shot, zoom = self.picture, self.picture.zoom_at(index)
+    def _hide_text(self, out: np.ndarray, index: int, under: UnderText, hidden: float) -> None:
+        """The textless picture at weight ``hidden`` over the frame ``out``: zoomed into the window its text
+        box covers on screen (a pixel of bilinear reach around it), blended there."""
+        shot, zoom, box = self.picture, self.picture.zoom_at(index), under.box
 
         def on_screen(low: int, high: int, fixed: int, size: int) -> tuple[int, int]:
             start = even(max(0, math.floor(fixed + (low - fixed) * zoom) - 2))
@@ -227,11 +261,13 @@ class LayeredShot:
 
         left, right = on_screen(box[0], box[2], shot.px, shot.width)
         top, bottom = on_screen(box[1], box[3], shot.py, shot.height)
-        for plane_zoom, dst, scale in zip(shot.zooms, planes(out), (1, 2, 2), strict=True):
+        for kept, dst, scale in zip(under.planes, planes(out), (1, 2, 2), strict=True):
             view = dst[top // scale : bottom // scale, left // scale : right // scale]
-            drawn = np.empty_like(view)
-            plane_zoom._warp(drawn, zoom, left // scale, top // scale)
-            cv2.addWeighted(view, 1.0 - text, drawn, text, 0.0, dst=view)
+            plain = np.empty_like(view)
+            origin = (under.origin[0] // scale, under.origin[1] // scale)
+            fixed = (shot.px // scale, shot.py // scale)
+            warp_zoom(kept, origin, fixed, zoom, plain, (left // scale, top // scale))
+            cv2.addWeighted(view, 1.0 - hidden, plain, hidden, 0.0, dst=view)
 
 
 def text_weights(weight: float) -> tuple[float, float]:
@@ -291,4 +327,5 @@ def caption_picture(look: CaptionLook, text: str, *, width: int, height: int, hi
 
 
 def crossfade(a: np.ndarray, b: np.ndarray, weight: float) -> np.ndarray:
-    return cv2.addWeighted(a, 1.0 - weight, b, weight, 0.0)
+    """``a`` and ``b`` blended, ``weight`` of ``b``, into ``a`` (a frame made for the blend alone)."""
+    return cv2.addWeighted(a, 1.0 - weight, b, weight, 0.0, dst=a)

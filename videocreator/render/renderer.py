@@ -26,10 +26,12 @@ from platformdirs import user_cache_dir
 
 from .. import keys
 from ..backend import KEEP_CLEAR
+from ..errors import InputError
 from ..files import temp_name, write_json, write_text
 from ..images import layers
 from ..project import CaptionStyle
 from ..speech import word_timing
+from ..stage import Stage
 from . import audio, captions, encoder, frames
 from .caption_art import CaptionLook
 from .cards import Cards
@@ -71,7 +73,8 @@ Textless = Callable[[], np.ndarray | None]  # a picture without its text, made w
 class Still:
     """What a slot shows, named by ``key``: ``load(width, height)`` gives its picture at that frame size
     (an I420 frame) and a function giving the same picture without its text, where ``layered`` (None
-    where it has none, or it cannot be read), made when a crossfade first needs it."""
+    where it has none), made when a crossfade first needs it. A scene's ``layered`` is decided by
+    decoding its layer, as the crossfade will: the crossfade's key says what it shows."""
 
     key: str
     layered: bool
@@ -79,7 +82,7 @@ class Still:
 
     @classmethod
     def of_scene(cls, scene: SceneInput) -> Still:
-        kept = scene.textless if _same_size(scene.textless, scene.image) else None
+        kept = scene.textless if _layer_fits(scene.textless, scene.image) else None
 
         def load(width: int, height: int) -> tuple[np.ndarray, Textless]:
             with Image.open(scene.image) as opened:
@@ -91,8 +94,10 @@ class Still:
                 try:
                     with Image.open(kept) as under:
                         return frames.fit_i420(layers.without_text(picture, under), width, height)
-                except OSError:  # damaged since it was checked: only the text's fade is lost
-                    return None
+                except (OSError, ValueError) as exc:  # a piece keyed as layered must show the layer
+                    raise InputError(
+                        f"{kept.name} changed during the render ({exc}): render again", stage=Stage.RENDER
+                    ) from None
 
             return frames.fit_i420(picture, width, height), textless
 
@@ -111,14 +116,17 @@ class Still:
         return cls(cards.key(kind), True, load)
 
 
-def _same_size(textless: Path | None, image: Path) -> bool:
-    """Whether a textless layer is there and is its picture's size (read from the headers alone)."""
+def _layer_fits(textless: Path | None, image: Path) -> bool:
+    """Whether a textless layer is there, is its picture's size and decodes to the end."""
     if textless is None or not textless.is_file():
         return False
     try:
         with Image.open(textless) as layer, Image.open(image) as picture:
-            return layer.size == picture.size
-    except (OSError, Image.DecompressionBombError):
+            if layer.size != picture.size:
+                return False
+            layer.load()
+            return True
+    except (OSError, ValueError, Image.DecompressionBombError):
         return False
 
 
@@ -166,8 +174,7 @@ class Plan:
         for card in (self.timeline.title, self.timeline.end):
             if card is not None and cards is not None:
                 self.stills[card] = Still.of_card(cards, card.kind)
-        # A shot is needed by its slot's body and the crossfades on either side: at most two at a time.
-        self.shot = lru_cache(maxsize=3)(self._make_shot)
+        self._shots: dict[Slot, frames.LayeredShot] = {}
 
     @staticmethod
     def _words(scene: SceneInput) -> list[word_timing.Word]:
@@ -185,6 +192,15 @@ class Plan:
             return None
         motion = frames.Motion.seeded(self.stills[slot].key)
         return motion.rows_reached(box[1] * self.height, box[3] * self.height, self.height)
+
+    def shot(self, slot: Slot) -> frames.LayeredShot:
+        """The slot's picture in motion. A shot is needed by its slot's body and the crossfades on either
+        side, which come in order: the last two are kept, the older let go before another is made."""
+        if slot not in self._shots:
+            if len(self._shots) == 2:
+                del self._shots[next(iter(self._shots))]
+            self._shots[slot] = self._make_shot(slot)
+        return self._shots[slot]
 
     def _make_shot(self, slot: Slot) -> frames.LayeredShot:
         still = self.stills[slot]
