@@ -62,11 +62,16 @@ def _checked_length(folder: ProjectFolder, scenes: list[renderer.SceneInput]) ->
     return seconds
 
 
+def _frame_size(settings: Settings, preview: bool) -> tuple[int, int]:
+    """The video's frame size: the settings', or a preview's (360p)."""
+    return frame_size(settings.aspect, "360p") if preview else settings.size
+
+
 def render_seconds(settings: Settings, video_s: float, *, preview: bool = False) -> float:
     """About how long this machine takes to render ``video_s`` seconds of video with ``settings`` (a
     preview at 360p), before it runs: the renderer's speed remembered from its renders here, a two-core
     guess before the first."""
-    width, height = frame_size(settings.aspect, "360p") if preview else settings.size
+    width, height = _frame_size(settings, preview)
     return renderer.Speed(width, height, encoder.choose(preview)).estimate(round(video_s * settings.fps))
 
 
@@ -86,7 +91,7 @@ def render(
         rep.warning(note)
     pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
     settings = project.settings
-    width, height = frame_size(settings.aspect, "360p") if preview else settings.size
+    width, height = _frame_size(settings, preview)
     scenes = scene_inputs(folder)
     seconds = _checked_length(folder, scenes)
     checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
