@@ -1,6 +1,7 @@
 """``videocreator batch --cluster``: a course's sections as tasks on a real Ray cluster started here (two
 worker processes, a small object store), the summary table as with ``--jobs``, a section whose worker is
-killed made again by Ray's retry, and Ray asked for only with ``--cluster``."""
+killed made again by Ray's retry, the music named on the command line heard though only the batch's
+machine can read it, and Ray asked for only with ``--cluster``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import probe, require_module
+from tests.conftest import decode_audio, probe, require_module, unavailable
+from tests.test_project_files import tone, tone_level
 from videocreator import cli, cluster, pipeline
 from videocreator.errors import BackendUnavailable, InputError
 from videocreator.project import ProjectFolder
@@ -37,6 +39,13 @@ The moon pulls on the oceans. Twice a day the sea rises and falls on the shore.
 # Waves
 
 Wind makes waves. The longer it blows, the higher they grow.
+"""
+# The batch in a mount namespace of its own, its music on a tmpfs there: the cluster's workers (started
+# by this test, outside it) cannot read the file the settings name, as on another machine.
+PRIVATE_MUSIC = """
+mount -t tmpfs videocreator-test "$PRIVATE" || exit 90
+cp "$TONE" "$PRIVATE/tone.wav"
+exec "$@"
 """
 TASK_TITLE = f"ray::{cluster.make_remote_section.__name__}"  # a worker's process title while it runs one
 
@@ -79,13 +88,22 @@ def _kill_one_running_section(batch: subprocess.Popen[str]) -> int | None:
 
 
 def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(head: str, tmp_path: Path):
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        unavailable("this system allows no user namespaces, so no music can be kept from the workers")
     course = tmp_path / "course.md"
     course.write_text(COURSE)
-    out = tmp_path / "out"
+    out, private = tmp_path / "out", tmp_path / "private"
+    private.mkdir()
     pipeline.new_project("Something else", out / "waves")  # this section's folder is taken: it fails
-    args = [sys.executable, "-m", "videocreator", "batch", str(course), "--out", str(out), "--cluster", head,
-            "--resolution", "720p", "--music", "none", "--no-title-card", "--no-end-card"]  # fmt: skip
-    batch = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (out / "tides.zip").write_text("a file of the person's, beside a section's folder")
+    env = {**os.environ, "PRIVATE": str(private), "TONE": str(tone(tmp_path / "tone.wav", seconds=30))}
+    args = ["unshare", "-rm", "bash", "-c", PRIVATE_MUSIC, "private-music",
+            sys.executable, "-m", "videocreator", "batch", str(course), "--out", str(out), "--cluster", head,
+            "--resolution", "720p", "--music", str(private / "tone.wav"),
+            "--no-title-card", "--no-end-card"]  # fmt: skip
+    batch = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     killed = _kill_one_running_section(batch)
     stdout, stderr = batch.communicate(timeout=300)
     assert killed is not None, f"no section's worker was seen running: {stderr}"
@@ -94,15 +112,22 @@ def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(
     assert table[0].split() == ["section", "scenes", "length", "status"]
     assert [line.split()[0] for line in table[1:]] == ["Owls", "Tides", "Waves"]
     assert "video.mp4" in table[1] and "video.mp4" in table[2], (
-        f"the killed worker's section is made: {table}"
+        f"the killed worker's section is made, with the music only this machine has: {table}"
     )
     assert "failed:" in table[3] and f"{out / 'waves'} already holds a project" in table[3]
     for name in ("owls", "tides"):
         folder = ProjectFolder.open(out / name)
         assert probe(folder.video).frames > 0 and folder.captions.is_file()
         assert any((out / name / "cache").iterdir()), "the render cache comes back too"
+        samples, rate = decode_audio(folder.video)
+        assert tone_level(samples, rate, 0.0, len(samples) / rate) > 0.01, f"{name}: the music plays"
     assert ProjectFolder.open(out / "waves").project.topic == "Something else", "a taken folder is kept"
-    assert sorted(p.name for p in out.iterdir()) == ["owls", "tides", "waves"], "nothing half-put in place"
+    assert (out / "tides.zip").read_text().startswith("a file of the person's"), (
+        "packing writes beside nothing"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["owls", "tides", "tides.zip", "waves"], (
+        "nothing half-put in place"
+    )
 
 
 def test_a_head_that_does_not_answer_is_said_at_once():
