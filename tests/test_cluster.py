@@ -5,6 +5,7 @@ machine can read it, and Ray asked for only with ``--cluster``."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -23,7 +24,7 @@ from tests.conftest import decode_audio, probe, require_module, unavailable
 from tests.test_project_files import tone, tone_level
 from videocreator import cli, cluster, pipeline
 from videocreator.errors import BackendUnavailable, InputError
-from videocreator.project import ProjectFolder
+from videocreator.project import OwnText, ProjectFolder
 
 require_module("ray", "Ray (the cluster extra) is not installed: pip install -r requirements-cluster.txt")
 
@@ -128,6 +129,66 @@ def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(
     assert sorted(p.name for p in out.iterdir()) == ["owls", "tides", "tides.zip", "waves"], (
         "nothing half-put in place"
     )
+
+
+def test_a_folder_sent_back_that_cannot_be_put_in_place_leaves_the_section_as_it_was(tmp_path, monkeypatch):
+    folder = pipeline.new_project("Owls at night", tmp_path / "out" / "owls")
+    sent_back = cluster._pack(pipeline.new_project("Owls", tmp_path / "worker"))
+    rename = Path.rename
+
+    def fails_for_the_folder_sent_back(self: Path, target: Path) -> Path:
+        if ".new-" in self.name:  # another process took the folder's name between the two renames, say
+            raise OSError(errno.EEXIST, "File exists", str(target))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", fails_for_the_folder_sent_back)
+    with pytest.raises(OSError):
+        cluster._put_in_place(sent_back, folder.root)
+    assert ProjectFolder.open(folder.root).project.topic == "Owls at night"
+    assert os.listdir(tmp_path / "out") == ["owls"], "nothing left beside it"
+
+
+FULL_TEMP_DISK = """
+mount -t tmpfs -o size=1m videocreator-test "$DISK" || exit 90
+TMPDIR="$DISK" exec "$PYTHON" -c "$WORKER" "$@"
+"""
+WORKER = """
+import errno, pickle, sys
+from pathlib import Path
+from videocreator import cluster
+from videocreator.batch import SectionJob
+from videocreator.project import OwnText, Settings
+job = SectionJob("Owls", OwnText("Owls hunt at night."), Path("out/owls"), None, Settings())
+try:
+    cluster.make_remote_section(job, Path(sys.argv[1]).read_bytes())
+except cluster.RETRIED as exc:
+    again = pickle.loads(pickle.dumps(exc))  # what Ray does to send it to the head
+    print("raised", type(again).__name__, again.errno == errno.ENOSPC, again.strerror)
+else:
+    print("returned")
+"""
+
+
+def test_a_full_temporary_disk_on_a_worker_is_raised_for_ray_to_retry(tmp_path: Path):
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        unavailable("this system allows no user namespaces, so no private tmpfs can be mounted")
+    packed = tmp_path / "owls.zip"
+    packed.write_bytes(
+        cluster._pack(
+            pipeline.new_project("Owls", tmp_path / "owls", own_text=OwnText("Owls hunt at night."))
+        )
+    )
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    env = {**os.environ, "DISK": str(disk), "PYTHON": sys.executable, "WORKER": WORKER}
+    done = subprocess.run(
+        ["unshare", "-rm", "bash", "-c", FULL_TEMP_DISK, "worker", str(packed)], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    said = done.stdout.strip()
+    assert said.startswith("raised OSError True the disk of the worker on "), said
+    assert said.endswith("is full"), said
 
 
 def test_a_head_that_does_not_answer_is_said_at_once():
