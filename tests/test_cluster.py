@@ -40,6 +40,10 @@ The moon pulls on the oceans. Twice a day the sea rises and falls on the shore.
 # Waves
 
 Wind makes waves. The longer it blows, the higher they grow.
+
+# Stars
+
+Stars are suns, so far away that their light takes years to reach us.
 """
 # The batch in a mount namespace of its own, its music on a tmpfs there: the cluster's workers (started
 # by this test, outside it) cannot read the file the settings name, as on another machine.
@@ -97,6 +101,7 @@ def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(
     private.mkdir()
     pipeline.new_project("Something else", out / "waves")  # this section's folder is taken: it fails
     (out / "tides.zip").write_text("a file of the person's, beside a section's folder")
+    (out / "stars").symlink_to(tmp_path / "a disk since taken away")  # its set-up fails, not with ours
     env = {**os.environ, "PRIVATE": str(private), "TONE": str(tone(tmp_path / "tone.wav", seconds=30))}
     args = ["unshare", "-rm", "bash", "-c", PRIVATE_MUSIC, "private-music",
             sys.executable, "-m", "videocreator", "batch", str(course), "--out", str(out), "--cluster", head,
@@ -108,14 +113,16 @@ def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(
     killed = _kill_one_running_section(batch)
     stdout, stderr = batch.communicate(timeout=300)
     assert killed is not None, f"no section's worker was seen running: {stderr}"
-    assert batch.returncode == 1, f"one section failed, so the exit status says so: {stderr}"
+    assert batch.returncode == 1, f"two sections failed, so the exit status says so: {stderr}"
     table = stdout.splitlines()
     assert table[0].split() == ["section", "scenes", "length", "status"]
-    assert [line.split()[0] for line in table[1:]] == ["Owls", "Tides", "Waves"]
+    assert [line.split()[0] for line in table[1:]] == ["Owls", "Tides", "Waves", "Stars"], stderr
     assert "video.mp4" in table[1] and "video.mp4" in table[2], (
         f"the killed worker's section is made, with the music only this machine has: {table}"
     )
     assert "failed:" in table[3] and f"{out / 'waves'} already holds a project" in table[3]
+    assert f"failed: FileExistsError: [Errno 17] File exists: '{out / 'stars'}'" in table[4]
+    assert "Traceback" not in stderr, stderr
     for name in ("owls", "tides"):
         folder = ProjectFolder.open(out / name)
         assert probe(folder.video).frames > 0 and folder.captions.is_file()
@@ -126,7 +133,7 @@ def test_a_course_on_a_ray_cluster_survives_a_lost_worker_and_reports_like_jobs(
     assert (out / "tides.zip").read_text().startswith("a file of the person's"), (
         "packing writes beside nothing"
     )
-    assert sorted(p.name for p in out.iterdir()) == ["owls", "tides", "tides.zip", "waves"], (
+    assert sorted(p.name for p in out.iterdir()) == ["owls", "stars", "tides", "tides.zip", "waves"], (
         "nothing half-put in place"
     )
 
