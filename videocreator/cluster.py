@@ -101,9 +101,8 @@ def _packed(job: SectionJob) -> bytes:
     machine's disk, which the worker cannot read (an error if the folder holds something else)."""
     if job.out.exists() and not (job.out.is_dir() and not any(job.out.iterdir())):
         return _pack(ProjectFolder.open(job.out))
-    settings = copy.deepcopy(
-        job.settings
-    )  # the sections' one Settings: a new project makes its paths its own
+    # The sections share one Settings, and a new project rewrites its file paths to its own copies.
+    settings = copy.deepcopy(job.settings)
     return _pack(
         pipeline.new_project(
             job.title, job.out, language=job.language, settings=settings, own_text=job.own_text
