@@ -299,6 +299,19 @@ def test_an_own_zip_keeps_the_models_and_servers_its_settings_name(tmp_path: Pat
     assert own.project.settings.script.options == chosen.options and not own.notes
 
 
+def test_an_own_zip_is_not_held_to_the_upload_limit(tmp_path: Path):
+    """A batch's section sent back from its worker holds a whole project (a long 1080p video and its render
+    cache): it comes in whatever the upload limit is; the same zip from elsewhere is an upload."""
+    folder = pipeline.new_project("Owls", tmp_path / "p")
+    files.write_bytes(folder.root / "cache" / "piece.mp4", os.urandom(3 * 1024**2))  # does not compress
+    packed = archive.export_zip(folder, tmp_path / "p.zip", cache=True)
+    small = Limits(max_upload_bytes=1024**2)
+    with pytest.raises(InputError, match="the limit here is 1 MB"):
+        archive.import_zip(packed, tmp_path / "shared", small)
+    own = archive.import_zip(packed, tmp_path / "own", small, own=True)
+    assert (own.root / "cache" / "piece.mp4").stat().st_size == 3 * 1024**2
+
+
 def test_pack_and_unpack_carry_a_project_to_another_place(tmp_path: Path):
     music = tone(tmp_path / "song.wav", seconds=12)
     cli("make", "Owls at night", "--out", str(tmp_path / "p"), "--writer", "template", "--scenes", "1",

@@ -64,15 +64,19 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL, *, own: bool = 
     """Unpack a saved project zip into the empty folder ``dest`` and open it (``folder.notes`` says what
     was dropped: what the limits do not allow here, and pictures and narrations that cannot be used).
     An ``own`` zip (a batch's section sent to or back from the person's own worker) passes the same
-    checks, but keeps the models and servers its settings name."""
+    checks, but keeps the models and servers its settings name, and is not an upload: a whole project (a
+    long 1080p video and its render cache) may unpack to MAX_TOTAL_BYTES, whatever the upload limit."""
     if not Path(source).is_file():
         raise _error(f"{source} not found")
-    limits.check_upload(Path(source).stat().st_size, "project zip", None)
+    if not own:
+        limits.check_upload(Path(source).stat().st_size, "project zip", None)
     dest.mkdir(parents=True, exist_ok=True)
     if any(dest.iterdir()):
         raise _error(f"{dest} is not empty")
     try:
-        _unpack(Path(source), dest, min(MAX_TOTAL_BYTES, 4 * limits.max_upload_bytes))
+        _unpack(
+            Path(source), dest, MAX_TOTAL_BYTES if own else min(MAX_TOTAL_BYTES, 4 * limits.max_upload_bytes)
+        )
         folder = ProjectFolder.open(dest, limits, from_elsewhere=not own)
         _drop_unusable_pictures(folder)
         folder.notes += folder.drop_unusable_voices()

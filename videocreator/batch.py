@@ -56,14 +56,19 @@ def section_jobs(course: OwnText, out: Path, *, language: str | None, settings: 
     ]  # fmt: skip
 
 
-def make_section_or_raise(job: SectionJob) -> SectionResult:
-    """One section made (or continued) in ``job.out``; a person's error is its result, anything else is
-    raised for the runner to judge."""
+def make_section_or_raise(
+    job: SectionJob, *, raised: tuple[type[VideoCreatorError], ...] = ()
+) -> SectionResult:
+    """One section made (or continued) in ``job.out``; a person's error is its result, anything else (and
+    a person's error of the ``raised`` kinds: a full disk a cluster retries elsewhere) is raised for the
+    runner to judge."""
     try:
         folder = pipeline.make_video(
             job.title, job.out, language=job.language, settings=job.settings, own_text=job.own_text
         )
     except VideoCreatorError as exc:
+        if isinstance(exc, raised):
+            raise
         return SectionResult(job.title, job.out, error=str(exc))
     seconds = sum(scene.duration or 0.0 for scene in folder.project.scenes)
     return SectionResult(job.title, job.out, len(folder.project.scenes), seconds)
