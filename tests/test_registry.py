@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from videocreator import registry
 from videocreator.backend import ImageMaker
 from videocreator.errors import InputError
 from videocreator.stage import CHOSEN, Stage
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_name_taken_twice_is_an_error_not_a_silent_replacement():
@@ -32,3 +39,28 @@ def test_errors_name_their_stage_from_the_one_vocabulary():
     assert caught.value.stage is Stage.VOICE and str(caught.value).startswith("voice: unknown backend 'nope'")
     with pytest.raises(ValueError, match="narration"):
         InputError("x", stage="narration")  # type: ignore[arg-type]  # a stage outside the vocabulary
+
+
+THREADS_AT_ONCE = """
+import json, threading
+from videocreator import registry
+from videocreator.stage import Stage
+seen = []
+threads = [
+    threading.Thread(target=lambda: seen.append(sorted(registry.backends(Stage.VOICE)))) for _ in range(8)
+]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps(seen))
+"""
+
+
+def test_threads_asking_at_once_each_find_every_backend():
+    """Stages working side by side ask the registry at once in a new process: none sees it half loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", THREADS_AT_ONCE], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert all("piper" in names for names in json.loads(done.stdout)), done.stdout

@@ -7,6 +7,7 @@ Third-party packages can add theirs through the ``videocreator.backends`` entry-
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
@@ -30,6 +31,8 @@ _BUILTIN_MODULES = (
 
 _backends: dict[Stage, dict[str, type[Backend]]] = {stage: {} for stage in CHOSEN}
 _loaded = False
+_loading = threading.RLock()  # the first caller imports the backends; a caller meanwhile waits for them
+_importing = False  # a backend's module asking for the registry while it is imported (the same thread)
 
 
 def register(cls: type[Backend]) -> type[Backend]:
@@ -48,14 +51,20 @@ def unregister(cls: type[Backend]) -> None:
 
 
 def _load() -> None:
-    global _loaded
+    global _loaded, _importing
     if _loaded:
         return
-    _loaded = True
-    for module in _BUILTIN_MODULES:
-        importlib.import_module(module)
-    for ep in entry_points(group="videocreator.backends"):
-        ep.load()
+    with _loading:
+        if _loaded or _importing:
+            return
+        _importing = True
+        try:
+            for module in _BUILTIN_MODULES:
+                importlib.import_module(module)
+            for ep in entry_points(group="videocreator.backends"):
+                ep.load()
+        finally:
+            _loaded, _importing = True, False
 
 
 def backends(stage: Stage) -> dict[str, type[Backend]]:
