@@ -8,8 +8,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.utils import Status, StatusUpdate
@@ -28,17 +31,39 @@ def render_args(resolution: str) -> tuple[object, ...]:
     return ("9:16", resolution, True, 6, "bottom", "#FFFFFF", "None", None, 0.12)
 
 
-@pytest.fixture(scope="module")
-def visitors(tmp_path_factory: pytest.TempPathFactory):
+@contextmanager
+def workshop(folder: Path) -> Iterator[list[Client]]:
     """Three visitors of a studio running one heavy job at a time, each with a two-scene project
     (template script, offline pictures, the bundled Piper voice)."""
-    with running_studio(tmp_path_factory.mktemp("workshop"), server=ServerSettings(heavy_jobs=1)) as (url, _):
+    with running_studio(folder, server=ServerSettings(heavy_jobs=1)) as (url, _):
         clients = [Client(url, verbose=False) for _ in range(3)]
         for client in clients:
             client.predict(*SCRIPT, api_name="/write_script")
             client.predict("card", 1, "", "band", None, api_name="/make_images")
             client.predict("piper", 1.0, 1, "", "", None, api_name="/narrate_all")
         yield clients
+
+
+@pytest.fixture(scope="module")
+def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Client]]:
+    with workshop(tmp_path_factory.mktemp("workshop")) as clients:
+        yield clients
+
+
+@pytest.fixture
+def first_visitors(tmp_path: Path) -> Iterator[list[Client]]:
+    """The visitors of a studio of their own, which has run no render yet."""
+    with workshop(tmp_path) as clients:
+        yield clients
+
+
+def timed_runs(client: Client, api_name: str) -> int:
+    """How many runs of the event ``api_name`` Gradio has timed in the studio ``client`` visits (its
+    estimates are their average)."""
+    blocks = next(b for b in gr.Blocks.get_instances() if b.local_url == client.src)
+    fn = next(fn for fn in blocks.fns.values() if fn.api_name == api_name)
+    timed = blocks._queue.process_time_per_fn.get(fn)
+    return 0 if timed is None else timed.count
 
 
 def started(job) -> bool:
@@ -63,8 +88,10 @@ def test_a_preview_asked_during_a_1080p_render_is_ready_first(visitors):
     assert render.result()[0].endswith("video.mp4")
 
 
-def test_a_waiting_visitor_sees_their_place_and_an_estimate(visitors):
+def test_a_waiting_visitor_sees_their_place_and_an_estimate(first_visitors):
     """The first renders of this server: the estimate comes from the renderer's remembered speed."""
+    visitors = first_visitors
+    assert timed_runs(visitors[0], "render") == 0, "Gradio has timed a render: its estimate is its own"
     first = visitors[0].submit(*render_args("720p"), api_name="/render")
     running(first)
     second = visitors[1].submit(*render_args("720p"), api_name="/render")
