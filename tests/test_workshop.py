@@ -22,7 +22,7 @@ from videocreator import settings
 from videocreator.errors import InputError
 from videocreator.settings import ServerSettings
 from videocreator.studio import wiring
-from videocreator.studio.queues import HEAVY_NICENESS, yielding
+from videocreator.studio.queues import HEAVY, HEAVY_NICENESS, SHORT, yielding
 
 SCRIPT = ("Why the sky is blue", 2, "a general audience", "friendly and clear", "en", "template")
 
@@ -108,6 +108,17 @@ def test_a_waiting_visitor_sees_their_place_and_an_estimate(first_visitors):
     assert all(s.eta is not None and s.eta > 0 for s in waiting), [(s.rank, s.eta) for s in waiting]
     for job in (first, second, third):
         assert job.result()[0].endswith("video.mp4")
+
+
+def test_every_queued_job_starts_with_an_estimate():
+    """A visitor waiting for a job of a kind the queue has not timed yet, or behind one running, is told
+    an estimate all the same: every event of the two queues starts with a first time (renders' from the
+    renderer's remembered speed, the others' a guess)."""
+    demo = wiring.build_app()
+    timed = demo._queue.process_time_per_fn
+    queued = [fn for fn in demo.fns.values() if fn.concurrency_id in (HEAVY, SHORT)]
+    untimed = [fn.api_name for fn in queued if fn not in timed or timed[fn].avg_time <= 0]
+    assert len(queued) == 12 and not untimed, untimed
 
 
 def test_heavy_jobs_come_from_the_config_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
