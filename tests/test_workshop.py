@@ -18,11 +18,14 @@ from gradio_client import Client
 from gradio_client.utils import Status, StatusUpdate
 
 from tests.conftest import running_studio
+from tests.model_stand_ins import load_nothing, process_id
 from videocreator import settings
 from videocreator.errors import InputError
 from videocreator.settings import ServerSettings
+from videocreator.stage import Stage
 from videocreator.studio import wiring
 from videocreator.studio.queues import HEAVY, HEAVY_NICENESS, SHORT, yielding
+from videocreator.worker import ModelWorker
 
 SCRIPT = ("Why the sky is blue", 2, "a general audience", "friendly and clear", "en", "template")
 
@@ -168,3 +171,16 @@ def test_a_heavy_job_and_the_processes_it_starts_yield_the_cores():
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == server, "the server's own is kept"
     with pytest.raises(ValueError, match="no such project"):
         yielding(job)(fail=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own CPU priority is Linux's")
+def test_a_model_worker_started_by_a_heavy_job_runs_at_the_servers_priority():
+    """A model's worker serves every job after the one that started it, short ones too: started by a heavy
+    job, it still runs at the server's priority."""
+    server = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    model = ModelWorker(load_nothing, stage=Stage.VOICE, provider="piper", load_budget_s=30)
+    try:
+        pid = yielding(model.run)(process_id, budget_s=30)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == server
+    finally:
+        model.stop()

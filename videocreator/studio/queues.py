@@ -17,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 
+from .. import worker
 from ..pipeline import render_seconds
 from ..project import Settings
 
@@ -47,15 +48,19 @@ def queue(kind: str, jobs: int) -> dict[str, Any]:
 
 
 def yielding(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """``handler`` run in a thread of its own at a lower CPU priority, which the processes it starts (ffmpeg,
-    a model's worker) inherit: the short jobs, at the server's own priority, get the cores first, so a
-    preview asked during a render takes about what it takes alone, and the render is later by the
-    preview's CPU time. On Linux, where a thread has a priority of its own (elsewhere it runs as it is)."""
+    """``handler`` run in a thread of its own at a lower CPU priority, which the processes it starts
+    (ffmpeg) inherit: the short jobs, at the server's own priority, get the cores first, so a preview asked
+    during a render takes about what it takes alone, and the render is later by the preview's CPU time.
+    But a model's worker process (Piper's voice, a local writer's model) serves every job after the one
+    that started it, short ones too: it starts at the server's priority (``worker.launch_from_here``,
+    before the priority is lowered), and what a heavy job asks of it runs there. On Linux, where a
+    thread has a priority of its own (elsewhere it runs as it is)."""
     if not sys.platform.startswith("linux"):
         return handler
 
     @functools.wraps(handler)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        worker.launch_from_here()
         outcome: dict[str, Any] = {}
         context = contextvars.copy_context()  # Gradio's progress and request travel in context variables
 
@@ -69,9 +74,9 @@ def yielding(handler: Callable[..., Any]) -> Callable[..., Any]:
             except BaseException as exc:  # raised again in the caller's thread, as if it ran there
                 outcome["error"] = exc
 
-        worker = threading.Thread(target=run, name=f"heavy {handler.__name__}")
-        worker.start()
-        worker.join()
+        heavy = threading.Thread(target=run, name=f"heavy {handler.__name__}")
+        heavy.start()
+        heavy.join()
         if "error" in outcome:
             raise outcome["error"]
         return outcome["value"]
