@@ -8,18 +8,24 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import gradio as gr
 import pytest
 from gradio_client import Client
 from gradio_client.utils import Status, StatusUpdate
 
 from tests.conftest import running_studio
+from tests.model_stand_ins import load_nothing, process_id
 from videocreator import settings
 from videocreator.errors import InputError
 from videocreator.settings import ServerSettings
+from videocreator.stage import Stage
 from videocreator.studio import wiring
-from videocreator.studio.queues import HEAVY_NICENESS, yielding
+from videocreator.studio.queues import HEAVY, HEAVY_NICENESS, SHORT, yielding
+from videocreator.worker import ModelWorker
 
 SCRIPT = ("Why the sky is blue", 2, "a general audience", "friendly and clear", "en", "template")
 
@@ -28,17 +34,39 @@ def render_args(resolution: str) -> tuple[object, ...]:
     return ("9:16", resolution, True, 6, "bottom", "#FFFFFF", "None", None, 0.12)
 
 
-@pytest.fixture(scope="module")
-def visitors(tmp_path_factory: pytest.TempPathFactory):
+@contextmanager
+def workshop(folder: Path) -> Iterator[list[Client]]:
     """Three visitors of a studio running one heavy job at a time, each with a two-scene project
     (template script, offline pictures, the bundled Piper voice)."""
-    with running_studio(tmp_path_factory.mktemp("workshop"), server=ServerSettings(heavy_jobs=1)) as (url, _):
+    with running_studio(folder, server=ServerSettings(heavy_jobs=1)) as (url, _):
         clients = [Client(url, verbose=False) for _ in range(3)]
         for client in clients:
             client.predict(*SCRIPT, api_name="/write_script")
             client.predict("card", 1, "", "band", None, api_name="/make_images")
             client.predict("piper", 1.0, 1, "", "", None, api_name="/narrate_all")
         yield clients
+
+
+@pytest.fixture(scope="module")
+def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Client]]:
+    with workshop(tmp_path_factory.mktemp("workshop")) as clients:
+        yield clients
+
+
+@pytest.fixture
+def first_visitors(tmp_path: Path) -> Iterator[list[Client]]:
+    """The visitors of a studio of their own, which has run no render yet."""
+    with workshop(tmp_path) as clients:
+        yield clients
+
+
+def timed_runs(client: Client, api_name: str) -> int:
+    """How many runs of the event ``api_name`` Gradio has timed in the studio ``client`` visits (its
+    estimates are their average)."""
+    blocks = next(b for b in gr.Blocks.get_instances() if b.local_url == client.src)
+    fn = next(fn for fn in blocks.fns.values() if fn.api_name == api_name)
+    timed = blocks._queue.process_time_per_fn.get(fn)
+    return 0 if timed is None else timed.count
 
 
 def started(job) -> bool:
@@ -63,8 +91,10 @@ def test_a_preview_asked_during_a_1080p_render_is_ready_first(visitors):
     assert render.result()[0].endswith("video.mp4")
 
 
-def test_a_waiting_visitor_sees_their_place_and_an_estimate(visitors):
+def test_a_waiting_visitor_sees_their_place_and_an_estimate(first_visitors):
     """The first renders of this server: the estimate comes from the renderer's remembered speed."""
+    visitors = first_visitors
+    assert timed_runs(visitors[0], "render") == 0, "Gradio has timed a render: its estimate is its own"
     first = visitors[0].submit(*render_args("720p"), api_name="/render")
     running(first)
     second = visitors[1].submit(*render_args("720p"), api_name="/render")
@@ -81,6 +111,17 @@ def test_a_waiting_visitor_sees_their_place_and_an_estimate(visitors):
     assert all(s.eta is not None and s.eta > 0 for s in waiting), [(s.rank, s.eta) for s in waiting]
     for job in (first, second, third):
         assert job.result()[0].endswith("video.mp4")
+
+
+def test_every_queued_job_starts_with_an_estimate():
+    """A visitor waiting for a job of a kind the queue has not timed yet, or behind one running, is told
+    an estimate all the same: every event of the two queues starts with a first time (renders' from the
+    renderer's remembered speed, the others' a guess)."""
+    demo = wiring.build_app()
+    timed = demo._queue.process_time_per_fn
+    queued = [fn for fn in demo.fns.values() if fn.concurrency_id in (HEAVY, SHORT)]
+    untimed = [fn.api_name for fn in queued if fn not in timed or timed[fn].avg_time <= 0]
+    assert len(queued) == 12 and not untimed, untimed
 
 
 def test_heavy_jobs_come_from_the_config_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
@@ -130,3 +171,16 @@ def test_a_heavy_job_and_the_processes_it_starts_yield_the_cores():
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == server, "the server's own is kept"
     with pytest.raises(ValueError, match="no such project"):
         yielding(job)(fail=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own CPU priority is Linux's")
+def test_a_model_worker_started_by_a_heavy_job_runs_at_the_servers_priority():
+    """A model's worker serves every job after the one that started it, short ones too: started by a heavy
+    job, it still runs at the server's priority."""
+    server = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    model = ModelWorker(load_nothing, stage=Stage.VOICE, provider="piper", load_budget_s=30)
+    try:
+        pid = yielding(model.run)(process_id, budget_s=30)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == server
+    finally:
+        model.stop()

@@ -14,16 +14,24 @@ Run in-process (the bench does), ``note`` does nothing.
 The process is started with ``python -c`` calling ``serve`` (not multiprocessing's spawn, which would
 import the server's ``__main__``, the whole studio, into every worker). It ends with the parent: at exit,
 when its connection closes, and when it sees its parent gone while a job runs.
+
+A process starts at the CPU priority of the thread that starts it, and on Linux a thread has its own (the
+studio lowers a heavy job's), which an unprivileged process cannot raise again. A worker serves every job
+after the one that started it, so the processes are started by one thread of their own, made by the first
+thread to ask (``launch_from_here``: the studio's, before a heavy job lowers its priority): every worker
+runs at that thread's priority, whichever job started it.
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import importlib
 import io
 import logging
 import os
 import pickle
+import queue
 import signal
 import socket
 import subprocess
@@ -33,6 +41,7 @@ import time
 import traceback
 import weakref
 from collections.abc import Callable
+from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -93,6 +102,36 @@ def _signal_name(number: int) -> str:
 
 
 _live: weakref.WeakSet[ModelWorker] = weakref.WeakSet()
+_launches: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
+_launcher: threading.Thread | None = None
+_launcher_made = threading.Lock()
+
+
+def launch_from_here() -> None:
+    """Make the thread that starts the workers' processes from this thread, at its CPU priority, unless
+    it is made already (by the first call, or by the first worker started)."""
+    global _launcher
+    with _launcher_made:
+        if _launcher is None:
+            _launcher = threading.Thread(target=_launch_forever, name="model workers' launcher", daemon=True)
+            _launcher.start()
+
+
+def _launch_forever() -> None:
+    while True:
+        start, done = _launches.get()
+        try:
+            done.set_result(start())
+        except BaseException as exc:  # raised again in the thread that asked
+            done.set_exception(exc)
+
+
+def _launched(start: Callable[[], Any]) -> Any:
+    """``start()`` (a process started) in the launcher's thread, at its priority."""
+    launch_from_here()
+    done: Future[Any] = Future()
+    _launches.put((start, done))
+    return done.result()
 
 
 class ModelWorker:
@@ -179,13 +218,16 @@ class ModelWorker:
         root = str(Path(__file__).resolve().parent.parent)
         path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
         try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", SERVE, str(theirs.fileno())],
-                pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONPATH": path},
-                start_new_session=True,  # a Ctrl+C in the terminal is the server's to handle
+            self._process = _launched(
+                functools.partial(
+                    subprocess.Popen,
+                    [sys.executable, "-c", SERVE, str(theirs.fileno())],
+                    pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    env={**os.environ, "PYTHONPATH": path},
+                    start_new_session=True,  # a Ctrl+C in the terminal is the server's to handle
+                )
             )
         except OSError as exc:
             ours.close()

@@ -16,7 +16,7 @@ from ..limits import Limits
 from ..sessions import SessionStore
 from .handlers import Studio
 from .page import CSS, Page, layout
-from .queues import HEAVY, SHORT, first_estimates, queue, yielding
+from .queues import HEAVY, PREVIEW, RENDER, SHORT, first_estimates, queue, yielding
 
 
 def picked_scene(event: gr.SelectData) -> int:
@@ -31,10 +31,11 @@ def _variant(handler: Callable[..., Any], doc: str, **fixed: Any) -> Callable[..
     return variant
 
 
-def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[int, bool]:
+def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[int, str]:
     """Connect the page's events to the studio's handlers, heavy jobs and short ones each in their queue
     running the server's ``heavy_jobs`` at once (the heavy ones yielding the cores to the short ones);
-    name the public API endpoints. Returns the render events' ids, each with whether it is a preview."""
+    name the public API endpoints. Returns the ids of the events in the two queues, each with the job it
+    runs (its name for ``queues.first_seconds``)."""
     s, p, v, session = page.script, page.images, page.voice, page.session
     jobs = server.heavy_jobs
     view, heavy, short = page.project_view, queue(HEAVY, jobs), queue(SHORT, jobs)
@@ -82,7 +83,7 @@ def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[in
         **short,
         show_progress_on=[p.selected],
     )
-    p.upload.upload(
+    upload = p.upload.upload(
         studio.upload_image, [session, s.number, p.upload], view, api_name="upload_image", **short
     )
     p.pictogram_search.submit(
@@ -128,7 +129,7 @@ def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[in
         yielding(studio.write_script), script_inputs, view, api_name="make_all", **heavy, **at_table
     )
     make_all_render = make_all.success(yielding(studio.render), r_in, r_out, **heavy, **private, **at_video)
-    page.project_zip.upload(
+    open_zip = page.project_zip.upload(
         yielding(studio.open_zip), [session, page.project_zip], view, api_name="open_zip", **heavy, **at_table
     )
 
@@ -142,7 +143,11 @@ def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[in
         queue=False,
         api_name="stop",
     )
-    return {preview["id"]: True, render["id"]: False, make_all_render["id"]: False}
+    jobs = [(write, "write_script"), (make_images, "make_images"), (regenerate, "regenerate_image")]
+    jobs += [(upload, "upload_image"), (add_voice, "add_voice"), (narrate_all, "narrate_all")]
+    jobs += [(narrate_one, "narrate_scene"), (preview, PREVIEW), (render, RENDER), (make_all, "write_script")]
+    jobs += [(make_all_render, RENDER), (open_zip, "open_zip")]
+    return {event["id"]: job for event, job in jobs}
 
 
 def build_app(
@@ -158,9 +163,9 @@ def build_app(
     defaults = settings.resolve()
     page = layout(defaults, limits, store)
     with page.blocks:
-        renders = wire(page, Studio(page, store, limits), server)
+        jobs = wire(page, Studio(page, store, limits), server)
     page.blocks.queue(default_concurrency_limit=server.heavy_jobs)
-    first_estimates(page.blocks, renders, defaults)
+    first_estimates(page.blocks, jobs, defaults)
     return page.blocks
 
 
