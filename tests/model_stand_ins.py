@@ -96,11 +96,11 @@ class HangingVoice(PiperNarrator):
 
 
 class WaitingPictures(CardImages):
-    """The offline illustrator, drawing each card only once a stop is asked for (or after 5 s): slower
-    than anything it works beside."""
+    """The offline illustrator, drawing each card only once a stop is asked for (or after 120 s, a
+    safety net): slower than anything it works beside."""
 
     def make_picture(self, request: Any) -> Any:
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 120
         while not (self.stopping and self.stopping()) and time.monotonic() < deadline:
             time.sleep(0.02)
         return super().make_picture(request)

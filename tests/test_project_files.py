@@ -79,6 +79,16 @@ def test_music_is_ducked_under_the_narration(tmp_path: Path):
     assert under_voice < 0.6 * between, f"music under the voice {under_voice:.4f} vs between {between:.4f}"
 
 
+def test_projects_made_with_one_settings_each_copy_its_music_and_leave_it_as_it_was(tmp_path: Path):
+    song = tone(tmp_path / "song.wav")
+    settings = Settings(script=StageChoice("template"), music=str(song))
+    first, second = (pipeline.new_project("Owls", tmp_path / name, settings=settings) for name in "ab")
+    assert settings.music == str(song), "the caller's settings are theirs"
+    for folder in (first, second):
+        assert folder.project.settings.music.startswith("media/music-")
+        assert folder.path(folder.project.settings.music).read_bytes() == song.read_bytes()
+
+
 def _rewrite(folder: ProjectFolder, change) -> None:
     data = json.loads((folder.root / "project.json").read_text())
     change(data)

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from .assets import assets_dir, bundled_music
-from .errors import BackendUnavailable, InputError
+from .errors import BackendUnavailable, NoRoom
 from .render import ffmpeg
 from .stage import Stage
 from .typography import font_files
@@ -42,7 +42,7 @@ def ensure_space(folder: Path, needed: int) -> None:
     """Refuse to start a render that would fill the disk half way through."""
     free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
     if free < needed:
-        raise InputError(
+        raise NoRoom(
             f"only {free / 2**20:,.0f} MB free in {folder}; rendering needs about {needed / 2**20:,.0f} MB",
             stage=Stage.RENDER,
         )

@@ -17,7 +17,6 @@ section's failure at once. A section that still fails is a failed line of the su
 from __future__ import annotations
 
 import contextlib
-import copy
 import errno
 import logging
 import secrets
@@ -33,7 +32,7 @@ from typing import Any
 
 from . import archive, files, pipeline
 from .batch import SectionJob, SectionResult, failure, make_section_or_raise
-from .errors import BackendUnavailable, DiskFull, InputError, VideoCreatorError
+from .errors import BackendUnavailable, DiskFull, InputError, NoRoom, VideoCreatorError
 from .project import ProjectFolder
 
 RETRIES = 2  # tries after the first, for a lost worker and for a RETRIED error alike
@@ -63,18 +62,20 @@ class Parcel:
 
 def make_remote_section(job: SectionJob, packed: bytes) -> Parcel:
     """One section continued on a worker from its project ``packed``, in a folder of its own (a Ray task);
-    a full disk here is raised for Ray to retry."""
+    a full disk here, or one with too little room for the render, is raised for Ray to retry elsewhere."""
     with tempfile.TemporaryDirectory(prefix="videocreator-section-") as tmp:
         here = Path(tmp) / "section"
         try:
             _unpack(packed, here)
-            result = make_section_or_raise(replace(job, out=here), raised=(DiskFull,))
+            result = make_section_or_raise(replace(job, out=here), raised=(DiskFull, NoRoom))
             back = _pack(ProjectFolder.open(here))
-        except DiskFull as exc:
-            where = f" ({exc.where})" if exc.where else ""
-            raise OSError(
-                errno.ENOSPC, f"the disk of the worker on {socket.gethostname()} is full{where}"
-            ) from None
+        except (DiskFull, NoRoom) as exc:
+            worker = f"the disk of the worker on {socket.gethostname()}"
+            if isinstance(exc, NoRoom):  # its temporary folder's room, said as its own
+                said = f"{worker} has too little room ({str(exc).replace(str(here), tmp)})"
+            else:
+                said = f"{worker} is full" + (f" ({exc.where})" if exc.where else "")
+            raise OSError(errno.ENOSPC, said) from None
     said_here = result.error.replace(str(here), str(job.out))  # the folder the person knows
     return Parcel(replace(result, folder=job.out, error=said_here), back)
 
@@ -101,11 +102,9 @@ def _packed(job: SectionJob) -> bytes:
     machine's disk, which the worker cannot read (an error if the folder holds something else)."""
     if job.out.exists() and not (job.out.is_dir() and not any(job.out.iterdir())):
         return _pack(ProjectFolder.open(job.out))
-    # The sections share one Settings, and a new project rewrites its file paths to its own copies.
-    settings = copy.deepcopy(job.settings)
     return _pack(
         pipeline.new_project(
-            job.title, job.out, language=job.language, settings=settings, own_text=job.own_text
+            job.title, job.out, language=job.language, settings=job.settings, own_text=job.own_text
         )
     )
 

@@ -62,6 +62,10 @@ class Stopped(VideoCreatorError):
         super().__init__("stopped; the finished pieces are kept and the next run continues", stage=stage)
 
 
+class NoRoom(InputError):
+    """Too little free disk to start a render that would fill it half way (refused before any work)."""
+
+
 class DiskFull(VideoCreatorError):
     """The disk filled up while writing; every finished piece is kept, so a re-run continues. ``where`` is
     the file being written, or the tool that stopped (named to the person, not to a server's visitors)."""

@@ -63,8 +63,9 @@ def _load() -> None:
                 importlib.import_module(module)
             for ep in entry_points(group="videocreator.backends"):
                 ep.load()
+            _loaded = True
         finally:
-            _loaded, _importing = True, False
+            _importing = False
 
 
 def backends(stage: Stage) -> dict[str, type[Backend]]:

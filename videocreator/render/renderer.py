@@ -117,11 +117,22 @@ class Still:
 
 
 def _layer_fits(textless: Path | None, image: Path) -> bool:
-    """Whether a textless layer is there, is its picture's size and decodes to the end."""
+    """Whether a textless layer is there, is its picture's size and decodes to the end (decoded once per
+    version of the two files)."""
     if textless is None or not textless.is_file():
         return False
     try:
-        with Image.open(textless) as layer, Image.open(image) as picture:
+        versions = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in (textless, image))
+    except OSError:
+        return False
+    return _decodes_whole(*versions)
+
+
+@lru_cache(maxsize=256)
+def _decodes_whole(textless: tuple[str, int, int], image: tuple[str, int, int]) -> bool:
+    """Whether the layer (path, size, mtime) decodes to the end at its picture's size."""
+    try:
+        with Image.open(textless[0]) as layer, Image.open(image[0]) as picture:
             if layer.size != picture.size:
                 return False
             layer.load()

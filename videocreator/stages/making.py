@@ -3,6 +3,7 @@ stage checked before any work, then the script and the video."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +38,8 @@ def new_project(
     first heading, or first line, stands in). ``language`` None: the one the text is written in, found
     and said in ``folder.notes`` (a topic's is English).
     """
-    settings = settings or Settings()
+    # The project's own copy: its files' paths become the project's (the caller's settings stay theirs).
+    settings = copy.deepcopy(settings) if settings is not None else Settings()
     notes = []
     if own_text is not None:
         limits.check_text(len(own_text.text))

@@ -37,8 +37,8 @@ def wire(page: Page, studio: Studio, server: settings.ServerSettings) -> dict[in
     name the public API endpoints. Returns the ids of the events in the two queues, each with the job it
     runs (its name for ``queues.first_seconds``)."""
     s, p, v, session = page.script, page.images, page.voice, page.session
-    jobs = server.heavy_jobs
-    view, heavy, short = page.project_view, queue(HEAVY, jobs), queue(SHORT, jobs)
+    at_once = server.heavy_jobs
+    view, heavy, short = page.project_view, queue(HEAVY, at_once), queue(SHORT, at_once)
     private: dict[str, Any] = {"api_visibility": "private"}
 
     script_inputs = [session, s.topic, s.scenes, s.audience, s.tone, s.language, s.writer]
