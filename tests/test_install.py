@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import sysconfig
 from importlib.metadata import distributions
 from pathlib import Path
 
@@ -73,7 +74,11 @@ def test_the_app_installs_the_versions_the_suite_ran(lock: str):
 
 
 def test_this_environment_is_exactly_the_test_lock():
-    installed = {canonicalize_name(d.metadata["Name"]): Version(d.version) for d in distributions()}
+    # The environment's own packages (not what a package puts on sys.path: Ray's vendored colorama, psutil).
+    here = {sysconfig.get_paths()[kind] for kind in ("purelib", "platlib")}
+    installed = {
+        canonicalize_name(d.metadata["Name"]): Version(d.version) for d in distributions(path=sorted(here))
+    }
     locked = pins(TEST_LOCK)
     problems = [
         f"{name}: installed {installed.get(name, 'nothing')}, locked {version}"

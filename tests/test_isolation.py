@@ -4,6 +4,7 @@ one-line error naming the stage and provider; the server, the CLI and the projec
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 import subprocess
@@ -86,6 +87,7 @@ def test_a_reply_that_is_not_data_is_refused(worker):
 
 
 def test_an_error_in_the_job_is_one_line_and_its_traceback_goes_to_the_log(worker, caplog, capfd):
+    caplog.set_level(logging.WARNING, logger="videocreator")  # whatever a command line run before set
     with pytest.raises(ProviderFailed) as failed:
         worker.run(fails, budget_s=10)
     assert str(failed.value) == "script (local): the model failed: ValueError: the tensor has the wrong shape"
