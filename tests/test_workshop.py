@@ -18,14 +18,13 @@ from gradio_client import Client
 from gradio_client.utils import Status, StatusUpdate
 
 from tests.conftest import running_studio
-from tests.model_stand_ins import load_nothing, process_id
 from videocreator import settings
 from videocreator.errors import InputError
 from videocreator.settings import ServerSettings
-from videocreator.stage import Stage
 from videocreator.studio import wiring
 from videocreator.studio.queues import HEAVY, HEAVY_NICENESS, SHORT, yielding
-from videocreator.worker import ModelWorker
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = ("Why the sky is blue", 2, "a general audience", "friendly and clear", "en", "template")
 
@@ -173,14 +172,31 @@ def test_a_heavy_job_and_the_processes_it_starts_yield_the_cores():
         yielding(job)(fail=True)
 
 
+FIRST_WORKER_FROM_A_HEAVY_JOB = """
+import os, threading
+from tests.model_stand_ins import load_nothing, process_id
+from videocreator.stage import Stage
+from videocreator.studio.queues import yielding
+from videocreator.worker import ModelWorker
+server = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+model = ModelWorker(load_nothing, stage=Stage.VOICE, provider="piper", load_budget_s=30)
+try:
+    pid = yielding(model.run)(process_id, budget_s=30)
+    print(server, os.getpriority(os.PRIO_PROCESS, pid))
+finally:
+    model.stop()
+"""
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own CPU priority is Linux's")
 def test_a_model_worker_started_by_a_heavy_job_runs_at_the_servers_priority():
     """A model's worker serves every job after the one that started it, short ones too: started by a heavy
-    job, it still runs at the server's priority."""
-    server = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    model = ModelWorker(load_nothing, stage=Stage.VOICE, provider="piper", load_budget_s=30)
-    try:
-        pid = yielding(model.run)(process_id, budget_s=30)
-        assert os.getpriority(os.PRIO_PROCESS, pid) == server
-    finally:
-        model.stop()
+    job, it still runs at the server's priority. In a new process, where no worker was started before (the
+    launcher of the workers' processes is one per process)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_WORKER_FROM_A_HEAVY_JOB], cwd=ROOT, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    server, worker = done.stdout.split()
+    assert worker == server
