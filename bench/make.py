@@ -29,7 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import videocreator as vc
-from bench.render import _cores, encode_from, read_through, timed, write_frames
+from bench.render import encode_from, read_through, timed, write_frames
+from videocreator import settings
 
 TOPIC = "Why the sky is blue"
 HERE = Path(__file__).resolve().parent.parent
@@ -103,7 +104,7 @@ def main() -> None:
              f"{whole / floor:.2f}x the floor")
         )  # fmt: skip
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
-    machine = f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"
+    machine = f"{platform.machine()}, {settings.cores()} cores, Python {platform.python_version()}"
     report = (
         f'# Whole make\n\n`python bench/make.py --reps {args.reps}` on {machine}: "{TOPIC}", offline '
         f"defaults, {duration:.1f} s of 1080x1920 video ({frames} frames). Medians of {args.reps} runs, "

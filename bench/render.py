@@ -29,6 +29,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import videocreator as vc
+from videocreator import settings
 from videocreator.project import StageChoice
 from videocreator.render import encoder, ffmpeg, renderer
 from videocreator.render.cards import Cards
@@ -268,7 +269,7 @@ def main() -> None:
         ("360p preview", f"{preview:.1f} s", "", ""),
     ]
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
-    machine = f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"
+    machine = f"{platform.machine()}, {settings.cores()} cores, Python {platform.python_version()}"
     report = (
         f"# Render benchmark\n\n`python bench/render.py --reps {args.reps}` on {machine}.\n"
         f"{args.scenes} scenes, {result.duration:.1f} s, {width}x{height} at 30 fps ({frames} frames), "
@@ -279,12 +280,6 @@ def main() -> None:
     )
     args.out.write_text(report, encoding="utf-8")
     print(report)
-
-
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 if __name__ == "__main__":

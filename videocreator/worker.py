@@ -31,7 +31,6 @@ import io
 import logging
 import os
 import pickle
-import queue
 import signal
 import socket
 import subprocess
@@ -41,7 +40,7 @@ import time
 import traceback
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -102,36 +101,25 @@ def _signal_name(number: int) -> str:
 
 
 _live: weakref.WeakSet[ModelWorker] = weakref.WeakSet()
-_launches: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = queue.SimpleQueue()
-_launcher: threading.Thread | None = None
+_launcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model workers' launcher")
 _launcher_made = threading.Lock()
+_launcher_ready = False
 
 
 def launch_from_here() -> None:
     """Make the thread that starts the workers' processes from this thread, at its CPU priority, unless
     it is made already (by the first call, or by the first worker started)."""
-    global _launcher
+    global _launcher_ready
     with _launcher_made:
-        if _launcher is None:
-            _launcher = threading.Thread(target=_launch_forever, name="model workers' launcher", daemon=True)
-            _launcher.start()
-
-
-def _launch_forever() -> None:
-    while True:
-        start, done = _launches.get()
-        try:
-            done.set_result(start())
-        except BaseException as exc:  # raised again in the thread that asked
-            done.set_exception(exc)
+        if not _launcher_ready:
+            _launcher.submit(int).result()  # the executor makes its one thread with its first job, here
+            _launcher_ready = True
 
 
 def _launched(start: Callable[[], Any]) -> Any:
     """``start()`` (a process started) in the launcher's thread, at its priority."""
     launch_from_here()
-    done: Future[Any] = Future()
-    _launches.put((start, done))
-    return done.result()
+    return _launcher.submit(start).result()
 
 
 class ModelWorker:

@@ -8,7 +8,7 @@ import contextlib
 import contextvars
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from .. import report
 from ..errors import Stopped
@@ -41,10 +41,9 @@ def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures") as drawing:
         # The thread sees this one's context: a studio's progress and warnings reach its visitor.
-        drawn = drawing.submit(contextvars.copy_context().run, flagged, make_images, pictures)
+        drawing.submit(contextvars.copy_context().run, flagged, make_images, pictures)
         with contextlib.suppress(Exception):  # kept in ``failures``: the first of them is raised below
             flagged(narrate_all, narrations)
-        wait([drawn])
     if failures:
         stops = [f for f in failures if isinstance(f, Stopped)]
         failure = next((f for f in failures if f not in stops), None)
