@@ -9,6 +9,11 @@ the renderer makes, read from a raw file, with our encoder command (as row (b) o
 make's progress lines are timed as they arrive, to say when the script was written and when the
 encoder began. ``--reference DIR``: the same make by another checkout of the code (say, the commit
 before a change), taken in turn with ours in each repetition, so that a slow spell weighs on both.
+
+Each row also gives the CPU time it took (its processes and theirs, user and system) and that time shared
+over this machine's cores: the least it could take in wall time with every core kept busy from its start
+to its end, whatever ran side by side. Where that bound is itself far above the floor, the rest is work
+to cut, not waiting to overlap.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +49,19 @@ class Make:
     seconds: float
     script_s: float  # when the script was written
     encoding_s: float  # when the encoder began its first frame
+    cpu_s: float  # user and system time of the make's processes
+
+
+def children_cpu() -> float:
+    """The CPU time of this process's ended children (and of theirs, each waited for), so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def cpu_timed(action) -> tuple[float, float]:
+    """``action()``'s wall time and the CPU time of the processes it ran."""
+    cpu = children_cpu()
+    return timed(action), children_cpu() - cpu
 
 
 def make(code: Path, out: Path) -> Make:
@@ -50,7 +69,7 @@ def make(code: Path, out: Path) -> Make:
     shutil.rmtree(out, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(code)}
     command = [sys.executable, "-m", "videocreator", "make", TOPIC, "--out", str(out)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     marks: dict[str, float] = {}
     with subprocess.Popen(
         command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -68,7 +87,8 @@ def make(code: Path, out: Path) -> Make:
     if proc.returncode != 0:
         raise SystemExit(f"make failed in {code} (exit {proc.returncode})")
     seconds = time.perf_counter() - started
-    return Make(seconds, marks.get("script", float("nan")), marks.get("encoding", float("nan")))
+    script, encoding = marks.get("script", float("nan")), marks.get("encoding", float("nan"))
+    return Make(seconds, script, encoding, children_cpu() - cpu)
 
 
 def main() -> None:
@@ -80,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     codes = {"this code": HERE, **({"reference": args.reference.resolve()} if args.reference else {})}
     made: dict[str, list[Make]] = {name: [] for name in codes}
-    floors: list[float] = []
+    floors: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         make(HERE, root / "first")
@@ -92,15 +112,21 @@ def main() -> None:
             for name, code in codes.items():
                 made[name].append(make(code, root / name.replace(" ", "-")))
             read_through(raw)
-            floors.append(timed(lambda: encode_from(command, raw)))
-    floor = statistics.median(floors)
-    rows = [("encode-only floor", f"{floor:.1f} s", "", "", "")]
+            floors.append(cpu_timed(lambda: encode_from(command, raw)))
+    cores = settings.cores()
+    floor, floor_cpu = (statistics.median(f[n] for f in floors) for n in (0, 1))
+    rows = [
+        ("encode-only floor", f"{floor:.1f} s", "", "", f"{floor_cpu:.1f} s",
+         f"{floor_cpu / cores:.1f} s", "1.00x")
+    ]  # fmt: skip
     for name, runs in made.items():
-        whole = statistics.median(m.seconds for m in runs)
-        script = statistics.median(m.script_s for m in runs)
-        encoding = statistics.median(m.encoding_s for m in runs)
+        whole, script, encoding, cpu = (
+            statistics.median(getattr(m, part) for m in runs)
+            for part in ("seconds", "script_s", "encoding_s", "cpu_s")
+        )
         rows.append(
             (f"whole make ({name})", f"{whole:.1f} s", f"{script:.1f} s", f"{encoding:.1f} s",
+             f"{cpu:.1f} s", f"{cpu / cores:.1f} s ({cpu / cores / floor:.2f}x the floor)",
              f"{whole / floor:.2f}x the floor")
         )  # fmt: skip
     table = "\n".join(f"| {' | '.join(row)} |" for row in rows)
@@ -109,7 +135,8 @@ def main() -> None:
         f'# Whole make\n\n`python bench/make.py --reps {args.reps}` on {machine}: "{TOPIC}", offline '
         f"defaults, {duration:.1f} s of 1080x1920 video ({frames} frames). Medians of {args.reps} runs, "
         "taken in turn with the floor in each.\n\n"
-        "| what | time | script written at | encoder began at | ratio |\n|---|---|---|---|---|\n"
+        "| what | time | script written at | encoder began at | CPU time | CPU time / cores | ratio |\n"
+        "|---|---|---|---|---|---|---|\n"
         f"{table}\n"
     )
     print(report)
