@@ -71,3 +71,14 @@ def test_piper_reads_a_title_with_its_name_and_an_abbreviation_inside_its_senten
         cues = captions.cues_for(speech.sentences, 0.0, max_words, words, "en")
         lines = [line for cue in cues for line in caption_lines(cue.text, 65, 420)]
         assert not [piece for piece in [c.text for c in cues] + lines if piece.endswith("Dr.")], (cues, lines)
+
+
+def test_the_voice_is_loaded_with_its_alignments_and_threads_that_sleep_when_idle():
+    """Piper's session reports each phoneme's length (exact word times) and its threads do not spin while
+    they wait: they would take a core from the pictures drawn beside the narrations."""
+    from videocreator.voices.piper import bundled_voice, load_voice
+
+    voice = load_voice(str(bundled_voice()))
+    assert len(voice.session.get_outputs()) == 2, "the audio and each phoneme's length"
+    options = voice.session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
