@@ -64,3 +64,24 @@ def test_threads_asking_at_once_each_find_every_backend():
     )
     assert done.returncode == 0, done.stderr
     assert all("piper" in names for names in json.loads(done.stdout)), done.stdout
+
+
+def test_a_registry_whose_load_failed_loads_again_when_next_asked():
+    """A backend module that fails to import (a broken install, then mended) fails that call; the next
+    call imports the backends again instead of answering from a half-filled registry."""
+    code = """
+import sys
+from videocreator import registry
+from videocreator.stage import Stage
+sys.modules["videocreator.voices.piper"] = None  # its import fails, as a broken install's would
+try:
+    registry.backends(Stage.VOICE)
+except ImportError:
+    print("failed")
+del sys.modules["videocreator.voices.piper"]
+print(" ".join(sorted(registry.backends(Stage.VOICE))))
+"""
+    said = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert said[0] == "failed" and "piper" in said[1:]
