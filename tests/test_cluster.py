@@ -14,9 +14,11 @@ import signal
 import subprocess
 import sys
 import time
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 
@@ -24,7 +26,7 @@ from tests.conftest import decode_audio, probe, require_module, unavailable
 from tests.test_project_files import tone, tone_level
 from videocreator import cli, cluster, pipeline
 from videocreator.errors import BackendUnavailable, InputError
-from videocreator.project import OwnText, ProjectFolder
+from videocreator.project import OwnText, ProjectFolder, Settings
 
 require_module("ray", "Ray (the cluster extra) is not installed: pip install -r requirements-cluster.txt")
 
@@ -176,20 +178,36 @@ else:
 """
 
 
+def _noise_wav(path: Path, seconds: float) -> Path:
+    """Music that no zip makes smaller: white noise, 16-bit mono at 44.1 kHz (88 KB a second)."""
+    samples = np.random.default_rng(0).integers(-8000, 8000, int(44100 * seconds), dtype=np.int16)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(44100)
+        out.writeframes(samples.tobytes())
+    return path
+
+
 @pytest.mark.parametrize(
-    ("size", "said"),
-    [("1m", "is full"), ("40m", "has too little room (render: only ")],
-    ids=["full while writing", "too little room for the render"],
+    ("size", "music_s", "said"),
+    [("1m", 0, "is full"), ("40m", 0, "has too little room (render: only "), ("1m", 8, "is full")],
+    ids=["full while writing", "too little room for the render", "full while unpacking"],
 )
-def test_a_full_temporary_disk_on_a_worker_is_raised_for_ray_to_retry(tmp_path: Path, size: str, said: str):
+def test_a_full_temporary_disk_on_a_worker_is_raised_for_ray_to_retry(
+    tmp_path: Path, size: str, music_s: float, said: str
+):
     if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
         unavailable("this system allows no user namespaces, so no private tmpfs can be mounted")
+    settings = Settings(music=str(_noise_wav(tmp_path / "noise.wav", music_s))) if music_s else None
     packed = tmp_path / "owls.zip"
     packed.write_bytes(
         cluster._pack(
-            pipeline.new_project("Owls", tmp_path / "owls", own_text=OwnText("Owls hunt at night."))
+            pipeline.new_project(
+                "Owls", tmp_path / "owls", settings=settings, own_text=OwnText("Owls hunt at night.")
+            )
         )
-    )
+    )  # 0.7 MB with 8 s of music: it fits the 1 MB disk once, not twice (the zip and what it holds)
     disk = tmp_path / "disk"
     disk.mkdir()
     env = {**os.environ, "DISK": str(disk), "SIZE": size, "PYTHON": sys.executable, "WORKER": WORKER}

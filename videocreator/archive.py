@@ -20,8 +20,8 @@ from typing import Any
 
 from PIL import Image
 
-from .errors import InputError
-from .files import atomic_path
+from .errors import DiskFull, InputError
+from .files import FULL_DISK, atomic_path
 from .images.upload import MAX_PIXELS
 from .limits import LOCAL, Limits
 from .project import PROJECT_FILE, ImageVersion, ProjectFolder, Scene
@@ -83,6 +83,8 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL, *, own: bool = 
         return folder
     except OSError as exc:
         shutil.rmtree(dest, ignore_errors=True)
+        if exc.errno in FULL_DISK:  # said as such (and a batch's worker is retried elsewhere)
+            raise DiskFull(exc.filename, stage=None) from None
         raise _error(f"the zip cannot be unpacked here ({exc.strerror or exc})") from None
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
