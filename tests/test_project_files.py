@@ -481,3 +481,15 @@ def test_a_refused_new_script_keeps_the_sessions_project(public, tmp_path: Path)
     assert client.predict(api_name="/add_scene")[0] == "Owls at night", "the project is still there"
     with pytest.raises(Exception, match=r"minimum value 0\.7|speed"):  # the page's limit, then the library's
         client.predict("piper", 0, 1, "", "", None, api_name="/narrate_all")
+
+
+def test_a_project_is_not_made_at_a_broken_link_or_a_file(tmp_path: Path):
+    """A batch's section folder, or ``--out``, that is a link to nothing or a file is said plainly (it
+    was FileExistsError from mkdir), and nothing is made there."""
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(InputError, match=r"gone is a link to .*nowhere, which is not there: remove it"):
+        pipeline.new_project("Owls", tmp_path / "gone")
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"notes\.txt is a file, not a folder"):
+        pipeline.new_project("Owls", tmp_path / "notes.txt")
+    assert not (tmp_path / "nowhere").exists() and (tmp_path / "notes.txt").read_text() == "mine"

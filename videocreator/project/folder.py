@@ -71,6 +71,10 @@ class ProjectFolder:
     def create(cls, root: Path, project: Project, limits: Limits = LOCAL) -> ProjectFolder:
         folder = cls(root, project, limits)
         limits.check_scene_count(len(project.scenes))
+        if folder.root.is_symlink() and not folder.root.exists():
+            raise InputError(f"{root} is a link to {folder.root.readlink()}, which is not there: remove it")
+        if folder.root.exists() and not folder.root.is_dir():
+            raise InputError(f"{root} is a file, not a folder: choose another")
         created = not folder.root.exists()
         folder.root.mkdir(parents=True, exist_ok=True)
         try:
