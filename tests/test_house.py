@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -150,9 +152,6 @@ def test_a_models_process_imports_its_model_not_every_stage():
     """A model's worker process imports the worker and its model's module: not the stages, the renderer
     or OpenCV that ``import videocreator`` would bring (0.45 s more at each start of the local writer's
     and the voice's processes)."""
-    import subprocess
-    import sys
-
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, videocreator.worker, videocreator.writers.local_llm, "
          "videocreator.voices.piper; print(' '.join(sys.modules))"],
@@ -161,10 +160,19 @@ def test_a_models_process_imports_its_model_not_every_stage():
     assert not {"videocreator.pipeline", "videocreator.render.renderer", "cv2"} & set(loaded)
 
 
-def test_the_package_gives_its_whole_api():
+def test_the_package_gives_its_whole_api(tmp_path: Path):
     import videocreator
 
     assert all(getattr(videocreator, name) for name in videocreator.__all__)
+    # In a new process: the API's names as a first use finds them.
+    code = (
+        "import sys, videocreator as vc; vc.new_project('Owls', sys.argv[1]); "
+        "print(vc.load_project(sys.argv[1]).project.topic)"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "owls")], capture_output=True, text=True, cwd=ROOT
+    )
+    assert made.stdout.strip() == "Owls", made.stderr
     assert videocreator.pipeline.make_video is videocreator.make_video
     assert videocreator.render is videocreator.pipeline.render, "the function, not the package's module"
     with pytest.raises(AttributeError):

@@ -68,6 +68,8 @@ def __getattr__(name: str) -> Any:
 def load_project(path: str) -> ProjectFolder:
     from pathlib import Path
 
+    from .project import ProjectFolder
+
     return ProjectFolder.open(Path(path))
 
 
