@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def cpu_timed(action) -> tuple[float, float]:
+def cpu_timed(action: Callable[[], object]) -> tuple[float, float]:
     """``action()``'s wall time and the CPU time of the processes it ran."""
     cpu = children_cpu()
     return timed(action), children_cpu() - cpu

@@ -33,7 +33,7 @@ def test_zoom_matches_the_exact_bilinear_zoom(zoom, px, py):
     out = np.zeros_like(plane)
     frames.warp_zoom(plane, (0, 0), (px, py), zoom, out, (0, 0))
     error = np.abs(out - _bilinear_zoom(plane, zoom, px, py))
-    assert error.max() <= 1.5, (
+    assert error.max() <= 1.0, (
         f"worst pixel off by {error.max():.1f} at {np.unravel_index(error.argmax(), error.shape)}"
     )
 
@@ -110,6 +110,6 @@ def test_text_blended_over_its_box_is_the_blend_of_both_whole_zoomed_pictures(te
     for index in (0, 9, 29):
         expected = bare.frame(index) * (1 - text) + whole.frame(index).astype(float) * text
         error = np.abs(shot.frame(index, text) - expected)
-        assert error.max() <= 1.5, (
+        assert error.max() <= 1.0, (
             f"frame {index}: off by {error.max():.1f} at {np.unravel_index(error.argmax(), error.shape)}"
         )

@@ -163,7 +163,10 @@ def test_a_models_process_imports_its_model_not_every_stage():
 def test_the_package_gives_its_whole_api(tmp_path: Path):
     import videocreator
 
+    eager = {"BackendUnavailable", "InputError", "ProviderFailed", "VideoCreatorError", "load_project"}
+    assert set(videocreator.__all__) == eager | set(videocreator._LAZY), "each name in one place"
     assert all(getattr(videocreator, name) for name in videocreator.__all__)
+    assert set(videocreator.__all__) <= set(dir(videocreator))
     # In a new process: the API's names as a first use finds them.
     code = (
         "import sys, videocreator as vc; vc.new_project('Owls', sys.argv[1]); "

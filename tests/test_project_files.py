@@ -487,9 +487,11 @@ def test_a_project_is_not_made_at_a_broken_link_or_a_file(tmp_path: Path):
     """A batch's section folder, or ``--out``, that is a link to nothing or a file is said plainly (it
     was FileExistsError from mkdir), and nothing is made there."""
     (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
-    with pytest.raises(InputError, match=r"gone is a link to .*nowhere, which is not there: remove it"):
-        pipeline.new_project("Owls", tmp_path / "gone")
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(InputError, match=r"notes\.txt is a file, not a folder"):
-        pipeline.new_project("Owls", tmp_path / "notes.txt")
+    for out in ("gone", "gone/owls"):
+        with pytest.raises(InputError, match=r"gone is a link to .*nowhere, which is not there: remove it"):
+            pipeline.new_project("Owls", tmp_path / out)
+    for out in ("notes.txt", "notes.txt/owls"):
+        with pytest.raises(InputError, match=r"notes\.txt is a file, not a folder"):
+            pipeline.new_project("Owls", tmp_path / out)
     assert not (tmp_path / "nowhere").exists() and (tmp_path / "notes.txt").read_text() == "mine"

@@ -81,7 +81,7 @@ except ImportError:
 del sys.modules["videocreator.voices.piper"]
 print(" ".join(sorted(registry.backends(Stage.VOICE))))
 """
-    said = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    ).stdout.split()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    said = done.stdout.split()
     assert said[0] == "failed" and "piper" in said[1:]

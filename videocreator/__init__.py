@@ -46,11 +46,13 @@ _LAZY = {
 # The package ``videocreator.render`` (empty: its modules load when they are imported) is loaded here
 # and its name let go, so that loading it later cannot bind ``render``: that is the API's function.
 importlib.import_module(".render", __name__)
-del render
+globals().pop("render")
 
 
 def __getattr__(name: str) -> Any:
-    """A name of the API, or a module of the package (``videocreator.pipeline``), imported when asked for."""
+    """A name of the API, or a module of the package (``videocreator.pipeline``), imported when asked for
+    (asking for a module whose own imports are missing, such as the studio's gradio, raises their
+    ModuleNotFoundError)."""
     if name in _LAZY:
         module, attribute = _LAZY[name]
         value = getattr(importlib.import_module(module, __name__), attribute or name)
@@ -97,3 +99,7 @@ __all__ = [
     "upload_image",
     "write_script",
 ]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

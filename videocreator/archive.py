@@ -84,7 +84,7 @@ def import_zip(source: Path, dest: Path, limits: Limits = LOCAL, *, own: bool = 
     except OSError as exc:
         shutil.rmtree(dest, ignore_errors=True)
         if exc.errno in FULL_DISK:  # said as such (and a batch's worker is retried elsewhere)
-            raise DiskFull(exc.filename, stage=None) from None
+            raise DiskFull(exc.filename or str(dest), stage=None) from exc
         raise _error(f"the zip cannot be unpacked here ({exc.strerror or exc})") from None
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)

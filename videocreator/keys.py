@@ -15,7 +15,7 @@ from .backend import Backend, ImageMaker, ImageRequest, Narrator, stable_hash
 from .limits import FILE_OPTIONS
 
 # 2: zoom about a fixed point; 3: captions in balanced lines, clear of headlines; 4: the zoom by one
-# affine warp (pixels within a level of 3's)
+# affine warp (pixels within a level of 3's). It keys the sound too: a new version mixes it again.
 RENDERER_VERSION = 4
 UPLOAD_VERSION = 1  # how an uploaded picture is fitted to the frame
 CARDS_VERSION = 1  # how the title and end cards are drawn

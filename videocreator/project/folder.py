@@ -71,10 +71,8 @@ class ProjectFolder:
     def create(cls, root: Path, project: Project, limits: Limits = LOCAL) -> ProjectFolder:
         folder = cls(root, project, limits)
         limits.check_scene_count(len(project.scenes))
-        if folder.root.is_symlink() and not folder.root.exists():
-            raise InputError(f"{root} is a link to {folder.root.readlink()}, which is not there: remove it")
-        if folder.root.exists() and not folder.root.is_dir():
-            raise InputError(f"{root} is a file, not a folder: choose another")
+        if (blocked := _in_the_way(folder.root)) is not None:
+            raise InputError(blocked)
         created = not folder.root.exists()
         folder.root.mkdir(parents=True, exist_ok=True)
         try:
@@ -310,3 +308,14 @@ def _setter(container: Any, key: Any, empty: Any = None) -> Any:
             setattr(container, key, value)
 
     return replace
+
+
+def _in_the_way(root: Path) -> str | None:
+    """What stands where the folder ``root`` or a folder above it should be (a file, or a link to
+    nothing), said for the person; None when nothing does."""
+    for path in [*reversed(root.parents), root]:
+        if path.is_symlink() and not path.exists():
+            return f"{path} is a link to {path.readlink()}, which is not there: remove it"
+        if path.exists() and not path.is_dir():
+            return f"{path} is a file, not a folder: choose another"
+    return None

@@ -6,7 +6,6 @@ fails this narration, never the server.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,10 +76,11 @@ def load_voice(model: str) -> PiperVoice:
 def _with_alignments(model: str) -> str | bytes:
     """The model, where the onnx package is here, patched in memory so that Piper reports how many samples
     each phoneme lasts (exact word timings); else its path."""
-    if importlib.util.find_spec("onnx") is None:
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+    except ImportError:  # not installed (or broken): the voice speaks, its words timed from the audio
         return model
-    import onnx
-    from piper.patch_voice_with_alignment import add_alignment_output
 
     loaded = onnx.load(model)
     try:
