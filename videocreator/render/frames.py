@@ -121,7 +121,7 @@ class StillShot:
         self.height, self.width = image.shape[0] * 2 // 3, image.shape[1]
         # The fixed point on even pixels: a pixel corner of the half-size chroma planes too.
         self.px, self.py = even(round(motion.fx * self.width)), even(round(motion.fy * self.height))
-        self.fixed = [(self.px // scale, self.py // scale) for scale in (1, 2, 2)]
+        self.fixed = [(self.px // scale, self.py // scale) for scale in (1, 2, 2)]  # each plane's
 
     def zoom_at(self, index: int) -> float:
         return self.motion.zoom(index / max(1, self.frames - 1))
@@ -209,11 +209,10 @@ class LayeredShot:
 
         left, right = on_screen(box[0], box[2], shot.px, shot.width)
         top, bottom = on_screen(box[1], box[3], shot.py, shot.height)
-        for kept, dst, scale in zip(under.planes, planes(out), (1, 2, 2), strict=True):
+        for kept, dst, fixed, scale in zip(under.planes, planes(out), shot.fixed, (1, 2, 2), strict=True):
             view = dst[top // scale : bottom // scale, left // scale : right // scale]
             plain = np.empty_like(view)
             origin = (under.origin[0] // scale, under.origin[1] // scale)
-            fixed = (shot.px // scale, shot.py // scale)
             warp_zoom(kept, origin, fixed, zoom, plain, (left // scale, top // scale))
             cv2.addWeighted(view, 1.0 - hidden, plain, hidden, 0.0, dst=view)
 
