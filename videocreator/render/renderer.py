@@ -122,7 +122,7 @@ def _layer_fits(textless: Path | None, image: Path) -> bool:
     if textless is None or not textless.is_file():
         return False
     try:
-        versions = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in (textless, image))
+        versions = tuple((str(p), (st := p.stat()).st_size, st.st_mtime_ns) for p in (textless, image))
     except OSError:
         return False
     return _decodes_whole(*versions)
