@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -82,3 +87,37 @@ def test_the_voice_is_loaded_with_its_alignments_and_threads_that_sleep_when_idl
     assert len(voice.session.get_outputs()) == 2, "the audio and each phoneme's length"
     options = voice.session.get_session_options()
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+_SPEAK_IN_A_NEW_PROCESS = """
+import sys
+from videocreator.voices.piper import bundled_voice, load_voice, speak
+voice = load_voice(str(bundled_voice()))
+said = speak(voice, "Plants need light to grow.", 1.0, None, 0.2)
+print(len(voice.session.get_outputs()), "onnx" in sys.modules, len(said["words"]), said["samples"].std())
+"""
+
+
+def _speak_in_a_new_process(cache: Path) -> tuple[int, bool, int, float]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", _SPEAK_IN_A_NEW_PROCESS], env=env, capture_output=True, text=True, check=True
+    )
+    outputs, onnx_imported, words, loudness = done.stdout.split()
+    return int(outputs), onnx_imported == "True", int(words), float(loudness)
+
+
+def test_the_voice_is_prepared_once_and_kept_for_the_next_process(tmp_path: Path):
+    """Patching Piper's voice for its phoneme lengths needs the onnx package (0.9 s to import) and the patch
+    and optimization another 0.7 s at each start of the voice's process: the prepared voice is kept in the
+    user's cache, and the next process loads it without them. A spoiled copy is prepared again."""
+    first = _speak_in_a_new_process(tmp_path)
+    kept = list((tmp_path / "videocreator" / "voices").glob("*.onnx"))
+    assert len(kept) == 1
+    assert first[:3] == (2, True, 5), "prepared: patched with onnx, each word timed"
+    again = _speak_in_a_new_process(tmp_path)
+    assert again[:3] == (2, False, 5), "the kept voice: its alignments, no onnx imported"
+    assert again[3] > 0.05, "it speaks"
+    kept[0].write_bytes(b"not a model")
+    assert _speak_in_a_new_process(tmp_path)[:3] == (2, True, 5)
+    assert kept[0].stat().st_size > 10_000_000, "prepared again and kept"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
@@ -136,12 +137,28 @@ def dots(image: Image.Image, rng: random.Random, color: str) -> None:
 
 
 def finish(image: Image.Image, seed: int) -> Image.Image:
-    """A vignette and fine grain: what keeps flat digital colour from looking like a placeholder."""
+    """A vignette and fine grain: what keeps flat digital colour from looking like a placeholder. A picture
+    is finished twice, without its text and with it: both take the one vignette of their size and the one
+    grain of their seed (0.1 s a 1080x1920 picture to make)."""
     pixels = np.asarray(image, dtype=np.float32)
     h, w = pixels.shape[:2]
+    pixels *= _vignette(h, w)
+    return Image.fromarray(np.clip(pixels + _grain(h, w, seed), 0, 255).astype(np.uint8))
+
+
+@lru_cache(maxsize=2)
+def _vignette(h: int, w: int) -> np.ndarray:
     ys = np.arange(h, dtype=np.float32)[:, None] / h
     xs = np.arange(w, dtype=np.float32)[None, :] / w
     distance = np.sqrt((xs - 0.5) ** 2 + (ys - 0.45) ** 2)
-    pixels *= (1.0 - 0.35 * np.clip(distance - 0.25, 0, 1) ** 1.2)[..., None]
-    noise = np.random.default_rng(seed).standard_normal((h, w, 1), dtype=np.float32) * 5.0
-    return Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8))
+    return _read_only((1.0 - 0.35 * np.clip(distance - 0.25, 0, 1) ** 1.2)[..., None])
+
+
+@lru_cache(maxsize=2)
+def _grain(h: int, w: int, seed: int) -> np.ndarray:
+    return _read_only(np.random.default_rng(seed).standard_normal((h, w, 1), dtype=np.float32) * 5.0)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array

@@ -6,21 +6,34 @@ fails this narration, never the server.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from platformdirs import user_cache_dir
 from pydantic import Field
 
-from ..backend import Narrator, Options, Speech, checked_speech, missing_packages, speak_sentences
-from ..errors import BackendUnavailable
+from .. import files
+from ..backend import (
+    Narrator,
+    Options,
+    Speech,
+    checked_speech,
+    missing_packages,
+    speak_sentences,
+    stable_hash,
+)
+from ..errors import BackendUnavailable, DiskFull
 from ..loaded import ModelCache
 from ..registry import register
 from ..speech.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
 from ..worker import ModelWorker, reference
 
 if TYPE_CHECKING:
+    import onnxruntime
     from piper import AudioChunk, PiperVoice
 
 SENTENCE_PAUSE_S = 0.22
@@ -54,23 +67,57 @@ _workers: ModelCache[tuple[str, str], ModelWorker] = ModelCache(max_models=4, dr
 
 def load_voice(model: str) -> PiperVoice:
     """The voice in the .onnx file ``model`` (in the voice's process), as ``PiperVoice.load`` makes it but
-    for one option of its session: its threads wait for work asleep rather than spinning. The voice speaks
-    while the pictures are drawn: beside a busy thread, five narrations took 2.8 s of CPU and 2.35 s
-    asleep against 3.9 s and 2.8 s spinning; alone, the same 1.4 s either way."""
-    import onnxruntime
+    for its session (``_session``)."""
     from piper import PiperConfig, PiperVoice
 
-    options = onnxruntime.SessionOptions()
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    session = onnxruntime.InferenceSession(
-        _with_alignments(model), sess_options=options, providers=["CPUExecutionProvider"]
-    )
     config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
-    voice = PiperVoice(session=session, config=config)
+    voice = PiperVoice(session=_session(model), config=config)
     # Each text the voice is given is one of our sentences (``text.sentences``), said as one.
     phonemize = voice.phonemize
     voice.phonemize = lambda text: one_sentence(phonemize(text))  # type: ignore[method-assign]
     return voice
+
+
+def _session(model: str) -> onnxruntime.InferenceSession:
+    """The voice's onnxruntime session. Its threads wait for work asleep rather than spinning: the voice
+    speaks while the pictures are drawn (beside a busy thread, five narrations took 2.8 s of CPU and 2.35 s
+    asleep against 3.9 s and 2.8 s spinning; alone, the same 1.4 s either way). The model is the one
+    ``prepared`` once and kept, where it can be: 0.1 s to load, against 1.6 s to patch and optimize it."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    kept = prepared_path(model)
+    if kept.is_file():
+        try:
+            return onnxruntime.InferenceSession(str(kept), options, providers=["CPUExecutionProvider"])
+        except Exception:  # spoiled (onnxruntime raises its own kinds): prepared again
+            pass
+    patched = _with_alignments(model)
+    if isinstance(patched, str):  # no alignments to add: nothing worth keeping
+        return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    try:
+        with files.atomic_path(kept) as tmp:
+            options.optimized_model_filepath = str(tmp)
+            return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
+    except (OSError, DiskFull):  # cannot be kept (a full or read-only disk): prepared each time
+        options.optimized_model_filepath = ""
+        return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
+
+
+def prepared_path(model: str) -> Path:
+    """Where the voice ``model`` is kept as prepared: patched to report each phoneme's length
+    (``_with_alignments``) and with onnxruntime's portable graph optimizations applied (those of level
+    "extended"; the rest, fitted to this CPU, are applied as it loads). Named by the voice file, by
+    onnxruntime's and piper's versions and by this code, so that another of any of them prepares it again."""
+    import onnxruntime
+
+    voice = Path(model)
+    made_by = (voice.name, (st := voice.stat()).st_size, st.st_mtime_ns)
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    makers = (code, onnxruntime.__version__, version("piper-tts"))
+    return Path(user_cache_dir("videocreator")) / "voices" / f"{stable_hash(made_by, makers)}.onnx"
 
 
 def _with_alignments(model: str) -> str | bytes:
