@@ -85,7 +85,10 @@ def test_the_rules_overrule_the_models_likeliest_token(llm: Any):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["en", "de"])
-def test_lines_keep_the_rules_and_the_model_reads_only_what_is_new(llm: Any, language: str):
+def test_lines_keep_the_rules_and_the_model_reads_only_what_is_new(
+    llm: Any, language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     request = ScriptRequest(topic="How volcanoes form", scenes=3, language=language)
     options = local_llm.LocalOptions()
     llm.reset()
@@ -108,6 +111,24 @@ def test_lines_keep_the_rules_and_the_model_reads_only_what_is_new(llm: Any, lan
         for point in entry["next_tokens"]:
             if "picked" in point:
                 assert point["picked"] in raw
+
+    # A model process that starts afresh takes its state after the example scripts from the disk (0.7 s of
+    # reading on two cores, in every make's script), and writes the same lines.
+    llm.reset()
+    again = local_llm.write_lines(llm, request, options)
+    examples = "".join(part.text for part in local_llm.prompt_parts(request) if part.kind == "example")
+    kept = len(llm.tokenize(examples.encode(), add_bos=True, special=False))
+    assert again["log"][0]["read"] == len(document) - kept > 0
+    assert again["lines"] == reply["lines"]
+
+    (state,) = (tmp_path / "videocreator" / "states").iterdir()
+    spoiled = bytearray(state.read_bytes())
+    spoiled[len(spoiled) // 2] ^= 0xFF
+    state.write_bytes(bytes(spoiled))
+    llm.reset()
+    read_again = local_llm.write_lines(llm, request, options)
+    assert read_again["log"][0]["read"] == len(document), "a spoiled state is not taken: the model reads"
+    assert read_again["lines"] == reply["lines"]
 
 
 @pytest.mark.slow

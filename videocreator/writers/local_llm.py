@@ -194,6 +194,7 @@ def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict
     """The job run in the model's process: each scene's kept line (or None), and every attempt, as data.
     Each kept line is noted as it is written."""
     prompt = _document(request)
+    examples = "".join(part.text for part in prompt_parts(request) if part.kind == "example")
     rules = rules_for(request.language)
     lines: list[str | None] = []
     log: list[Attempt] = []
@@ -205,6 +206,7 @@ def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict
             written = write_line(
                 llm, prompt + cue, rules, max_tokens=options.max_tokens, temperature=temperature,
                 repeat_penalty=options.repeat_penalty, seed=request.seed * 100 + attempt, cue=cue,
+                start=examples,
             )  # fmt: skip
             verdict = judge(written.text, lines)
             log.append(
