@@ -192,3 +192,40 @@ def test_the_sorted_vocabulary_is_kept_on_disk_and_read_back_whole(
         again = llama_lines.vocabulary(llm, ENGLISH)
         assert again.pieces == sorted_here.pieces, "a spoiled file is sorted again"
     llama_lines.vocabulary.cache_clear()
+
+
+def _chosen(threads: llama_lines.Threads, tokens: int, seconds: dict[int, float]) -> list[int]:
+    """The counts ``threads`` chooses for ``tokens`` tokens that take ``seconds[count]`` each."""
+    picked = []
+    for _ in range(tokens):
+        count = threads.choose()
+        threads.took(count, seconds[count])
+        picked.append(count)
+    return picked
+
+
+def test_the_writer_keeps_to_the_faster_thread_count_as_the_machine_changes():
+    """Two threads write a token in 2/3 of one's time on idle cores, in twice its time beside a busy core:
+    each count is tried, the faster writes, and the slower is tried again now and then."""
+    threads = llama_lines.Threads(2)
+    busy = _chosen(threads, 120, {1: 0.025, 2: 0.05})
+    trial = 2 * llama_lines.TRIAL
+    assert busy[:trial] == [2] * llama_lines.TRIAL + [1] * llama_lines.TRIAL
+    assert busy[trial:].count(1) >= 0.9 * (120 - trial), "one thread writes while a core is busy"
+    assert 2 in busy[trial:], "two are tried again"
+    idle = _chosen(threads, 120, {1: 0.025, 2: 0.017})
+    assert idle[llama_lines.RETRY :].count(2) >= 0.9 * (120 - llama_lines.RETRY), "the core is free again"
+    assert set(_chosen(llama_lines.Threads(1), 20, {1: 0.025})) == {1}
+
+
+@pytest.mark.slow
+def test_lines_written_on_two_threads_are_the_lines_written_on_one(llm: Any):
+    request = ScriptRequest(topic="How volcanoes form", scenes=2)
+    options = local_llm.LocalOptions()
+    two = local_llm.load_model(str(local_llm.bundled_model()), 2)
+    try:
+        on_two = local_llm.write_lines(two, request, options)["lines"]
+    finally:
+        two.close()
+    llm.reset()
+    assert on_two == local_llm.write_lines(llm, request, options)["lines"]

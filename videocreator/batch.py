@@ -16,6 +16,7 @@ from typing import Protocol
 from . import pipeline
 from .errors import InputError, VideoCreatorError
 from .project import OwnText, Settings
+from .settings import declare_heavy_jobs
 from .source import sections, slug
 
 
@@ -102,7 +103,9 @@ class LocalRunner:
         return f"{jobs} sections, {min(self.workers, jobs)} at a time"
 
     def __call__(self, jobs: Sequence[SectionJob]) -> Iterator[tuple[int, SectionResult]]:
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+        # Each section's process knows how many run at once: its writer's threads share the cores by it.
+        sharing = ProcessPoolExecutor(self.workers, initializer=declare_heavy_jobs, initargs=(self.workers,))
+        with sharing as pool:
             running = {pool.submit(make_section, job): n for n, job in enumerate(jobs)}
             for done in as_completed(running):
                 job = jobs[running[done]]

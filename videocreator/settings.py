@@ -32,6 +32,19 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def job_cores(environ: dict[str, str] | None = None) -> int:
+    """The cores one heavy job may keep busy: this machine's, shared by the heavy jobs that run at once
+    (``server().heavy_jobs``, as ``declare_heavy_jobs`` left it)."""
+    return max(1, cores() // server(environ=environ).heavy_jobs)
+
+
+def declare_heavy_jobs(jobs: int) -> None:
+    """This process runs ``jobs`` heavy jobs at once (the studio's, given as its argument; a batch's
+    sections, each in a process of its own): the layer of ``server()`` that ``job_cores`` reads, here and
+    in the processes started from here."""
+    os.environ[f"{ENV_PREFIX}HEAVY_JOBS"] = str(jobs)
+
+
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class ServerSettings:
     """The studio server's own settings. ``heavy_jobs``: how many heavy jobs (a script, every picture or

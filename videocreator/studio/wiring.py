@@ -179,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         server = settings.server({"heavy_jobs": args.heavy_jobs})
     except VideoCreatorError as exc:
         parser.error(str(exc))
+    settings.declare_heavy_jobs(server.heavy_jobs)  # the local writer's threads share the cores by it
     app = build_app(server=server)
     app.launch(theme=gr.themes.Soft(primary_hue="indigo", secondary_hue="pink"), css=CSS)
 

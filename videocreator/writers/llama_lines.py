@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import hashlib
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
@@ -48,6 +49,11 @@ ENDS = ".!?。！？"
 # For the first PROBED_TOKENS tokens of each line, the trace keeps the model's TOP_TOKENS likeliest ones.
 PROBED_TOKENS = 3
 TOP_TOKENS = 5
+# Threads: each count is tried on TRIAL tokens, then the faster one writes, the other tried again every
+# RETRY tokens; a token's time weighs SMOOTHING in its count's running figure.
+TRIAL = 3
+RETRY = 40
+SMOOTHING = 0.5
 
 
 @dataclass(frozen=True)
@@ -361,9 +367,36 @@ def _sampler(temperature: float, repeat_penalty: float, seed: int) -> Any:
     return chain
 
 
+@dataclass
+class Threads:
+    """How many threads llama.cpp writes each token on, the job's ``most`` or one, chosen by how fast tokens
+    come. On two idle cores, two threads write a token in 2/3 of one's time; beside a busy core, in twice
+    its time (they wait for each other at every step of the model). So each count is tried on the first
+    tokens, the faster writes, and the other is tried again now and then: the machine's load changes."""
+
+    most: int
+    seconds: dict[int, float] = field(default_factory=dict)  # a token's time on each count, smoothed
+    tokens: int = 0
+
+    def choose(self) -> int:
+        """The threads for the next token."""
+        n, self.tokens = self.tokens, self.tokens + 1
+        if self.most <= 1:
+            return 1
+        if n < 2 * TRIAL:
+            return self.most if n < TRIAL else 1
+        faster, slower = sorted((self.most, 1), key=self.seconds.__getitem__)
+        return slower if n % RETRY < TRIAL else faster
+
+    def took(self, threads: int, seconds: float) -> None:
+        """A token written on ``threads`` took ``seconds``."""
+        before = self.seconds.get(threads, seconds)
+        self.seconds[threads] = before + SMOOTHING * (seconds - before)
+
+
 def write_line(
     llm: Any, document: str, rules: LineRules, *, max_tokens: int, temperature: float, repeat_penalty: float,
-    seed: int, cue: str, start: str = "",
+    seed: int, cue: str, start: str = "", threads: Threads | None = None,
 ) -> Line:  # fmt: skip
     """The line the model writes after ``document`` (which ends with ``cue``, such as "Scene 2:"). Where the
     model starts writing the cue's first word itself (the next scene's "Scene"), the line ends there.
@@ -396,11 +429,25 @@ def write_line(
             state.add(piece, bool(vocab.ends[token]))
             if state.sentences >= MAX_SENTENCES or step + 1 == max_tokens:
                 break
-            llm.eval([token])
+            _eval_one(llm, token, threads)
     finally:
         ll.llama_sampler_free(chain)
     line.text = state.text.decode("utf-8", errors="ignore")
     return line
+
+
+def _eval_one(llm: Any, token: int, threads: Threads | None) -> None:
+    """Give the model the token it wrote, on the threads ``threads`` chooses (and time it)."""
+    if threads is None:
+        llm.eval([token])
+        return
+    import llama_cpp as ll
+
+    count = threads.choose()
+    ll.llama_set_n_threads(llm.ctx, count, llm.n_threads_batch)
+    started = time.perf_counter()
+    llm.eval([token])
+    threads.took(count, time.perf_counter() - started)
 
 
 def _shared(llm: Any, tokens: list[int], start: str) -> int:
