@@ -121,3 +121,6 @@ def test_the_voice_is_prepared_once_and_kept_for_the_next_process(tmp_path: Path
     kept[0].write_bytes(b"not a model")
     assert _speak_in_a_new_process(tmp_path)[:3] == (2, True, 5)
     assert kept[0].stat().st_size > 10_000_000, "prepared again and kept"
+    no_cache = tmp_path / "a file"
+    no_cache.write_text("where the cache folder would be")
+    assert _speak_in_a_new_process(no_cache)[:3] == (2, True, 5), "nowhere to keep it: prepared each time"

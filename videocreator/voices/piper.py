@@ -26,7 +26,7 @@ from ..backend import (
     speak_sentences,
     stable_hash,
 )
-from ..errors import BackendUnavailable, DiskFull
+from ..errors import BackendUnavailable
 from ..loaded import ModelCache
 from ..registry import register
 from ..speech.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
@@ -101,7 +101,7 @@ def _session(model: str) -> onnxruntime.InferenceSession:
         with files.atomic_path(kept) as tmp:
             options.optimized_model_filepath = str(tmp)
             return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
-    except (OSError, DiskFull):  # cannot be kept (a full or read-only disk): prepared each time
+    except Exception:  # not kept (a full or read-only disk; onnxruntime raises its own kinds): prepared here
         options.optimized_model_filepath = ""
         return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
 
