@@ -89,6 +89,9 @@ def test_lines_keep_the_rules_and_the_model_reads_only_what_is_new(
     llm: Any, language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    older = tmp_path / "videocreator" / "states" / f"{Path(llm.model_path).stem}-0123456789abcdef.bin"
+    older.parent.mkdir(parents=True)
+    older.write_bytes(b"kept by another version")
     request = ScriptRequest(topic="How volcanoes form", scenes=3, language=language)
     options = local_llm.LocalOptions()
     llm.reset()
@@ -121,7 +124,7 @@ def test_lines_keep_the_rules_and_the_model_reads_only_what_is_new(
     assert again["log"][0]["read"] == len(document) - kept > 0
     assert again["lines"] == reply["lines"]
 
-    (state,) = (tmp_path / "videocreator" / "states").iterdir()
+    (state,) = (tmp_path / "videocreator" / "states").iterdir()  # the older one dropped
     spoiled = bytearray(state.read_bytes())
     spoiled[len(spoiled) // 2] ^= 0xFF
     state.write_bytes(bytes(spoiled))

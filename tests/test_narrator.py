@@ -111,9 +111,12 @@ def test_the_voice_is_prepared_once_and_kept_for_the_next_process(tmp_path: Path
     """Patching Piper's voice for its phoneme lengths needs the onnx package (0.9 s to import) and the patch
     and optimization another 0.7 s at each start of the voice's process: the prepared voice is kept in the
     user's cache, and the next process loads it without them. A spoiled copy is prepared again."""
+    voices = tmp_path / "videocreator" / "voices"
+    voices.mkdir(parents=True)
+    (voices / "en_US-joe-medium-0123456789abcdef.onnx").write_bytes(b"prepared by another version")
     first = _speak_in_a_new_process(tmp_path)
-    kept = list((tmp_path / "videocreator" / "voices").glob("*.onnx"))
-    assert len(kept) == 1
+    kept = list(voices.glob("*.onnx"))
+    assert len(kept) == 1 and kept[0].name != "en_US-joe-medium-0123456789abcdef.onnx", "the older dropped"
     assert first[:3] == (2, True, 5), "prepared: patched with onnx, each word timed"
     again = _speak_in_a_new_process(tmp_path)
     assert again[:3] == (2, False, 5), "the kept voice: its alignments, no onnx imported"

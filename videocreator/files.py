@@ -7,6 +7,7 @@ folder is flushed too (so the rename itself survives a power cut).
 from __future__ import annotations
 
 import errno
+import glob
 import json
 import os
 import secrets
@@ -83,6 +84,15 @@ def write_text(dest: Path, text: str) -> None:
 
 def write_json(dest: Path, data: Any) -> None:
     write_text(dest, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def drop_older(kept: Path) -> None:
+    """Remove the files beside ``kept`` that other versions made for the same thing: named as it is up
+    to its last "-" (``NAME-KEY.ext``), with another key."""
+    name = kept.name.rsplit("-", 1)[0]
+    for older in kept.parent.glob(f"{glob.escape(name)}-*{kept.suffix}"):
+        if older != kept:
+            older.unlink(missing_ok=True)
 
 
 def remove_partials(folder: Path) -> None:

@@ -100,7 +100,9 @@ def _session(model: str) -> onnxruntime.InferenceSession:
     try:
         with files.atomic_path(kept) as tmp:
             options.optimized_model_filepath = str(tmp)
-            return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
+        files.drop_older(kept)
+        return session
     except Exception:  # not kept (a full or read-only disk; onnxruntime raises its own kinds): prepared here
         options.optimized_model_filepath = ""
         return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
@@ -110,14 +112,16 @@ def prepared_path(model: str) -> Path:
     """Where the voice ``model`` is kept as prepared: patched to report each phoneme's length
     (``_with_alignments``) and with onnxruntime's portable graph optimizations applied (those of level
     "extended"; the rest, fitted to this CPU, are applied as it loads). Named by the voice file, by
-    onnxruntime's and piper's versions and by this code, so that another of any of them prepares it again."""
+    onnxruntime's and piper's versions and by this code, so that another of any of them prepares it again
+    (and the one before is dropped)."""
     import onnxruntime
 
     voice = Path(model)
     made_by = (voice.name, (st := voice.stat()).st_size, st.st_mtime_ns)
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
     makers = (code, onnxruntime.__version__, version("piper-tts"))
-    return Path(user_cache_dir("videocreator")) / "voices" / f"{stable_hash(made_by, makers)}.onnx"
+    key = stable_hash(made_by, makers)
+    return Path(user_cache_dir("videocreator")) / "voices" / f"{voice.stem}-{key}.onnx"
 
 
 def _with_alignments(model: str) -> str | bytes:

@@ -189,7 +189,8 @@ def _kept(llm: Any, folder: str, suffix: str, *what: Any) -> Path:
     model = Path(llm.model_path)
     made_by = (model.name, (st := model.stat()).st_size, st.st_mtime_ns)
     code = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), llama_cpp.__version__)
-    return Path(user_cache_dir("videocreator")) / folder / f"{stable_hash(made_by, what, code)}{suffix}"
+    key = stable_hash(made_by, what, code)
+    return Path(user_cache_dir("videocreator")) / folder / f"{model.stem}-{key}{suffix}"
 
 
 _ARRAYS = ("ends", "line_ends", "not_first", "not_next", "not_next_or_end", "not_short", "not_long")
@@ -259,9 +260,10 @@ def _keep_state(llm: Any, start: list[int]) -> None:
     buffer = (ctypes.c_uint8 * size)()
     if ll.llama_state_seq_get_data(llm.ctx, buffer, size, 0) != size:
         return
-    state = bytes(buffer)
+    state, kept = bytes(buffer), _kept(llm, "states", ".bin", start)
     with contextlib.suppress(OSError, DiskFull):
-        files.write_bytes(_kept(llm, "states", ".bin", start), hashlib.sha256(state).digest() + state)
+        files.write_bytes(kept, hashlib.sha256(state).digest() + state)
+        files.drop_older(kept)  # another version's, or that of examples since changed
 
 
 def _restored(llm: Any, start: list[int]) -> bool:
