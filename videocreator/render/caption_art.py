@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageColor, ImageDraw, ImageFilter
 
 from ..project import CaptionStyle
 from ..speech.word_timing import word_spans
@@ -160,13 +160,20 @@ def _drawn(look: CaptionLook, text: str, size: int, max_width: int) -> Drawn:
     while size > 12 and len(wrap_lines(text, size=size, max_width=max_width, weight=look.weight)) > MAX_LINES:
         size = round(size * 0.9)
     stroke = max(2, size // 9) if look.outline else 0
-    plain, boxes = _draw_text(text, size, max_width, look, look.color, stroke)
-    high = (
-        plain
-        if look.highlight_box
-        else _draw_text(text, size, max_width, look, look.highlight_color, stroke)[0]
-    )
+    white, boxes = _draw_text(text, size, max_width, look, "#FFFFFF", stroke)
+    plain = _tinted(white, look.color)
+    high = plain if look.highlight_box else _tinted(white, look.highlight_color)
     return Drawn(_background(look, plain, size, stroke), plain, high, boxes, size)
+
+
+def _tinted(white: np.ndarray, colour: str) -> np.ndarray:
+    """Text drawn in white over its black outline, in ``colour``: each pixel is the fill's share of it
+    (its whiteness) of ``colour``, as drawing the text in ``colour`` makes it (to one level), at a tenth
+    of the cost of drawing it again."""
+    rgb = np.array(ImageColor.getrgb(colour)[:3], dtype=np.uint16)
+    out = white.copy()
+    out[..., :3] = (white[..., :1].astype(np.uint16) * rgb + 127) // 255
+    return out
 
 
 def _background(look: CaptionLook, text: np.ndarray, size: int, stroke: int) -> np.ndarray:
