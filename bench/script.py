@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from videocreator import settings
 from videocreator.backend import ScriptRequest
-from videocreator.writers import llama_lines, local_llm
+from videocreator.writers import llama_lines, llama_memory, local_llm
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "videocreator/writers/local_llm.py"
@@ -60,9 +60,7 @@ def baseline() -> tuple[str, ModuleType]:
 
 def examples_read(llm: Any) -> float:
     """Forget what the model read, then read the example scripts (as a worker has, after its first script)."""
-    examples = "".join(
-        part.text for part in local_llm.prompt_parts(ScriptRequest(topic="x")) if part.kind == "example"
-    )
+    examples = local_llm.example_scripts()
     llm.reset()
     started = time.perf_counter()
     llm.eval(llm.tokenize(examples.encode("utf-8"), add_bos=True, special=False))
@@ -72,14 +70,13 @@ def examples_read(llm: Any) -> float:
 def examples_taken(llm: Any) -> float:
     """Forget what the model read, then take its state after the example scripts from the disk (as a new
     worker does, once one has kept it)."""
-    request = ScriptRequest(topic="x")
-    examples = "".join(part.text for part in local_llm.prompt_parts(request) if part.kind == "example")
-    tokens = llm.tokenize(examples.encode("utf-8"), add_bos=True, special=False)
+    tokens = llm.tokenize(local_llm.example_scripts().encode("utf-8"), add_bos=True, special=False)
+    document = [*tokens, *llm.tokenize(b"Video", add_bos=False)]
     llm.reset()
-    llama_lines.evaluate(llm, [*tokens, *llm.tokenize(b"Video", add_bos=False)], kept=len(tokens))
+    llama_memory.evaluate(llm, document, shared=len(tokens))
     llm.reset()
     started = time.perf_counter()
-    taken = llama_lines.evaluate(llm, [*tokens, *llm.tokenize(b"Video", add_bos=False)], kept=len(tokens))
+    taken = llama_memory.evaluate(llm, document, shared=len(tokens))
     seconds = time.perf_counter() - started
     assert taken == 1, "the state was read again, not taken"
     return seconds

@@ -202,3 +202,18 @@ def test_without_a_headline_the_caption_stays_where_it_always_was():
 )  # fmt: skip
 def test_a_box_to_keep_clear_that_is_not_one_is_ignored(details: dict):
     assert renderer.keep_clear_of(details) is None
+
+
+@pytest.mark.parametrize("outline", [True, False])
+@pytest.mark.parametrize("text", ["Why the sky is blue", "لماذا السماء زرقاء", "天空为什么是蓝色的"])
+def test_a_caption_drawn_once_in_white_takes_each_colour_as_if_drawn_in_it(outline: bool, text: str):
+    """A caption's text is drawn once, in white over its black outline, and tinted to its colour and its
+    highlight colour: the pixels of drawing it in each colour, within one level."""
+    look = caption_art.CaptionLook(outline=outline)
+    stroke = 7 if outline else 0
+    white, _ = caption_art._draw_text(text, 65, 900, look, "#FFFFFF", stroke)
+    for colour in ("#FFD400", "#E94560", "#22D3EE"):
+        drawn, _ = caption_art._draw_text(text, 65, 900, look, colour, stroke)
+        difference = np.abs(caption_art._tinted(white, colour).astype(int) - drawn.astype(int))
+        assert difference.max() <= 1, (colour, difference.max())
+        assert (drawn[..., 3] > 0).sum() > 1000, "there is text to compare"

@@ -110,20 +110,25 @@ def _speak_in_a_new_process(cache: Path) -> tuple[int, bool, int, float]:
 def test_the_voice_is_prepared_once_and_kept_for_the_next_process(tmp_path: Path):
     """Patching Piper's voice for its phoneme lengths needs the onnx package (0.9 s to import) and the patch
     and optimization another 0.7 s at each start of the voice's process: the prepared voice is kept in the
-    user's cache, and the next process loads it without them. A spoiled copy is prepared again."""
+    user's cache, and the next process loads it without them. A spoiled copy is prepared again, and one
+    that another version prepared is dropped (not another voice's)."""
     voices = tmp_path / "videocreator" / "voices"
-    voices.mkdir(parents=True)
-    (voices / "en_US-joe-medium-0123456789abcdef.onnx").write_bytes(b"prepared by another version")
     first = _speak_in_a_new_process(tmp_path)
-    kept = list(voices.glob("*.onnx"))
-    assert len(kept) == 1 and kept[0].name != "en_US-joe-medium-0123456789abcdef.onnx", "the older dropped"
+    (kept,) = voices.glob("*.onnx")
+    name = kept.stem.rpartition("-")[0]  # NAME-KEY
+    older, another_voice = (voices / f"{name}{more}-0123456789abcdef.onnx" for more in ("", "-fast"))
+    kept.rename(older)  # as another version prepared it
+    another_voice.write_bytes(b"another voice's, named like ours and more")
+    _speak_in_a_new_process(tmp_path)
+    assert sorted(voices.glob("*.onnx")) == sorted([kept, another_voice]), "the older dropped, no other"
+    another_voice.unlink()
     assert first[:3] == (2, True, 5), "prepared: patched with onnx, each word timed"
     again = _speak_in_a_new_process(tmp_path)
     assert again[:3] == (2, False, 5), "the kept voice: its alignments, no onnx imported"
     assert again[3] > 0.05, "it speaks"
-    kept[0].write_bytes(b"not a model")
+    kept.write_bytes(b"not a model")
     assert _speak_in_a_new_process(tmp_path)[:3] == (2, True, 5)
-    assert kept[0].stat().st_size > 10_000_000, "prepared again and kept"
+    assert kept.stat().st_size > 10_000_000, "prepared again and kept"
     no_cache = tmp_path / "a file"
     no_cache.write_text("where the cache folder would be")
     assert _speak_in_a_new_process(no_cache)[:3] == (2, True, 5), "nowhere to keep it: prepared each time"

@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from gradio_client import Client
 from gradio_client.utils import Status, StatusUpdate
 
 from tests.conftest import running_studio
-from videocreator import registry, settings
+from videocreator import batch, registry, settings
 from videocreator.errors import InputError
 from videocreator.settings import ServerSettings
 from videocreator.stage import Stage
@@ -206,18 +205,16 @@ def test_a_model_worker_started_by_a_heavy_job_runs_at_the_servers_priority():
 
 def test_the_local_writer_writes_on_the_cores_of_one_heavy_job(monkeypatch: pytest.MonkeyPatch):
     """A script is written before anything else of its job, so llama.cpp writes on all the cores the job
-    has (5 scenes in 3.2-3.5 s on two against 4.7-5.0 s on one); where heavy jobs run side by side, on its
-    share: two threads beside a busy core wait for each other (3x slower). A batch's sections, each in a
-    process of its own, share the cores as the studio's heavy jobs do."""
-    monkeypatch.delenv("VIDEOCREATOR_HEAVY_JOBS", raising=False)
+    has (5 scenes in 3.3-3.5 s on two against 4.5-4.8 s on one); where heavy jobs run side by side (the
+    studio's, a batch's sections), on its share: two threads beside a busy core wait for each other."""
     monkeypatch.setattr(settings, "cores", lambda: 8)
     writer = registry.create(Stage.SCRIPT, "local")
-    assert writer.threads() == 2, "8 cores, 4 heavy jobs at once by default"
-    with ProcessPoolExecutor(1, initializer=settings.declare_heavy_jobs, initargs=(8,)) as pool:
-        assert pool.submit(os.getenv, "VIDEOCREATOR_HEAVY_JOBS").result() == "8"
-    assert "VIDEOCREATOR_HEAVY_JOBS" not in os.environ, "declared in the sections' processes only"
-    monkeypatch.setenv("VIDEOCREATOR_HEAVY_JOBS", "8")
-    assert writer.threads() == 1
-    monkeypatch.setenv("VIDEOCREATOR_HEAVY_JOBS", "1")
-    assert writer.threads() == 8
+    assert writer.threads() == 8, "a make from the command line: the only job"
+    with batch.section_processes(workers=4, jobs=3) as sections:
+        assert sections.submit(os.getenv, settings.HEAVY_JOBS_NOW).result() == "3", "3 sections at once"
+    assert settings.HEAVY_JOBS_NOW not in os.environ, "declared in the sections' processes only"
+    monkeypatch.setenv(settings.HEAVY_JOBS_NOW, "4")  # as the studio declares its heavy_jobs
+    assert writer.threads() == 2
     assert registry.create(Stage.SCRIPT, "local", {"threads": 3}).threads() == 3, "the option decides"
+    monkeypatch.setenv("VIDEOCREATOR_HEAVY_JOBS", "1")
+    assert writer.threads() == 2, "the studio's setting counts where the studio declares it"

@@ -103,9 +103,7 @@ class LocalRunner:
         return f"{jobs} sections, {min(self.workers, jobs)} at a time"
 
     def __call__(self, jobs: Sequence[SectionJob]) -> Iterator[tuple[int, SectionResult]]:
-        # Each section's process knows how many run at once: its writer's threads share the cores by it.
-        sharing = ProcessPoolExecutor(self.workers, initializer=declare_heavy_jobs, initargs=(self.workers,))
-        with sharing as pool:
+        with section_processes(self.workers, len(jobs)) as pool:
             running = {pool.submit(make_section, job): n for n, job in enumerate(jobs)}
             for done in as_completed(running):
                 job = jobs[running[done]]
@@ -114,6 +112,13 @@ class LocalRunner:
                 except Exception as exc:  # a worker that died (killed for memory, say)
                     result = SectionResult(job.title, job.out, error=f"the worker stopped ({exc})")
                 yield running[done], result
+
+
+def section_processes(workers: int, jobs: int) -> ProcessPoolExecutor:
+    """The processes that make ``jobs`` sections, ``workers`` at a time; each knows how many run at once
+    (``settings.declare_heavy_jobs``), so that its writer's threads share the cores with the others'."""
+    at_once = min(workers, jobs)
+    return ProcessPoolExecutor(workers, initializer=declare_heavy_jobs, initargs=(at_once,))
 
 
 def run(jobs: Sequence[SectionJob], runner: Runner, said: Callable[[str], None]) -> list[SectionResult]:

@@ -88,10 +88,12 @@ def write_json(dest: Path, data: Any) -> None:
 
 def drop_older(kept: Path) -> None:
     """Remove the files beside ``kept`` that other versions made for the same thing: named as it is up
-    to its last "-" (``NAME-KEY.ext``), with another key."""
-    name = kept.name.rsplit("-", 1)[0]
+    to its last "-" (``NAME-KEY.ext``), with another key (not a "-" in it: ``NAME-more-KEY`` is another
+    thing's)."""
+    name, _, key = kept.stem.rpartition("-")
     for older in kept.parent.glob(f"{glob.escape(name)}-*{kept.suffix}"):
-        if older != kept:
+        other = older.stem[len(name) + 1 :]
+        if older != kept and len(other) == len(key) and "-" not in other:
             older.unlink(missing_ok=True)
 
 

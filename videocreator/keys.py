@@ -8,8 +8,11 @@ nothing else.
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import hashlib
+from pathlib import Path, PurePath
 from typing import Any
+
+from platformdirs import user_cache_dir
 
 from .backend import Backend, ImageMaker, ImageRequest, Narrator, stable_hash
 from .limits import FILE_OPTIONS
@@ -92,3 +95,20 @@ def sound(voices_at: list[list[Any]], music: list[Any] | None, volume: float, du
 def video(piece_keys: list[str], sound_name: str) -> str:
     """The finished video: its pieces in order and its sound."""
     return stable_hash(piece_keys, sound_name)
+
+
+def code_digest(module_file: str) -> str:
+    """The version of the code in ``module_file`` (a module's ``__file__``): a hash of its text."""
+    return hashlib.sha256(Path(module_file).read_bytes()).hexdigest()
+
+
+def kept_in_cache(folder: str, source: Path, suffix: str, *made_by: Any) -> Path:
+    """Where something made from the file ``source`` (a model) is kept for the next process, in the
+    user's cache: ``NAME-KEY``. NAME is the source's stem and a hash of where it is (the same name
+    elsewhere keeps its own); KEY hashes the source's size and time and ``made_by`` (what else made it:
+    libraries' versions, ``code_digest``), so that another version is another file, which replaces this
+    one (``files.drop_older``)."""
+    status = source.stat()
+    name = f"{source.stem}.{stable_hash(str(source.resolve()))[:8]}"
+    key = stable_hash(source.name, status.st_size, status.st_mtime_ns, made_by)
+    return Path(user_cache_dir("videocreator")) / folder / f"{name}-{key}{suffix}"

@@ -32,17 +32,26 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def job_cores(environ: dict[str, str] | None = None) -> int:
-    """The cores one heavy job may keep busy: this machine's, shared by the heavy jobs that run at once
-    (``server().heavy_jobs``, as ``declare_heavy_jobs`` left it)."""
-    return max(1, cores() // server(environ=environ).heavy_jobs)
+# How many heavy jobs this process and the ones it starts run at once, where something runs several (the
+# studio, a batch's sections): said by ``declare_heavy_jobs``, not a setting of its own.
+HEAVY_JOBS_NOW = f"{ENV_PREFIX}HEAVY_JOBS_NOW"
+
+
+def job_cores() -> int:
+    """The cores one heavy job may keep busy: this machine's, shared by the heavy jobs declared to run at
+    once (all of them where none was: a make from the command line is the only job)."""
+    try:
+        jobs = int(os.environ.get(HEAVY_JOBS_NOW, "1"))
+    except ValueError:
+        jobs = 1
+    return max(1, cores() // max(1, jobs))
 
 
 def declare_heavy_jobs(jobs: int) -> None:
-    """This process runs ``jobs`` heavy jobs at once (the studio's, given as its argument; a batch's
-    sections, each in a process of its own): the layer of ``server()`` that ``job_cores`` reads, here and
-    in the processes started from here."""
-    os.environ[f"{ENV_PREFIX}HEAVY_JOBS"] = str(jobs)
+    """This process runs ``jobs`` heavy jobs at once (the studio's ``heavy_jobs``; a batch's sections, each
+    in a process of its own): ``job_cores`` shares the cores by it, here and in the processes started from
+    here."""
+    os.environ[HEAVY_JOBS_NOW] = str(jobs)
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))

@@ -6,14 +6,13 @@ fails this narration, never the server.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from platformdirs import user_cache_dir
 from pydantic import Field
 
 from .. import files
@@ -24,9 +23,9 @@ from ..backend import (
     checked_speech,
     missing_packages,
     speak_sentences,
-    stable_hash,
 )
 from ..errors import BackendUnavailable
+from ..keys import code_digest, kept_in_cache
 from ..loaded import ModelCache
 from ..registry import register
 from ..speech.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
@@ -81,47 +80,46 @@ def load_voice(model: str) -> PiperVoice:
 def _session(model: str) -> onnxruntime.InferenceSession:
     """The voice's onnxruntime session. Its threads wait for work asleep rather than spinning: the voice
     speaks while the pictures are drawn (beside a busy thread, five narrations took 2.8 s of CPU and 2.35 s
-    asleep against 3.9 s and 2.8 s spinning; alone, the same 1.4 s either way). The model is the one
-    ``prepared`` once and kept, where it can be: 0.1 s to load, against 1.6 s to patch and optimize it."""
+    asleep against 3.9 s and 2.8 s spinning; alone, the same 1.4 s either way). The model is loaded as
+    prepared once and kept (``_prepared``), where it can be: 0.1 s, against 1.6 s to patch and optimize
+    it (the onnx package's import alone 0.9 s); a cache that cannot be read or written only costs that."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    kept = prepared_path(model)
-    if kept.is_file():
-        try:
+    kept = _prepared(model)
+    with contextlib.suppress(Exception):  # unreadable, or spoiled (onnxruntime raises its own kinds)
+        if kept is not None and kept.is_file():
             return onnxruntime.InferenceSession(str(kept), options, providers=["CPUExecutionProvider"])
-        except Exception:  # spoiled (onnxruntime raises its own kinds): prepared again
-            pass
     patched = _with_alignments(model)
-    if isinstance(patched, str):  # no alignments to add: nothing worth keeping
+    if isinstance(patched, str) or kept is None:  # nothing worth keeping, or nowhere to keep it
         return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
     try:
         with files.atomic_path(kept) as tmp:
             options.optimized_model_filepath = str(tmp)
             session = onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
-        files.drop_older(kept)
-        return session
     except Exception:  # not kept (a full or read-only disk; onnxruntime raises its own kinds): prepared here
         options.optimized_model_filepath = ""
         return onnxruntime.InferenceSession(patched, options, providers=["CPUExecutionProvider"])
+    with contextlib.suppress(OSError):
+        files.drop_older(kept)
+    return session
 
 
-def prepared_path(model: str) -> Path:
-    """Where the voice ``model`` is kept as prepared: patched to report each phoneme's length
-    (``_with_alignments``) and with onnxruntime's portable graph optimizations applied (those of level
-    "extended"; the rest, fitted to this CPU, are applied as it loads). Named by the voice file, by
-    onnxruntime's and piper's versions and by this code, so that another of any of them prepares it again
-    (and the one before is dropped)."""
+def _prepared(model: str) -> Path | None:
+    """Where the voice ``model`` is kept as prepared (None where that cannot be said): patched to report
+    each phoneme's length (``_with_alignments``) and with onnxruntime's portable graph optimizations
+    applied (those of level "extended"; the rest, fitted to this CPU, are applied as it loads). Named by
+    the voice file, onnxruntime's and piper's versions and this code: another of any of them prepares it
+    again, and the one before is dropped."""
     import onnxruntime
 
-    voice = Path(model)
-    made_by = (voice.name, (st := voice.stat()).st_size, st.st_mtime_ns)
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-    makers = (code, onnxruntime.__version__, version("piper-tts"))
-    key = stable_hash(made_by, makers)
-    return Path(user_cache_dir("videocreator")) / "voices" / f"{voice.stem}-{key}.onnx"
+    try:
+        made_by = (code_digest(__file__), onnxruntime.__version__, version("piper-tts"))
+        return kept_in_cache("voices", Path(model), ".onnx", *made_by)
+    except (OSError, PackageNotFoundError):
+        return None
 
 
 def _with_alignments(model: str) -> str | bytes:

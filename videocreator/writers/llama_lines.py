@@ -12,30 +12,30 @@ all of them. A token costs a fraction of a millisecond that way; llama.cpp's gra
 rules replace, matched each of Gemma's 262,144 tokens against a grammar at every step and took half the
 time, and its samplers spent 2.5 ms a token going through the whole vocabulary.
 
-The model is given the document through ``evaluate``, which keeps what llama.cpp has already read of it
-(the example scripts, the scenes before) and reads only the rest.
+The model is given the document through ``llama_memory.evaluate``, which keeps what llama.cpp has already
+read of it (the example scripts, the scenes before) and reads only the rest. Each token is written on the
+threads ``Threads`` finds faster: the job's cores, or one where another busy core slows them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from platformdirs import user_cache_dir
 
 from .. import files
-from ..backend import stable_hash
 from ..errors import DiskFull
+from ..keys import code_digest, kept_in_cache
+from .llama_memory import evaluate
 
 PENALTY_LAST_N = 64
 TOP_K = 40
@@ -174,23 +174,14 @@ def vocabulary(llm: Any, rules: LineRules) -> Vocabulary:
 
 
 def _stored(llm: Any, rules: LineRules) -> Path:
-    """Where the vocabulary of ``llm``'s model file sorted by ``rules`` is kept."""
-    sorting = (rules.body.__name__, rules.capital, rules.min_words, rules.describe)
-    # How characters sort (Unicode's tables) changes with Python's version.
-    return _kept(llm, "vocabularies", ".npz", sorting, unicodedata.unidata_version)
-
-
-def _kept(llm: Any, folder: str, suffix: str, *what: Any) -> Path:
-    """Where something made from ``llm``'s model file is kept in the user's cache: named by the file, by
-    ``what`` else made it, by llama.cpp's version (how tokens read, how its state is laid out) and by
-    this code."""
+    """Where the vocabulary of ``llm``'s model file sorted by ``rules`` is kept: named by the file, the
+    rules, how characters sort (Unicode's tables, Python's version), llama.cpp's version (how tokens read)
+    and this code."""
     import llama_cpp
 
-    model = Path(llm.model_path)
-    made_by = (model.name, (st := model.stat()).st_size, st.st_mtime_ns)
-    code = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), llama_cpp.__version__)
-    key = stable_hash(made_by, what, code)
-    return Path(user_cache_dir("videocreator")) / folder / f"{model.stem}-{key}{suffix}"
+    sorting = (rules.body.__name__, rules.capital, rules.min_words, rules.describe)
+    made_by = (sorting, unicodedata.unidata_version, code_digest(__file__), llama_cpp.__version__)
+    return kept_in_cache("vocabularies", Path(llm.model_path), ".npz", *made_by)
 
 
 _ARRAYS = ("ends", "line_ends", "not_first", "not_next", "not_next_or_end", "not_short", "not_long")
@@ -230,63 +221,6 @@ def _sorted(llm: Any, rules: LineRules) -> Vocabulary:
     allowed = (starts & ~ends, next_word, next_word | line_ends, inside, inside | ends)
     blocked = (np.flatnonzero(~mask).astype(np.int32) for mask in allowed)
     return Vocabulary(rules, pieces, ends, line_ends, *blocked)
-
-
-def evaluate(llm: Any, tokens: Sequence[int], kept: int = 0) -> int:
-    """Give the model ``tokens``, reading only those after the part it has already read; how many it read.
-    The model's state after the first ``kept`` tokens (the start every document shares) is kept on disk:
-    where the model has not read them, it takes that state (5 ms) instead of reading them (0.7 s)."""
-    common = llm.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), list(tokens[:-1]))
-    read = 0
-    if common < kept < len(tokens):
-        start = list(tokens[:kept])
-        if not _restored(llm, start):
-            llm.n_tokens = common
-            llm.eval(start[common:])
-            read = kept - common
-            _keep_state(llm, start)
-        common = kept
-    llm.n_tokens = common
-    llm.eval(tokens[common:])
-    return read + len(tokens) - common
-
-
-def _keep_state(llm: Any, start: list[int]) -> None:
-    """Keep the model's state (its attention cache, 4.5 MB for the example scripts) after reading
-    ``start``, behind a checksum."""
-    import llama_cpp as ll
-
-    size = ll.llama_state_seq_get_size(llm.ctx, 0)
-    buffer = (ctypes.c_uint8 * size)()
-    if ll.llama_state_seq_get_data(llm.ctx, buffer, size, 0) != size:
-        return
-    state, kept = bytes(buffer), _kept(llm, "states", ".bin", start)
-    with contextlib.suppress(OSError, DiskFull):
-        files.write_bytes(kept, hashlib.sha256(state).digest() + state)
-        files.drop_older(kept)  # another version's, or that of examples since changed
-
-
-def _restored(llm: Any, start: list[int]) -> bool:
-    """Whether the model's state after reading ``start`` was kept and is now the model's. A kept state is
-    given to llama.cpp only whole (its checksum holds), and read back by the llama.cpp that wrote it."""
-    import llama_cpp as ll
-
-    try:
-        kept = _kept(llm, "states", ".bin", start).read_bytes()
-    except OSError:
-        return False
-    digest, state = kept[:32], kept[32:]
-    if hashlib.sha256(state).digest() != digest:
-        return False
-    ll.llama_memory_clear(ll.llama_get_memory(llm.ctx), True)
-    buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
-    if ll.llama_state_seq_set_data(llm.ctx, buffer, len(state), 0) != len(state):
-        ll.llama_memory_clear(ll.llama_get_memory(llm.ctx), True)
-        llm.n_tokens = 0
-        return False
-    llm.input_ids[: len(start)] = start
-    llm.n_tokens = len(start)
-    return True
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -402,12 +336,12 @@ def write_line(
 ) -> Line:  # fmt: skip
     """The line the model writes after ``document`` (which ends with ``cue``, such as "Scene 2:"). Where the
     model starts writing the cue's first word itself (the next scene's "Scene"), the line ends there.
-    ``start``: the start of the document that every document begins with, its state kept (``evaluate``)."""
+    ``start``: the start that every document begins with, whose state is kept (``llama_memory``)."""
     import llama_cpp as ll
 
     vocab = vocabulary(llm, rules)
     tokens = llm.tokenize(document.encode("utf-8"), add_bos=True, special=False)
-    read = evaluate(llm, tokens, _shared(llm, tokens, start))
+    read = evaluate(llm, tokens, shared=_shared(llm, tokens, start))
     state = _State()
     line = Line("", 0, read)
     after = cue

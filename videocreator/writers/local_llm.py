@@ -81,7 +81,10 @@ class LocalOptions(Options):
     repeat_penalty: float = Field(1.3, ge=1.0, le=2.0)
     max_tokens: int = Field(48, ge=16, le=400, description="Tokens per scene")
     threads: int = Field(
-        0, ge=0, le=64, description="CPU threads writing (0: the cores of one heavy job, settings.job_cores)"
+        0,
+        ge=0,
+        le=64,
+        description="CPU threads writing (0: the cores of one job, shared with jobs at once)",
     )
 
 
@@ -155,12 +158,22 @@ class PromptPart:
     scene: int | None = None
 
 
-def prompt_parts(request: ScriptRequest) -> list[PromptPart]:
-    """The start of the document: the example scripts, then the topic's heading."""
+def _examples() -> list[PromptPart]:
     parts = []
     for topic, lines in EXAMPLES:
         scenes = "\n".join(f"Scene {n}: {line}" for n, line in enumerate(lines, 1))
         parts.append(PromptPart("example", f'Video script: "{topic}"\n{scenes}\n\n'))
+    return parts
+
+
+def example_scripts() -> str:
+    """The example scripts every document starts with, whatever its topic and language."""
+    return "".join(part.text for part in _examples())
+
+
+def prompt_parts(request: ScriptRequest) -> list[PromptPart]:
+    """The start of the document: the example scripts, then the topic's heading."""
+    parts = _examples()
     header = f'Video script: "{request.topic}"'
     if request.language != "en":
         header += f" (in {language_name(request.language)})"
@@ -196,7 +209,6 @@ def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict
     """The job run in the model's process: each scene's kept line (or None), and every attempt, as data.
     Each kept line is noted as it is written."""
     prompt = _document(request)
-    examples = "".join(part.text for part in prompt_parts(request) if part.kind == "example")
     rules = rules_for(request.language)
     threads = Threads(llm.n_threads)
     lines: list[str | None] = []
@@ -209,7 +221,7 @@ def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict
             written = write_line(
                 llm, prompt + cue, rules, max_tokens=options.max_tokens, temperature=temperature,
                 repeat_penalty=options.repeat_penalty, seed=request.seed * 100 + attempt, cue=cue,
-                start=examples, threads=threads,
+                start=example_scripts(), threads=threads,
             )  # fmt: skip
             verdict = judge(written.text, lines)
             log.append(
@@ -265,10 +277,11 @@ class LocalWriter(ScriptWriter):
         return BUDGET_S + BUDGET_PER_TOKEN_S * request.scenes * MAX_TRIES * self.options.max_tokens
 
     def threads(self) -> int:
-        """The threads the model writes on: the option's, else all the cores one heavy job has. The
-        script is written before anything else of its job (a make's pictures need it), and llama.cpp on
-        two cores writes 5 scenes in 3.2-3.5 s against 4.7-5.0 s on one; beside another busy core, two
-        threads would wait for each other (3x slower), so where jobs share the cores it gets its share."""
+        """The most threads the model writes on: the option's, else all the cores its job has
+        (``settings.job_cores``). The script is written before anything else of its job (a make's pictures
+        need it): llama.cpp on two idle cores writes 5 scenes in 3.3-3.5 s against 4.5-4.8 s on one. Beside
+        a busy core two threads wait for each other (twice one's time), so where jobs share the cores it
+        gets its share, and ``llama_lines.Threads`` falls back to one while two are slower."""
         from ..settings import job_cores  # here: the model's process needs none of the settings
 
         return self.options.threads or job_cores()
