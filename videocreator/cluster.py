@@ -34,6 +34,7 @@ from . import archive, files, pipeline
 from .batch import SectionJob, SectionResult, failure, make_section_or_raise
 from .errors import BackendUnavailable, DiskFull, InputError, NoRoom, VideoCreatorError
 from .project import ProjectFolder
+from .settings import cores, declare_heavy_jobs
 
 RETRIES = 2  # tries after the first, for a lost worker and for a RETRIED error alike
 RETRIED = (OSError, MemoryError)  # a worker's full disk is raised as an OSError (a DiskFull does not pickle)
@@ -63,6 +64,7 @@ class Parcel:
 def make_remote_section(job: SectionJob, packed: bytes) -> Parcel:
     """One section continued on a worker from its project ``packed``, in a folder of its own (a Ray task);
     a full disk here, or one with too little room for the render, is raised for Ray to retry elsewhere."""
+    declare_heavy_jobs(cores())  # a task has one CPU of Ray's: as many sections may run here at once
     with tempfile.TemporaryDirectory(prefix="videocreator-section-") as tmp:
         here = Path(tmp) / "section"
         try:
