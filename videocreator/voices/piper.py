@@ -16,14 +16,7 @@ import numpy as np
 from pydantic import Field
 
 from .. import files
-from ..backend import (
-    Narrator,
-    Options,
-    Speech,
-    checked_speech,
-    missing_packages,
-    speak_sentences,
-)
+from ..backend import Narrator, Options, Speech, checked_speech, missing_packages, speak_sentences
 from ..errors import BackendUnavailable
 from ..keys import code_digest, kept_in_cache
 from ..loaded import ModelCache

@@ -24,7 +24,7 @@ import ctypes
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -332,16 +332,17 @@ class Threads:
 
 def write_line(
     llm: Any, document: str, rules: LineRules, *, max_tokens: int, temperature: float, repeat_penalty: float,
-    seed: int, cue: str, start: str = "", threads: Threads | None = None,
+    seed: int, cue: str, start: Sequence[int] = (), threads: Threads | None = None,
 ) -> Line:  # fmt: skip
     """The line the model writes after ``document`` (which ends with ``cue``, such as "Scene 2:"). Where the
     model starts writing the cue's first word itself (the next scene's "Scene"), the line ends there.
-    ``start``: the start that every document begins with, whose state is kept (``llama_memory``)."""
+    ``start``: the tokens every document begins with, whose state is kept (``llama_memory``)."""
     import llama_cpp as ll
 
     vocab = vocabulary(llm, rules)
     tokens = llm.tokenize(document.encode("utf-8"), add_bos=True, special=False)
-    read = evaluate(llm, tokens, shared=_shared(llm, tokens, start))
+    shared = len(start) if start and tokens[: len(start)] == list(start) else 0
+    read = evaluate(llm, tokens, shared=shared)
     state = _State()
     line = Line("", 0, read)
     after = cue
@@ -384,14 +385,6 @@ def _eval_one(llm: Any, token: int, threads: Threads | None) -> None:
     started = time.perf_counter()
     llm.eval([token])
     threads.took(count, time.perf_counter() - started)
-
-
-def _shared(llm: Any, tokens: list[int], start: str) -> int:
-    """How many of ``tokens`` are those of ``start`` (0 where the document's tokens begin otherwise)."""
-    if not start:
-        return 0
-    ours = llm.tokenize(start.encode("utf-8"), add_bos=True, special=False)
-    return len(ours) if tokens[: len(ours)] == ours else 0
 
 
 def _word_tokens(llm: Any, word: str) -> set[int]:

@@ -211,6 +211,7 @@ def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict
     prompt = _document(request)
     rules = rules_for(request.language)
     threads = Threads(llm.n_threads)
+    examples = llm.tokenize(example_scripts().encode("utf-8"), add_bos=True, special=False)
     lines: list[str | None] = []
     log: list[Attempt] = []
     for n in range(1, request.scenes + 1):
@@ -221,7 +222,7 @@ def write_lines(llm: Any, request: ScriptRequest, options: LocalOptions) -> dict
             written = write_line(
                 llm, prompt + cue, rules, max_tokens=options.max_tokens, temperature=temperature,
                 repeat_penalty=options.repeat_penalty, seed=request.seed * 100 + attempt, cue=cue,
-                start=example_scripts(), threads=threads,
+                start=examples, threads=threads,
             )  # fmt: skip
             verdict = judge(written.text, lines)
             log.append(
