@@ -11,9 +11,11 @@ import pytest
 from tests.model_stand_ins import standing_in
 from videocreator import pipeline
 from videocreator.errors import ProviderFailed
+from videocreator.images.words import _extractor
 from videocreator.progress import Reporter
 from videocreator.project import ProjectFolder, Settings, StageChoice
-from videocreator.stages import overlap
+from videocreator.render import cards
+from videocreator.stages import ahead, choosing, overlap
 
 
 def _project(root: Path, scenes: int) -> ProjectFolder:
@@ -72,3 +74,32 @@ def test_parts_side_by_side_report_the_mean_of_their_progress():
     pictures.progress(1.0, "pictures ready")
     voices.progress(0.25, "late word of narration 1/4")
     assert said == [(0.25, "narration 2/4"), (0.75, "pictures ready"), (0.75, "late word of narration 1/4")]
+
+
+def test_while_the_script_is_written_the_voices_process_starts_and_the_word_lists_load(tmp_path: Path):
+    settings = Settings(
+        script=StageChoice("template"), images=StageChoice("card"), voice=StageChoice("piper")
+    )
+    folder = pipeline.new_project("How bees make honey", tmp_path / "p", settings=settings)
+    voice = choosing.narrator(folder)._worker().model
+    voice.stop()
+    assert voice.pid is None
+    _extractor.cache_clear()
+    with ahead.warming(folder):
+        pipeline.write_script(folder, scenes=2)
+    assert voice.pid is not None, "the voice's process was started ahead"
+    assert _extractor.cache_info().currsize == 1, "the script's language's word lists were loaded"
+    pipeline.narrate_all(folder)
+    assert voice.pid is not None and len({scene.audio for scene in folder.project.scenes}) == 2
+
+
+def test_a_first_render_draws_its_title_card_beside_the_pictures_and_a_render_again_does_not(tmp_path: Path):
+    folder = _project(tmp_path / "p", scenes=2)
+    cards.title_picture.cache_clear()
+    pipeline.render(folder, preview=True)
+    drawn = cards.title_picture.cache_info()
+    assert (drawn.misses, drawn.hits) == (1, 1), "drawn ahead once, then taken by the renderer"
+    last = folder.project.scenes[-1]
+    pipeline.update_scene(folder, last, narration="Lava rises through cracks in the crust.")
+    pipeline.render(folder, preview=True)
+    assert cards.title_picture.cache_info() == drawn, "its piece was kept: the card not drawn again"

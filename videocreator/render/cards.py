@@ -9,6 +9,7 @@ piece that shows them is encoded: a piece's key names what the card says, not it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import keys
 from ..backend import Picture
@@ -29,6 +30,11 @@ def _seconds(title_card: bool, end_card: bool) -> dict[str, float]:
     return {"title_s": TITLE_S if title_card else 0.0, "end_s": END_S if end_card else 0.0}
 
 
+def card_title(project: Project) -> str:
+    """What a project's title card says: its title, or its topic."""
+    return project.title or project.topic
+
+
 @dataclass(frozen=True)
 class Cards:
     """What the cards of a video say: its title, and the credits of the end card."""
@@ -42,8 +48,7 @@ class Cards:
     def of(cls, project: Project) -> Cards:
         """The cards a project's settings ask for, with its title (a batch's section: its heading)."""
         settings = project.settings
-        title = project.title or project.topic
-        return cls(title, for_project(project), settings.title_card, settings.end_card)
+        return cls(card_title(project), for_project(project), settings.title_card, settings.end_card)
 
     @property
     def lengths(self) -> dict[str, float]:
@@ -58,5 +63,12 @@ class Cards:
     def draw(self, kind: str, width: int, height: int) -> Picture:
         """The ``title`` or ``end`` card at the frame's size, with its textless layer."""
         if kind == "title":
-            return title_cards.title_card(self.title, width, height)
+            return title_picture(self.title, width, height)
         return title_cards.end_card(self.title, list(self.credits), width, height)
+
+
+@lru_cache(maxsize=2)
+def title_picture(title: str, width: int, height: int) -> Picture:
+    """The title card saying ``title`` at the frame's size, drawn once: a first render draws it beside the
+    pictures and narrations, so that its piece, the video's first, is encoded at once."""
+    return title_cards.title_card(title, width, height)

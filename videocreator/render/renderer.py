@@ -35,6 +35,7 @@ from ..stage import Stage
 from . import audio, captions, encoder, frames
 from .caption_art import CaptionLook
 from .cards import Cards
+from .shots import Shots
 from .timeline import Slot, Timeline, build
 
 Progress = Callable[[float, str], None]
@@ -147,6 +148,7 @@ class Segment:
     frames: int
     label: str
     frame_at: Callable[[int], np.ndarray]
+    shows: tuple[tuple[Slot, bool], ...] = ()  # the slots it shows, and whether it fades their text
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ class Plan:
         for card in (self.timeline.title, self.timeline.end):
             if card is not None and cards is not None:
                 self.stills[card] = Still.of_card(cards, card.kind)
-        self._shots: dict[Slot, frames.LayeredShot] = {}
+        self.shots = Shots(self._make_shot)
 
     @staticmethod
     def _words(scene: SceneInput) -> list[word_timing.Word]:
@@ -205,13 +207,8 @@ class Plan:
         return motion.rows_reached(box[1] * self.height, box[3] * self.height, self.height)
 
     def shot(self, slot: Slot) -> frames.LayeredShot:
-        """The slot's picture in motion. A shot is needed by its slot's body and the crossfades on either
-        side, which come in order: the last two are kept, the older let go before another is made."""
-        if slot not in self._shots:
-            if len(self._shots) == 2:
-                del self._shots[next(iter(self._shots))]
-            self._shots[slot] = self._make_shot(slot)
-        return self._shots[slot]
+        """The slot's picture in motion (see ``Shots``)."""
+        return self.shots.get(slot)
 
     def _make_shot(self, slot: Slot) -> frames.LayeredShot:
         still = self.stills[slot]
@@ -263,7 +260,7 @@ class Plan:
             return image
 
         label = f"scene {slot.index + 1}" if scene else f"{slot.kind} card"
-        return Segment(key, last - first, label, frame_at)
+        return Segment(key, last - first, label, frame_at, ((slot, False),))
 
     def crossfade(self, slot: Slot, nxt: Slot, settings: encoder.EncoderSettings) -> Segment:
         count = slot.fade_out
@@ -280,7 +277,8 @@ class Plan:
             b = self.shot(nxt).frame(i, text_in)
             return frames.crossfade(a, b, weight)
 
-        return Segment(key, count, f"transition {_name(slot)}→{_name(nxt)}", frame_at)
+        label = f"transition {_name(slot)}→{_name(nxt)}"
+        return Segment(key, count, label, frame_at, ((slot, True), (nxt, True)))
 
     def segments(self, settings: encoder.EncoderSettings) -> Iterator[Segment]:
         shots = self.timeline.shots
@@ -332,7 +330,11 @@ def render(
         _write_srt(srt, plan.all_cues, style)
         return _result(out, plan, segments, {})
 
-    spent = _mix_while_encoding(plan, sound, music, music_volume, missing, seg_dir, settings, report)
+    plan.shots.ahead(need for segment in missing for need in segment.shows)
+    try:
+        spent = _mix_while_encoding(plan, sound, music, music_volume, missing, seg_dir, settings, report)
+    finally:
+        plan.shots.close()
     _join_and_mux(segments, seg_dir, sound, out, fps)
     write_text(key_file, final_key)
     _write_srt(srt, plan.all_cues, style)

@@ -3,6 +3,7 @@ the disk's room, then our own renderer makes ``video.mp4`` (or a small ``preview
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import checks, report
@@ -89,9 +90,13 @@ def render(
     music = music_path(folder)
     for note in folder.drop_unusable_voices():
         rep.warning(note)
-    pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
     settings = project.settings
     width, height = _frame_size(settings, preview)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="title") as ahead:
+        if settings.title_card and not any((folder.cache / "segments").glob("*.h264")):
+            # A first render: its first piece shows the title card (a failure here meets the renderer)
+            ahead.submit(cards.title_picture, cards.card_title(project), width, height)
+        pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
     scenes = scene_inputs(folder)
     seconds = _checked_length(folder, scenes)
     checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))

@@ -1,0 +1,81 @@
+"""A render's pictures in motion, each made one ahead in a thread of its own.
+
+Making a shot (a scene's picture decoded to an I420 frame, or a card drawn, and the picture under its text
+where a crossfade fades that text) takes a few hundred milliseconds. Made when its first frame is due, the
+encoder would drain its queue and wait; made while the frames of the shot before are made and encoded, it
+is ready when its turn comes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from .frames import LayeredShot
+from .timeline import Slot
+
+KEPT = 2  # a slot's body and the crossfades on either side come in order: the last two shots are kept
+
+
+class Shots:
+    """Each slot's shot, made by ``make`` once and kept while a piece may still need it.
+
+    ``ahead`` names the slots in the order the pieces to encode will need them (and whether a crossfade
+    will fade the slot's text): from then on, the next of them is made in a thread while the frames of
+    the one before are made. A slot asked for out of that order is made when asked. ``close`` waits for
+    the shot being made, if any, and ends the thread.
+    """
+
+    def __init__(self, make: Callable[[Slot], LayeredShot]):
+        self._make = make
+        self._kept: dict[Slot, LayeredShot] = {}
+        self._order: list[Slot] = []
+        self._fades_text: set[Slot] = set()
+        self._coming: dict[Slot, Future[LayeredShot]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    def ahead(self, needs: Iterable[tuple[Slot, bool]]) -> None:
+        """Make the shots of ``needs`` (each a slot and whether its text will fade) one ahead, in order,
+        starting with the first."""
+        for slot, fades_text in needs:
+            if slot not in self._order:
+                self._order.append(slot)
+            if fades_text:
+                self._fades_text.add(slot)
+        if self._order:
+            self._pool = self._pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="shots")
+            self._make_next(after=None)
+
+    def get(self, slot: Slot) -> LayeredShot:
+        """The slot's shot: kept, made ahead (waited for), or made now."""
+        if slot not in self._kept:
+            coming = self._coming.pop(slot, None)
+            shot = coming.result() if coming is not None else self._made(slot)
+            if len(self._kept) == KEPT:
+                del self._kept[next(iter(self._kept))]
+            self._kept[slot] = shot
+            self._make_next(after=slot)
+        return self._kept[slot]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._coming.clear()
+
+    def _made(self, slot: Slot) -> LayeredShot:
+        shot = self._make(slot)
+        if slot in self._fades_text:
+            _ = shot.under_text  # decoded here rather than at the crossfade's first frame
+        return shot
+
+    def _make_next(self, after: Slot | None) -> None:
+        """Start making the first slot of the order after ``after`` (None: the first of all) that is
+        neither kept nor already coming."""
+        if self._pool is None or self._coming:
+            return
+        start = self._order.index(after) + 1 if after in self._order else 0
+        following = (s for s in self._order[start:] if s not in self._kept)
+        slot = next(following, None)
+        if slot is not None:
+            self._coming[slot] = self._pool.submit(self._made, slot)
