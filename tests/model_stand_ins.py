@@ -28,10 +28,6 @@ def load_nothing(*args: Any) -> None:
     del args
 
 
-def load_slowly(seconds: float) -> None:
-    time.sleep(seconds)
-
-
 def segfault(model: Any, *args: Any) -> None:
     os.kill(os.getpid(), signal.SIGSEGV)
 

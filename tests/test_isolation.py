@@ -22,7 +22,6 @@ from tests.model_stand_ins import (
     fails,
     hang,
     load_nothing,
-    load_slowly,
     not_data,
     process_id,
     segfault,
@@ -63,20 +62,6 @@ def test_a_segfault_is_an_error_naming_stage_and_provider_and_the_next_job_start
     assert not alive(first)
     second = worker.run(process_id, budget_s=10)
     assert second not in (first, os.getpid()) and alive(second)
-
-
-def test_a_worker_started_ahead_loads_meanwhile_and_its_first_job_waits_for_the_load_not_its_budget():
-    worker = ModelWorker(load_slowly, 1.5, stage=Stage.VOICE, provider="piper", load_budget_s=30)
-    try:
-        worker.start()
-        pid = worker.pid
-        assert pid is not None and alive(pid), "the process runs, loading, before any job"
-        worker.start()
-        assert worker.pid == pid, "started once"
-        assert worker.run(process_id, budget_s=0.5) == pid, "the 1.5 s load is not the 0.5 s job's"
-        assert worker.run(process_id, budget_s=0.5) == pid
-    finally:
-        worker.stop()
 
 
 def test_a_hang_is_cut_at_its_budget_and_its_process_ended(worker):

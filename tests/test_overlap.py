@@ -11,11 +11,10 @@ import pytest
 from tests.model_stand_ins import standing_in
 from videocreator import pipeline
 from videocreator.errors import ProviderFailed
-from videocreator.images.words import _extractor
 from videocreator.progress import Reporter
 from videocreator.project import ProjectFolder, Settings, StageChoice
 from videocreator.render import cards
-from videocreator.stages import ahead, choosing, overlap
+from videocreator.stages import overlap
 
 
 def _project(root: Path, scenes: int) -> ProjectFolder:
@@ -74,23 +73,6 @@ def test_parts_side_by_side_report_the_mean_of_their_progress():
     pictures.progress(1.0, "pictures ready")
     voices.progress(0.25, "late word of narration 1/4")
     assert said == [(0.25, "narration 2/4"), (0.75, "pictures ready"), (0.75, "late word of narration 1/4")]
-
-
-def test_while_the_script_is_written_the_voices_process_starts_and_the_word_lists_load(tmp_path: Path):
-    settings = Settings(
-        script=StageChoice("template"), images=StageChoice("card"), voice=StageChoice("piper")
-    )
-    folder = pipeline.new_project("How bees make honey", tmp_path / "p", settings=settings)
-    voice = choosing.narrator(folder)._worker().model
-    voice.stop()
-    assert voice.pid is None
-    _extractor.cache_clear()
-    with ahead.warming(folder):
-        pipeline.write_script(folder, scenes=2)
-    assert voice.pid is not None, "the voice's process was started ahead"
-    assert _extractor.cache_info().currsize == 1, "the script's language's word lists were loaded"
-    pipeline.narrate_all(folder)
-    assert voice.pid is not None and len({scene.audio for scene in folder.project.scenes}) == 2
 
 
 def test_a_first_render_draws_its_title_card_beside_the_pictures_and_a_render_again_does_not(tmp_path: Path):

@@ -63,10 +63,6 @@ class Backend:
         """None when the backend can run here, else the reason it cannot (and what to do)."""
         return None
 
-    def warm(self, language: str) -> None:
-        """Load ahead what the first call in ``language`` needs (a model, word lists), so that it is ready
-        when a make gets to this stage; nothing by default. A failure here is left for that call to meet."""
-
     def settings_key(self) -> dict[str, Any]:
         """Everything about this backend that changes its output; part of every artifact's hash."""
         return {

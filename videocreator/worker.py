@@ -143,7 +143,6 @@ class ModelWorker:
         self._state = threading.Lock()  # guards _process/_conn, _running and _retired
         self._running = False
         self._retired = False
-        self._loading = False  # started, and its "loaded" not yet read by a run
         _live.add(self)
 
     @property
@@ -184,24 +183,15 @@ class ModelWorker:
         name, detail = payload
         raise ERRORS.get(name, ProviderFailed)(str(detail), stage=self.stage, provider=self.provider)
 
-    def start(self) -> None:
-        """Start the process, and its model loading, now rather than at the first ``run``: that run then
-        finds the model loaded, or waits for it as it would have (within ``load_budget_s``)."""
-        with self._state:
-            if self._conn is None and not self._retired:
-                self._start()
-
     def _connection(self, job: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Connection, bool]:
-        """The worker's connection with the job sent, and whether its model's loading is still to be read
-        (a new process; one that ``start`` began; a worker that died while idle, e.g. killed for memory,
-        is started again)."""
+        """The worker's connection with the job sent, and whether its process is new (a worker that died
+        while idle, e.g. killed for memory, is started again)."""
         request = ("run", reference(job), args)
         with self._state:
             if self._conn is not None:
                 try:
                     self._conn.send(request)
-                    loading, self._loading = self._loading, False
-                    return self._conn, loading
+                    return self._conn, False
                 except OSError:
                     pass
         self.stop()
@@ -209,7 +199,6 @@ class ModelWorker:
             self._start()
             assert self._conn is not None
             self._conn.send(request)
-            self._loading = False
             return self._conn, True
 
     def _start(self) -> None:
@@ -237,7 +226,6 @@ class ModelWorker:
             theirs.close()
         self._conn = Connection(ours.detach())
         self._conn.send(("load", list(sys.path), self.load, self.load_args))
-        self._loading = True
 
     def _wait(
         self,

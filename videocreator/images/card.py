@@ -29,7 +29,7 @@ from ..registry import register
 from ..text import clean
 from ..typography import Align, fit_size, render_text
 from .backdrop import PALETTES, STYLES, compose, dots, finish
-from .headlines import Headline, candidates, script_headlines
+from .headlines import Headline, script_headlines
 from .legible import Ink, choose_ink, hex_rgb
 from .pictograms import Pictogram, known, name_of, pictograms, render_pictogram
 
@@ -341,12 +341,6 @@ class CardImages(ImageMaker):
     # card comes with its textless layer
     version = "6"
     Options = CardOptions
-
-    def warm(self, language: str) -> None:
-        """The pictograms' index, and the language's word lists and tagger, loaded (about a second)."""
-        sample = "Warm light falls on the quiet sea."
-        pictograms(sample, language)
-        candidates(sample, language)
 
     def request_key(self, request: ImageRequest) -> dict[str, Any]:
         drawn = chosen_pictograms(request, request.pictograms or None)

@@ -16,7 +16,6 @@ from ..project import PROJECT_FILE, OwnText, Project, ProjectFolder, Settings
 from ..source import check_text, find_language, title_from_text
 from ..stage import Stage
 from ..text import check_topic
-from .ahead import warming
 from .choosing import check_stages, check_writer_language
 from .editing import change_project
 from .script import write_script
@@ -104,7 +103,6 @@ def make_video(
     change_project(folder, {stage.value: choice for stage, choice in (chosen or {}).items()})
     check_stages(folder)
     if not folder.project.scenes:
-        with warming(folder):
-            write_script(folder, scenes, rep.scaled(0.0, 0.15))
+        write_script(folder, scenes, rep.scaled(0.0, 0.15))
     render(folder, reporter=rep.scaled(0.15, 1.0))
     return folder

@@ -19,7 +19,7 @@ from .. import files
 from ..backend import Narrator, Options, Speech, checked_speech, missing_packages, speak_sentences
 from ..errors import BackendUnavailable
 from ..keys import code_digest, kept_in_cache
-from ..loaded import Loaded, ModelCache
+from ..loaded import ModelCache
 from ..registry import register
 from ..speech.word_timing import Word, from_phonemes, is_sound, sentence_words, split_words
 from ..worker import ModelWorker, reference
@@ -221,20 +221,12 @@ class PiperNarrator(Narrator):
         """How long the voice's process may take for ``text`` before it is taken to hang."""
         return BUDGET_S + BUDGET_PER_CHAR_S * len(text) / min(speed, 1.0)
 
-    def _worker(self) -> Loaded[ModelWorker]:
-        """The voice's process (started when first used) and the lock its callers share."""
+    def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
         model = str(self.model_path())
-        return _workers.get(
+        worker, lock = _workers.get(
             (reference(self.load_model), model),
             lambda: ModelWorker(self.load_model, model, stage=self.stage, provider=self.name),
         )
-
-    def warm(self, language: str) -> None:
-        """The voice's process started and its voice loading (about a second)."""
-        self._worker()[0].start()
-
-    def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
-        worker, lock = self._worker()
         with lock:
             reply = worker.run(
                 self.job,
