@@ -79,20 +79,22 @@ def test_piper_reads_a_title_with_its_name_and_an_abbreviation_inside_its_senten
 
 
 def test_the_voice_is_loaded_with_its_alignments_and_threads_that_sleep_when_idle():
-    """Piper's session reports each phoneme's length (exact word times) and its threads do not spin while
-    they wait: they would take a core from the pictures drawn beside the narrations."""
+    """Piper's session reports each phoneme's length (exact word times), speaks on the threads it is given
+    and its threads do not spin while they wait: they would take a core from the pictures drawn beside the
+    narrations."""
     from videocreator.voices.piper import bundled_voice, load_voice
 
-    voice = load_voice(str(bundled_voice()))
+    voice = load_voice(str(bundled_voice()), 1)
     assert len(voice.session.get_outputs()) == 2, "the audio and each phoneme's length"
     options = voice.session.get_session_options()
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert options.intra_op_num_threads == 1
 
 
 _SPEAK_IN_A_NEW_PROCESS = """
 import sys
 from videocreator.voices.piper import bundled_voice, load_voice, speak
-voice = load_voice(str(bundled_voice()))
+voice = load_voice(str(bundled_voice()), 1)
 said = speak(voice, "Plants need light to grow.", 1.0, None, 0.2)
 print(len(voice.session.get_outputs()), "onnx" in sys.modules, len(said["words"]), said["samples"].std())
 """

@@ -74,7 +74,7 @@ def test_piper_gives_exact_word_times(spoken_list):
     words = spoken_list.words
     assert [w.strip(",.").lower() for w, _, _ in words] == WORDS
     # They come from the voice's own durations: whole numbers of its frames (hops) from the sentence start.
-    hop = load_voice(str(PiperNarrator().model_path())).config.hop_length
+    hop = load_voice(str(PiperNarrator().model_path()), 1).config.hop_length
     assert all(round(start * spoken_list.sample_rate) % hop == 0 for _, start, _ in words)
     errors = _errors_ms(
         [start for _, start, _ in words], onsets(spoken_list.samples, spoken_list.sample_rate)

@@ -8,8 +8,11 @@ The config file is TOML with the same keys as a project's ``settings`` (``aspect
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,14 +40,31 @@ def cores() -> int:
 HEAVY_JOBS_NOW = f"{ENV_PREFIX}HEAVY_JOBS_NOW"
 
 
+# Cores of this job that another part of it keeps busy meanwhile (``cores_taken``).
+_TAKEN: ContextVar[int] = ContextVar("cores_taken", default=0)
+
+
 def job_cores() -> int:
     """The cores one heavy job may keep busy: this machine's, shared by the heavy jobs declared to run at
-    once (all of them where none was: a make from the command line is the only job)."""
+    once (all of them where none was: a make from the command line is the only job), less those another
+    part of the same job keeps busy meanwhile (``cores_taken``); at least one."""
     try:
         jobs = int(os.environ.get(HEAVY_JOBS_NOW, "1"))
     except ValueError:
         jobs = 1
-    return max(1, cores() // max(1, jobs))
+    return max(1, cores() // max(1, jobs) - _TAKEN.get())
+
+
+@contextlib.contextmanager
+def cores_taken(count: int) -> Iterator[None]:
+    """Within, ``job_cores`` leaves ``count`` more cores to another part of the job that runs beside (a
+    render's pictures, drawn in a thread of their own while the voice speaks): in this thread, and in
+    those started with its context."""
+    token = _TAKEN.set(_TAKEN.get() + count)
+    try:
+        yield
+    finally:
+        _TAKEN.reset(token)
 
 
 def declare_heavy_jobs(jobs: int) -> None:

@@ -14,6 +14,7 @@ from .. import report
 from ..errors import Stopped
 from ..progress import Reporter
 from ..project import ProjectFolder
+from ..settings import cores_taken
 from ..stage import Stage
 from .images import make_images
 from .voice import narrate_all
@@ -42,7 +43,8 @@ def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures") as drawing:
         # The thread sees this one's context: a studio's progress and warnings reach its visitor.
         drawing.submit(contextvars.copy_context().run, flagged, make_images, pictures)
-        with contextlib.suppress(Exception):  # kept in ``failures``: the first of them is raised below
+        # The voice leaves the pictures their core (``Piper.threads``).
+        with contextlib.suppress(Exception), cores_taken(1):  # failures: the first is raised below
             flagged(narrate_all, narrations)
     if failures:
         stops = [f for f in failures if isinstance(f, Stopped)]

@@ -53,24 +53,24 @@ class PiperOptions(Options):
     )
 
 
-# Voice processes by (loader, voice file); each speaks one narration at a time.
-_workers: ModelCache[tuple[str, str], ModelWorker] = ModelCache(max_models=4, drop=ModelWorker.retire)
+# Voice processes by (loader, voice file, threads); each speaks one narration at a time.
+_workers: ModelCache[tuple[str, str, int], ModelWorker] = ModelCache(max_models=4, drop=ModelWorker.retire)
 
 
-def load_voice(model: str) -> PiperVoice:
-    """The voice in the .onnx file ``model`` (in the voice's process), as ``PiperVoice.load`` makes it but
-    for its session (``_session``)."""
+def load_voice(model: str, threads: int) -> PiperVoice:
+    """The voice in the .onnx file ``model`` (in the voice's process), speaking on ``threads`` threads, as
+    ``PiperVoice.load`` makes it but for its session (``_session``)."""
     from piper import PiperConfig, PiperVoice
 
     config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
-    voice = PiperVoice(session=_session(model), config=config)
+    voice = PiperVoice(session=_session(model, threads), config=config)
     # Each text the voice is given is one of our sentences (``text.sentences``), said as one.
     phonemize = voice.phonemize
     voice.phonemize = lambda text: one_sentence(phonemize(text))  # type: ignore[method-assign]
     return voice
 
 
-def _session(model: str) -> onnxruntime.InferenceSession:
+def _session(model: str, threads: int) -> onnxruntime.InferenceSession:
     """The voice's onnxruntime session. Its threads wait for work asleep rather than spinning: the voice
     speaks while the pictures are drawn (beside a busy thread, five narrations took 2.8 s of CPU and 2.35 s
     asleep against 3.9 s and 2.8 s spinning; alone, the same 1.4 s either way). The model is loaded as
@@ -79,6 +79,7 @@ def _session(model: str) -> onnxruntime.InferenceSession:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     kept = _prepared(model)
     with contextlib.suppress(Exception):  # unreadable, or spoiled (onnxruntime raises its own kinds)
@@ -221,11 +222,19 @@ class PiperNarrator(Narrator):
         """How long the voice's process may take for ``text`` before it is taken to hang."""
         return BUDGET_S + BUDGET_PER_CHAR_S * len(text) / min(speed, 1.0)
 
+    def threads(self) -> int:
+        """The threads the voice speaks on: the cores its job has (``settings.job_cores``), so in a render
+        one fewer, as the pictures are drawn beside it. On two cores, five narrations took 1.4 s on two
+        threads alone and 2.3 s on one; beside a busy core, 2.4-2.55 s and 2.9 s of CPU on two, against
+        2.4 s and 2.35 s of CPU on one: that half second of CPU is the pictures'."""
+        from ..settings import job_cores  # here: the voice's process needs none of the settings
+
+        return job_cores()
+
     def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
-        model = str(self.model_path())
+        key = (reference(self.load_model), str(self.model_path()), self.threads())
         worker, lock = _workers.get(
-            (reference(self.load_model), model),
-            lambda: ModelWorker(self.load_model, model, stage=self.stage, provider=self.name),
+            key, lambda: ModelWorker(self.load_model, *key[1:], stage=self.stage, provider=self.name)
         )
         with lock:
             reply = worker.run(
