@@ -94,8 +94,10 @@ def test_beside_the_pictures_the_voice_speaks_on_a_core_fewer_than_its_job_has(t
     ThreadCountingVoice.given.clear()
     with standing_in("thread-counting-voice"):
         overlap.pictures_and_narrations(folder, Reporter())
+        pipeline.change_settings(folder, {"speed": 1.1})
+        overlap.pictures_and_narrations(folder, Reporter())  # the voices alone: every picture is there
         last = folder.project.scenes[-1]
         pipeline.update_scene(folder, last, narration="Ash clouds can reach the stratosphere.")
         pipeline.narrate_all(folder)
     cores = settings.job_cores()
-    assert ThreadCountingVoice.given == [max(1, cores - 1), max(1, cores - 1), cores]
+    assert ThreadCountingVoice.given == [max(1, cores - 1)] * 2 + [cores] * 3

@@ -24,7 +24,9 @@ def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
     """Every picture and narration brought up to date, the pictures in a thread while the narrations
     are spoken; then How it works tells of them, if it changed. When either fails the other stops at its
     next scene, and the first failure is raised (How it works left as it was); a stop the person asked
-    for names the pictures when it ended both."""
+    for names the pictures when it ended both. Where a scene has no picture yet (a make), the voice speaks
+    on a core fewer than the job has (``settings.cores_taken``): the pictures keep one busy throughout."""
+    first_pictures = any(not scene.image for scene in folder.project.scenes)
     failures: list[BaseException] = []
     failed = threading.Event()
     pictures, narrations = (
@@ -43,8 +45,7 @@ def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures") as drawing:
         # The thread sees this one's context: a studio's progress and warnings reach its visitor.
         drawing.submit(contextvars.copy_context().run, flagged, make_images, pictures)
-        # The voice leaves the pictures their core (``Piper.threads``).
-        with contextlib.suppress(Exception), cores_taken(1):  # failures: the first is raised below
+        with contextlib.suppress(Exception), cores_taken(int(first_pictures)):  # raised below
             flagged(narrate_all, narrations)
     if failures:
         stops = [f for f in failures if isinstance(f, Stopped)]
