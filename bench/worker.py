@@ -65,7 +65,7 @@ def main() -> None:
             local_llm.write_lines, (request, writer.options), Stage.SCRIPT, args.reps,
         ),
         case(
-            "narration (piper, 1 scene)", piper.load_voice, (voice, 1),
+            "narration (piper, 1 scene)", piper.load_voice, (voice, 0),
             piper.speak, (NARRATION, 1.0, None, piper.SENTENCE_PAUSE_S), Stage.VOICE, args.reps,
         ),
     ]  # fmt: skip

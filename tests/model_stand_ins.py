@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any
 
 from videocreator import registry
 from videocreator.backend import Backend
@@ -95,16 +95,6 @@ class HangingVoice(PiperNarrator):
     job = staticmethod(hang)
 
 
-class ThreadCountingVoice(PiperNarrator):
-    """The bundled voice, keeping the threads it was given for each narration."""
-
-    given: ClassVar[list[int]] = []
-
-    def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Any:
-        self.given.append(self.threads())
-        return super().narrate(text, speed=speed, language=language)
-
-
 class WaitingPictures(CardImages):
     """The offline illustrator, drawing each card only once a stop is asked for (or after 120 s, a
     safety net): slower than anything it works beside."""
@@ -122,7 +112,6 @@ STAND_INS: dict[str, type[Backend]] = {
     "slow-writer": SlowWriter,
     "segfaulting-voice": SegfaultingVoice,
     "hanging-voice": HangingVoice,
-    "thread-counting-voice": ThreadCountingVoice,
     "waiting-pictures": WaitingPictures,
 }
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.model_stand_ins import ThreadCountingVoice, standing_in
+from tests.model_stand_ins import standing_in
 from videocreator import pipeline, settings
 from videocreator.errors import ProviderFailed
 from videocreator.progress import Reporter
 from videocreator.project import ProjectFolder, Settings, StageChoice
 from videocreator.render import cards
 from videocreator.stages import overlap
+from videocreator.voices import piper
 
 
 def _project(root: Path, scenes: int) -> ProjectFolder:
@@ -87,17 +88,26 @@ def test_a_first_render_draws_its_title_card_beside_the_pictures_and_a_render_ag
     assert cards.title_picture.cache_info() == drawn, "its piece was kept: the card not drawn again"
 
 
-def test_beside_the_pictures_the_voice_speaks_on_a_core_fewer_than_its_job_has(tmp_path: Path):
+def test_beside_first_pictures_the_voice_speaks_on_a_core_fewer_and_on_its_own_threads_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """Beside a busy core, Piper's second thread only takes CPU from the pictures (the same time, 0.55 s
-    more CPU for five narrations); alone, it speaks faster on every core."""
+    more CPU for five narrations); alone, it speaks on onnxruntime's threads. One process per voice."""
+    monkeypatch.setattr(settings, "cores", lambda: 4)
     folder = _project(tmp_path / "p", scenes=2)
-    ThreadCountingVoice.given.clear()
-    with standing_in("thread-counting-voice"):
-        overlap.pictures_and_narrations(folder, Reporter())
-        pipeline.change_settings(folder, {"speed": 1.1})
-        overlap.pictures_and_narrations(folder, Reporter())  # the voices alone: every picture is there
-        last = folder.project.scenes[-1]
-        pipeline.update_scene(folder, last, narration="Ash clouds can reach the stratosphere.")
-        pipeline.narrate_all(folder)
-    cores = settings.job_cores()
-    assert ThreadCountingVoice.given == [max(1, cores - 1)] * 2 + [cores] * 3
+    keys: list[tuple[str, str, int]] = []
+    kept = piper._workers.get
+
+    def get(key, load, **how):  # the voice's real process, its key noted on the way
+        keys.append(key)
+        return kept(key, load, **how)
+
+    monkeypatch.setattr(piper._workers, "get", get)
+    overlap.pictures_and_narrations(folder, Reporter())  # a make: the pictures drawn for the first time
+    pipeline.change_settings(folder, {"speed": 1.1})
+    overlap.pictures_and_narrations(folder, Reporter())  # the voices alone: every picture is there
+    last = folder.project.scenes[-1]
+    pipeline.update_scene(folder, last, narration="Ash clouds can reach the stratosphere.")
+    pipeline.narrate_all(folder)
+    assert [threads for _, _, threads in keys] == [3, 3, 0, 0, 0]
+    assert [key for key in piper._workers._models if key[:2] == keys[0][:2]] == [keys[-1]]

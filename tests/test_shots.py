@@ -11,7 +11,7 @@ import pytest
 
 from videocreator.errors import InputError
 from videocreator.render.frames import LayeredShot, Motion
-from videocreator.render.shots import Shots
+from videocreator.render.shots import ShotLoader
 from videocreator.render.timeline import Slot, build
 
 
@@ -42,7 +42,7 @@ class Maker:
 def test_each_shot_is_made_once_ahead_in_its_own_thread_in_the_order_given_with_its_text_layer():
     a, b, c = _slots(3)
     maker = Maker()
-    shots = Shots(maker)
+    shots = ShotLoader(maker)
     shots.ahead([(a, False), (a, True), (b, True), (c, False)])
     try:
         assert [shots.get(slot) is shots.get(slot) for slot in (a, b, c)] == [True] * 3
@@ -52,23 +52,40 @@ def test_each_shot_is_made_once_ahead_in_its_own_thread_in_the_order_given_with_
     assert all(thread.startswith("shots") for _, thread in maker.made), maker.made
     assert [index for index, _ in maker.layers] == [0, 1], "the layers a crossfade fades, and those alone"
     assert all(thread.startswith("shots") for _, thread in maker.layers), maker.layers
+    assert not [t for t in threading.enumerate() if t.name.startswith("shots")], "no thread left"
 
 
-def test_only_the_last_two_shots_are_kept_and_one_asked_for_out_of_order_is_made_when_asked():
+def test_the_last_two_shots_are_kept():
     a, b, c = _slots(3)
     maker = Maker()
-    shots = Shots(maker)
+    shots = ShotLoader(maker)
     shots.ahead([(a, False), (b, False), (c, False)])
-    for slot in (a, b, c):
-        shots.get(slot)
-    shots.close()
-    shots.get(a)
-    assert maker.made[-1] == (0, threading.current_thread().name), "let go, then made again here"
+    try:
+        for slot in (a, b, b, a, c, b):  # a crossfade's frames take its two shots in turn
+            shots.get(slot)
+    finally:
+        shots.close()
+    assert [index for index, _ in maker.made] == [0, 1, 2], "each made once"
+
+
+def test_a_shot_asked_for_out_of_order_is_made_when_asked_and_nothing_ahead_of_it():
+    a, b, c = _slots(3)
+    maker = Maker()
+    shots = ShotLoader(maker)
+    shots.ahead([(a, False), (b, False)])
+    try:
+        for slot in (a, b, c, a):
+            shots.get(slot)
+    finally:
+        shots.close()
+    ahead = [(index, thread.startswith("shots")) for index, thread in maker.made]
+    assert ahead == [(0, True), (1, True), (2, False), (0, False)]
 
 
 def test_a_shot_that_fails_ahead_raises_its_error_where_it_is_needed():
     a, b = _slots(2)
-    shots = Shots(Maker(failing=1))
+    maker = Maker(failing=1)
+    shots = ShotLoader(maker)
     shots.ahead([(a, False), (b, False)])
     try:
         shots.get(a)
@@ -76,3 +93,4 @@ def test_a_shot_that_fails_ahead_raises_its_error_where_it_is_needed():
             shots.get(b)
     finally:
         shots.close()
+    assert maker.made[-1][0] == 1 and maker.made[-1][1].startswith("shots"), "it failed ahead"

@@ -2,8 +2,9 @@
 
 They are settings of the project (``title_card``, ``end_card``, on by default). Each lasts a few seconds
 with the music playing on, joined to the scenes by crossfades; the narration starts after the title, and
-the captions with it. Their pictures are drawn at the render's size (``images.title_cards``) only when a
-piece that shows them is encoded: a piece's key names what the card says, not its pixels.
+the captions with it. Their pictures are drawn at the render's size (``images.title_cards``) when a piece
+that shows them is to be encoded (a first render draws its title card ahead, beside the pictures and
+voices): a piece's key names what the card says, not its pixels.
 """
 
 from __future__ import annotations
@@ -70,5 +71,6 @@ class Cards:
 @lru_cache(maxsize=2)
 def title_picture(title: str, width: int, height: int) -> Picture:
     """The title card saying ``title`` at the frame's size, drawn once: a first render draws it beside the
-    pictures and narrations, so that its piece, the video's first, is encoded at once."""
+    pictures and narrations, so that its piece, the video's first, is encoded at once. Shared by every
+    render of that title and size: read it, never draw on it."""
     return title_cards.title_card(title, width, height)

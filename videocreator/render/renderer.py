@@ -35,7 +35,7 @@ from ..stage import Stage
 from . import audio, captions, encoder, frames
 from .caption_art import CaptionLook
 from .cards import Cards
-from .shots import Shots
+from .shots import ShotLoader
 from .timeline import Slot, Timeline, build
 
 Progress = Callable[[float, str], None]
@@ -148,7 +148,7 @@ class Segment:
     frames: int
     label: str
     frame_at: Callable[[int], np.ndarray]
-    shows: tuple[tuple[Slot, bool], ...] = ()  # the slots it shows, and whether it fades their text
+    shows: tuple[tuple[Slot, bool], ...]  # the slots it shows, and whether it fades their text
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ class Plan:
         for card in (self.timeline.title, self.timeline.end):
             if card is not None and cards is not None:
                 self.stills[card] = Still.of_card(cards, card.kind)
-        self.shots = Shots(self._make_shot)
+        self.shot_loader = ShotLoader(self._make_shot)
 
     @staticmethod
     def _words(scene: SceneInput) -> list[word_timing.Word]:
@@ -207,8 +207,8 @@ class Plan:
         return motion.rows_reached(box[1] * self.height, box[3] * self.height, self.height)
 
     def shot(self, slot: Slot) -> frames.LayeredShot:
-        """The slot's picture in motion (see ``Shots``)."""
-        return self.shots.get(slot)
+        """The slot's picture in motion (see ``ShotLoader``)."""
+        return self.shot_loader.get(slot)
 
     def _make_shot(self, slot: Slot) -> frames.LayeredShot:
         still = self.stills[slot]
@@ -330,11 +330,11 @@ def render(
         _write_srt(srt, plan.all_cues, style)
         return _result(out, plan, segments, {})
 
-    plan.shots.ahead(need for segment in missing for need in segment.shows)
+    plan.shot_loader.ahead(need for segment in missing for need in segment.shows)
     try:
         spent = _mix_while_encoding(plan, sound, music, music_volume, missing, seg_dir, settings, report)
     finally:
-        plan.shots.close()
+        plan.shot_loader.close()
     _join_and_mux(segments, seg_dir, sound, out, fps)
     write_text(key_file, final_key)
     _write_srt(srt, plan.all_cues, style)

@@ -17,13 +17,13 @@ from .timeline import Slot
 KEPT = 2  # a slot's body and the crossfades on either side come in order: the last two shots are kept
 
 
-class Shots:
+class ShotLoader:
     """Each slot's shot, made by ``make`` once and kept while a piece may still need it.
 
     ``ahead`` names the slots in the order the pieces to encode will need them (and whether a crossfade
     will fade the slot's text): from then on, the next of them is made in a thread while the frames of
-    the one before are made. A slot asked for out of that order is made when asked. ``close`` waits for
-    the shot being made, if any, and ends the thread.
+    the one before are made. A slot asked for out of that order is made when asked, and nothing is made
+    ahead of it. ``close`` waits for the shot being made, if any, ends the thread and lets the shots go.
     """
 
     def __init__(self, make: Callable[[Slot], LayeredShot]):
@@ -31,7 +31,7 @@ class Shots:
         self._kept: dict[Slot, LayeredShot] = {}
         self._order: list[Slot] = []
         self._fades_text: set[Slot] = set()
-        self._coming: dict[Slot, Future[LayeredShot]] = {}
+        self._coming: tuple[Slot, Future[LayeredShot]] | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     def ahead(self, needs: Iterable[tuple[Slot, bool]]) -> None:
@@ -44,24 +44,28 @@ class Shots:
                 self._fades_text.add(slot)
         if self._order:
             self._pool = self._pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="shots")
-            self._make_next(after=None)
+            self._make_next(0)
 
     def get(self, slot: Slot) -> LayeredShot:
         """The slot's shot: kept, made ahead (waited for), or made now."""
         if slot not in self._kept:
-            coming = self._coming.pop(slot, None)
-            shot = coming.result() if coming is not None else self._made(slot)
+            if self._coming is not None and self._coming[0] == slot:
+                shot, self._coming = self._coming[1].result(), None
+            else:
+                shot = self._made(slot)
             if len(self._kept) == KEPT:
                 del self._kept[next(iter(self._kept))]
             self._kept[slot] = shot
-            self._make_next(after=slot)
+            if slot in self._order:
+                self._make_next(self._order.index(slot) + 1)
         return self._kept[slot]
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-        self._coming.clear()
+        self._coming = None
+        self._kept.clear()
 
     def _made(self, slot: Slot) -> LayeredShot:
         shot = self._make(slot)
@@ -69,13 +73,11 @@ class Shots:
             _ = shot.under_text  # decoded here rather than at the crossfade's first frame
         return shot
 
-    def _make_next(self, after: Slot | None) -> None:
-        """Start making the first slot of the order after ``after`` (None: the first of all) that is
-        neither kept nor already coming."""
-        if self._pool is None or self._coming:
+    def _make_next(self, start: int) -> None:
+        """Start making the first slot of the order from ``start`` on that is not kept, unless one is
+        being made already."""
+        if self._pool is None or self._coming is not None:
             return
-        start = self._order.index(after) + 1 if after in self._order else 0
-        following = (s for s in self._order[start:] if s not in self._kept)
-        slot = next(following, None)
+        slot = next((s for s in self._order[start:] if s not in self._kept), None)
         if slot is not None:
-            self._coming[slot] = self._pool.submit(self._made, slot)
+            self._coming = (slot, self._pool.submit(self._made, slot))

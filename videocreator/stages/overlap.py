@@ -24,8 +24,10 @@ def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
     """Every picture and narration brought up to date, the pictures in a thread while the narrations
     are spoken; then How it works tells of them, if it changed. When either fails the other stops at its
     next scene, and the first failure is raised (How it works left as it was); a stop the person asked
-    for names the pictures when it ended both. Where a scene has no picture yet (a make), the voice speaks
-    on a core fewer than the job has (``settings.cores_taken``): the pictures keep one busy throughout."""
+    for names the pictures when it ended both. Where a scene has no picture yet (a make, where every
+    picture is drawn), the voice speaks on a core fewer than the job has (``settings.cores_taken``), the
+    one the pictures keep busy; where every scene has one, on its own threads (a few stale pictures
+    finish soon, and an image maker elsewhere keeps no core busy)."""
     first_pictures = any(not scene.image for scene in folder.project.scenes)
     failures: list[BaseException] = []
     failed = threading.Event()
@@ -43,9 +45,10 @@ def pictures_and_narrations(folder: ProjectFolder, reporter: Reporter) -> None:
             raise
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures") as drawing:
-        # The thread sees this one's context: a studio's progress and warnings reach its visitor.
+        # The thread sees this one's context: a studio's progress and warnings reach its visitor (copied
+        # before the voice's share of the cores is set: the pictures keep theirs).
         drawing.submit(contextvars.copy_context().run, flagged, make_images, pictures)
-        with contextlib.suppress(Exception), cores_taken(int(first_pictures)):  # raised below
+        with contextlib.suppress(Exception), cores_taken(int(first_pictures)):  # failures: raised below
             flagged(narrate_all, narrations)
     if failures:
         stops = [f for f in failures if isinstance(f, Stopped)]
