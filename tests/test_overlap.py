@@ -4,6 +4,7 @@ stage after the other makes."""
 from __future__ import annotations
 
 import contextvars
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,9 @@ import pytest
 from tests.model_stand_ins import standing_in
 from videocreator import pipeline, settings
 from videocreator.errors import ProviderFailed
+from videocreator.images import title_cards
 from videocreator.progress import Reporter
 from videocreator.project import ProjectFolder, Settings, StageChoice
-from videocreator.render import cards
 from videocreator.stages import overlap
 from videocreator.voices import piper
 
@@ -76,16 +77,24 @@ def test_parts_side_by_side_report_the_mean_of_their_progress():
     assert said == [(0.25, "narration 2/4"), (0.75, "pictures ready"), (0.75, "late word of narration 1/4")]
 
 
-def test_a_first_render_draws_its_title_card_beside_the_pictures_and_a_render_again_does_not(tmp_path: Path):
+def test_a_first_render_draws_its_title_card_beside_the_pictures_and_a_render_again_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     folder = _project(tmp_path / "p", scenes=2)
-    cards.title_picture.cache_clear()
+    drawn: list[str] = []
+    draw = title_cards.title_card
+
+    def title_card(*args):  # the real card, where it was drawn noted
+        drawn.append(threading.current_thread().name)
+        return draw(*args)
+
+    monkeypatch.setattr(title_cards, "title_card", title_card)
     pipeline.render(folder, preview=True)
-    drawn = cards.title_picture.cache_info()
-    assert (drawn.misses, drawn.hits) == (1, 1), "drawn ahead once, then taken by the renderer"
+    assert len(drawn) == 1 and drawn[0].startswith("title"), "drawn once, beside the pictures"
     last = folder.project.scenes[-1]
     pipeline.update_scene(folder, last, narration="Lava rises through cracks in the crust.")
     pipeline.render(folder, preview=True)
-    assert cards.title_picture.cache_info() == drawn, "its piece was kept: the card not drawn again"
+    assert len(drawn) == 1, "its piece was kept: the card not drawn again"
 
 
 def test_beside_first_pictures_the_voice_speaks_on_a_core_fewer_and_on_its_own_threads_alone(

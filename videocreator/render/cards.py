@@ -9,8 +9,8 @@ voices): a piece's key names what the card says, not its pixels.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .. import keys
 from ..backend import Picture
@@ -64,13 +64,26 @@ class Cards:
     def draw(self, kind: str, width: int, height: int) -> Picture:
         """The ``title`` or ``end`` card at the frame's size, with its textless layer."""
         if kind == "title":
-            return title_picture(self.title, width, height)
+            return _taken_or_drawn(self.title, width, height)
         return title_cards.end_card(self.title, list(self.credits), width, height)
 
 
-@lru_cache(maxsize=2)
-def title_picture(title: str, width: int, height: int) -> Picture:
-    """The title card saying ``title`` at the frame's size, drawn once: a first render draws it beside the
-    pictures and narrations, so that its piece, the video's first, is encoded at once. Shared by every
-    render of that title and size: read it, never draw on it."""
-    return title_cards.title_card(title, width, height)
+# The last title card drawn ahead, by what it says and its size, until a render takes it.
+_ahead: dict[tuple[str, int, int], Picture] = {}
+_ahead_lock = threading.Lock()
+
+
+def draw_title_ahead(title: str, width: int, height: int) -> None:
+    """Draw the title card saying ``title`` at the frame's size now, for the next render of it to take: a
+    first render draws it beside the pictures and narrations, so that its piece, the video's first, is
+    encoded at once. One is kept at a time, until taken."""
+    drawn = title_cards.title_card(title, width, height)
+    with _ahead_lock:
+        _ahead.clear()
+        _ahead[(title, width, height)] = drawn
+
+
+def _taken_or_drawn(title: str, width: int, height: int) -> Picture:
+    with _ahead_lock:
+        drawn = _ahead.pop((title, width, height), None)
+    return drawn if drawn is not None else title_cards.title_card(title, width, height)

@@ -95,7 +95,7 @@ def render(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="title") as ahead:
         if settings.title_card and not any((folder.cache / "segments").glob("*.h264")):
             # A first render: its first piece shows the title card (a failure here meets the renderer)
-            ahead.submit(cards.title_picture, cards.card_title(project), width, height)
+            ahead.submit(cards.draw_title_ahead, cards.card_title(project), width, height)
         pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
     scenes = scene_inputs(folder)
     seconds = _checked_length(folder, scenes)
