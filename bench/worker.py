@@ -21,6 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from videocreator import settings
 from videocreator.backend import ScriptRequest
 from videocreator.stage import Stage
 from videocreator.voices import piper
@@ -65,7 +66,7 @@ def main() -> None:
             local_llm.write_lines, (request, writer.options), Stage.SCRIPT, args.reps,
         ),
         case(
-            "narration (piper, 1 scene)", piper.load_voice, (voice, 0),
+            "narration (piper, 1 scene)", piper.load_voice, (voice, settings.job_cores()),
             piper.speak, (NARRATION, 1.0, None, piper.SENTENCE_PAUSE_S), Stage.VOICE, args.reps,
         ),
     ]  # fmt: skip

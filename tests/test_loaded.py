@@ -79,18 +79,3 @@ def test_a_failed_load_is_not_kept():
     assert cache.get("a", lambda: "loaded").model == "loaded"
     with pytest.raises(ValueError):
         ModelCache(max_models=0)
-
-
-def test_a_model_loaded_otherwise_replaces_the_one_it_names_and_leaves_the_others():
-    dropped: list[tuple[str, int]] = []
-    cache: ModelCache[tuple[str, int], object] = ModelCache(max_models=4, drop=dropped.append)
-
-    def get(voice: str, threads: int) -> object:
-        return cache.get(
-            (voice, threads), lambda: (voice, threads), replaces=lambda key: key[0] == voice
-        ).model
-
-    get("joe", 0), get("amy", 0)
-    get("joe", 1)
-    assert dropped == [("joe", 0)], "one process per voice"
-    assert get("amy", 0) == ("amy", 0) and dropped == [("joe", 0)]

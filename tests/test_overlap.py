@@ -15,6 +15,7 @@ from videocreator.errors import ProviderFailed
 from videocreator.images import title_cards
 from videocreator.progress import Reporter
 from videocreator.project import ProjectFolder, Settings, StageChoice
+from videocreator.render import cards
 from videocreator.stages import overlap
 from videocreator.voices import piper
 
@@ -97,11 +98,11 @@ def test_a_first_render_draws_its_title_card_beside_the_pictures_and_a_render_ag
     assert len(drawn) == 1, "its piece was kept: the card not drawn again"
 
 
-def test_beside_first_pictures_the_voice_speaks_on_a_core_fewer_and_on_its_own_threads_alone(
+def test_beside_first_pictures_the_voice_speaks_on_a_core_fewer_and_alone_on_every_core_of_its_job(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """Beside a busy core, Piper's second thread only takes CPU from the pictures (the same time, 0.55 s
-    more CPU for five narrations); alone, it speaks on onnxruntime's threads. One process per voice."""
+    more CPU for five narrations); alone, it speaks on every core of its job."""
     monkeypatch.setattr(settings, "cores", lambda: 4)
     folder = _project(tmp_path / "p", scenes=2)
     keys: list[tuple[str, str, int]] = []
@@ -118,5 +119,11 @@ def test_beside_first_pictures_the_voice_speaks_on_a_core_fewer_and_on_its_own_t
     last = folder.project.scenes[-1]
     pipeline.update_scene(folder, last, narration="Ash clouds can reach the stratosphere.")
     pipeline.narrate_all(folder)
-    assert [threads for _, _, threads in keys] == [3, 3, 0, 0, 0]
-    assert [key for key in piper._workers._models if key[:2] == keys[0][:2]] == [keys[-1]]
+    assert [threads for _, _, threads in keys] == [3, 3, 4, 4, 4]
+
+
+def test_a_title_card_drawn_ahead_for_a_render_that_fails_is_let_go(tmp_path: Path):
+    folder = _project(tmp_path / "p", scenes=2)
+    with standing_in("segfaulting-voice"), pytest.raises(ProviderFailed):
+        pipeline.render(folder, preview=True)
+    assert not cards._ahead, "not kept for the life of the server"

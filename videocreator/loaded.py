@@ -43,21 +43,16 @@ class ModelCache(Generic[K, T]):
         self._lock = threading.Lock()
         self._models: OrderedDict[K, Loaded[T]] = OrderedDict()
 
-    def get(self, key: K, load: Callable[[], T], *, replaces: Callable[[K], bool] | None = None) -> Loaded[T]:
-        """The model kept for ``key``, or the one ``load()`` returns, kept from now on; then the models
-        whose keys ``replaces`` names (the same model loaded otherwise) are dropped."""
+    def get(self, key: K, load: Callable[[], T]) -> Loaded[T]:
+        """The model kept for ``key``, or the one ``load()`` returns, kept from now on."""
         with self._lock:
             if key in self._models:
                 self._models.move_to_end(key)
             else:
                 lock = self._lock if self.shared_lock else threading.Lock()
                 self._models[key] = Loaded(load(), lock)
-                others = [k for k in self._models if k != key]  # the least recently used first
-                replaced = [k for k in others if replaces is not None and replaces(k)]
-                over = len(self._models) - len(replaced) - self.max_models
-                replaced += [k for k in others if k not in replaced][: max(0, over)]
-                for old in replaced:
-                    dropped = self._models.pop(old)
+                if len(self._models) > self.max_models:
+                    _, dropped = self._models.popitem(last=False)
                     if self.drop is not None:
                         self.drop(dropped.model)
             return self._models[key]

@@ -55,11 +55,6 @@ def job_cores() -> int:
     return max(1, cores() // max(1, jobs) - _TAKEN.get())
 
 
-def taken_cores() -> int:
-    """The cores of this job that another part of it keeps busy now (``cores_taken``)."""
-    return _TAKEN.get()
-
-
 @contextlib.contextmanager
 def cores_taken(count: int) -> Iterator[None]:
     """Within, ``job_cores`` leaves ``count`` more cores to another part of the job that runs beside (a

@@ -83,6 +83,12 @@ def draw_title_ahead(title: str, width: int, height: int) -> None:
         _ahead[(title, width, height)] = drawn
 
 
+def forget_title_ahead() -> None:
+    """Let the title card drawn ahead go, where no render took it (one that failed or was stopped first)."""
+    with _ahead_lock:
+        _ahead.clear()
+
+
 def _taken_or_drawn(title: str, width: int, height: int) -> Picture:
     with _ahead_lock:
         drawn = _ahead.pop((title, width, height), None)

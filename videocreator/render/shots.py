@@ -74,10 +74,14 @@ class ShotLoader:
         return shot
 
     def _make_next(self, start: int) -> None:
-        """Start making the first slot of the order from ``start`` on that is not kept, unless one is
-        being made already."""
-        if self._pool is None or self._coming is not None:
+        """Start making the first slot of the order from ``start`` on that is not kept, unless one of them
+        is being made already (one before them, which no piece asked for, is let go)."""
+        if self._pool is None:
             return
+        if self._coming is not None:
+            if self._coming[0] in self._order[start:]:
+                return
+            self._coming = None
         slot = next((s for s in self._order[start:] if s not in self._kept), None)
         if slot is not None:
             self._coming = (slot, self._pool.submit(self._made, slot))

@@ -92,31 +92,36 @@ def render(
         rep.warning(note)
     settings = project.settings
     width, height = _frame_size(settings, preview)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="title") as ahead:
-        if settings.title_card and not any((folder.cache / "segments").glob("*.h264")):
-            # A first render: its first piece shows the title card (a failure here meets the renderer)
-            ahead.submit(cards.draw_title_ahead, cards.card_title(project), width, height)
-        pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
-    scenes = scene_inputs(folder)
-    seconds = _checked_length(folder, scenes)
-    checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
-    result = renderer.render(
-        scenes,
-        out=folder.root / ("preview.mp4" if preview else "video.mp4"),
-        srt=None if preview else folder.captions,
-        cache=folder.cache,
-        width=width,
-        height=height,
-        fps=settings.fps,
-        style=settings.captions,
-        music=music,
-        music_volume=settings.music_volume,
-        preview=preview,
-        tight=settings.tighten_pauses,
-        language=project.language,
-        cards=cards.Cards.of(project),
-        progress=rep.scaled(0.2, 1.0).progress,
-    )
+    drawing_title = settings.title_card and not any((folder.cache / "segments").glob("*.h264"))
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="title") as ahead:
+            # A first render: its first piece shows the title card (drawn again if this fails).
+            if drawing_title:
+                ahead.submit(cards.draw_title_ahead, cards.card_title(project), width, height)
+            pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
+        scenes = scene_inputs(folder)
+        seconds = _checked_length(folder, scenes)
+        checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
+        result = renderer.render(
+            scenes,
+            out=folder.root / ("preview.mp4" if preview else "video.mp4"),
+            srt=None if preview else folder.captions,
+            cache=folder.cache,
+            width=width,
+            height=height,
+            fps=settings.fps,
+            style=settings.captions,
+            music=music,
+            music_volume=settings.music_volume,
+            preview=preview,
+            tight=settings.tighten_pauses,
+            language=project.language,
+            cards=cards.Cards.of(project),
+            progress=rep.scaled(0.2, 1.0).progress,
+        )
+    finally:
+        if drawing_title:  # taken by the render, or let go
+            cards.forget_title_ahead()
     project.render_trace = {"preview": preview, "pieces": result.pieces}
     folder.save()
     report.write_report(folder)

@@ -53,14 +53,14 @@ class PiperOptions(Options):
     )
 
 
-# Voice processes by (loader, voice file, threads), one per voice; each speaks one narration at a time.
+# Voice processes by (loader, voice file, threads): a voice may have two, on its job's cores and on one fewer
+# beside a make's pictures. Each speaks one narration at a time.
 _workers: ModelCache[tuple[str, str, int], ModelWorker] = ModelCache(max_models=4, drop=ModelWorker.retire)
 
 
 def load_voice(model: str, threads: int) -> PiperVoice:
-    """The voice in the .onnx file ``model`` (in the voice's process), speaking on ``threads`` threads (0:
-    onnxruntime's choice, a thread per physical core), as ``PiperVoice.load`` makes it but for its session
-    (``_session``)."""
+    """The voice in the .onnx file ``model`` (in the voice's process), speaking on ``threads`` threads, as
+    ``PiperVoice.load`` makes it but for its session (``_session``)."""
     from piper import PiperConfig, PiperVoice
 
     config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text(encoding="utf-8")))
@@ -80,7 +80,7 @@ def _session(model: str, threads: int) -> onnxruntime.InferenceSession:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads  # 0: onnxruntime's choice
+    options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     kept = _prepared(model)
     with contextlib.suppress(Exception):  # unreadable, or spoiled (onnxruntime raises its own kinds)
@@ -224,21 +224,20 @@ class PiperNarrator(Narrator):
         return BUDGET_S + BUDGET_PER_CHAR_S * len(text) / min(speed, 1.0)
 
     def threads(self) -> int:
-        """The threads the voice speaks on: onnxruntime's choice (0: one per physical core), but where
-        another part of its job keeps cores busy beside it (``settings.cores_taken``: a make's pictures,
-        first drawn while the voice speaks), the job's cores less those. On two cores, five narrations
-        took 1.4 s on two threads alone and 2.3 s on one; beside a busy core, 2.4-2.55 s and 2.9 s of CPU
-        on two against 2.4 s and 2.35 s of CPU on one: that half second of CPU is the pictures'."""
-        from ..settings import job_cores, taken_cores  # here: the voice's process needs no settings
+        """The threads the voice speaks on: the cores of its job (``settings.job_cores``: its share where
+        heavy jobs run side by side, less those another part of the job keeps busy beside it, such as a
+        make's pictures). On two cores, five narrations took 1.4 s on two threads alone and 2.3 s on one;
+        beside a busy core, 2.4-2.55 s and 2.9 s of CPU on two against 2.4 s and 2.35 s of CPU on one:
+        that half second of CPU is the pictures'."""
+        from ..settings import job_cores  # here: the voice's process needs none of the settings
 
-        return job_cores() if taken_cores() else 0
+        return job_cores()
 
     def narrate(self, text: str, *, speed: float = 1.0, language: str = "en") -> Speech:
         key = (reference(self.load_model), str(self.model_path()), self.threads())
         worker, lock = _workers.get(
             key,
             lambda: ModelWorker(self.load_model, *key[1:], stage=self.stage, provider=self.name),
-            replaces=lambda kept: kept[:2] == key[:2],  # the same voice on other threads
         )
         with lock:
             reply = worker.run(
