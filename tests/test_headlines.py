@@ -114,3 +114,11 @@ def test_a_heading_of_the_persons_text_becomes_that_scenes_headline(tmp_path: Pa
         del scene["heading"]  # a project saved before scenes had headings
     (folder.root / "project.json").write_text(json.dumps(stored))
     assert [s.heading for s in ProjectFolder.open(folder.root).project.scenes] == [""] * len(scenes)
+
+
+def test_a_negative_contraction_is_a_verb_never_a_headline():
+    """The local model wrote "they can't see"; HanTa, not knowing "can't", tagged it a noun, and a card's
+    headline read "Can't" where the scene before had taken the better phrases."""
+    said = "The layers are so thin that they can't see. The rock isn't hot, and it won’t melt."
+    found = [phrase.text for phrase in candidates(said, "en")]
+    assert found and not [text for text in found if "n't" in text or "n’t" in text], found

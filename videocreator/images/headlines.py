@@ -122,8 +122,8 @@ def _sentences(tokens: list[tuple[str, int, int]]) -> list[list[tuple[str, int, 
 def _coarse(tag: str, word: str, table: dict[str, set[str]]) -> str:
     if tag.startswith(("V", "$")) and table is STTS:
         return VERB if tag.startswith("V") else PUNCT
-    if table is C5 and tag[:2] in {"VV", "VB", "VD", "VH", "VM"}:
-        return VERB
+    if table is C5 and (tag[:2] in {"VV", "VB", "VD", "VH", "VM"} or word.lower().endswith(("n't", "n’t"))):
+        return VERB  # a negative contraction too ("can't", "isn't"): HanTa, not knowing it, says a noun
     found = next((coarse for coarse, tags in table.items() if tag in tags), OTHER)
     if found == QUANT and table is C5 and word.lower() in DEMONSTRATIVES:
         return DET
