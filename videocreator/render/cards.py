@@ -9,7 +9,10 @@ voices): a piece's key names what the card says, not its pixels.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .. import keys
@@ -68,28 +71,33 @@ class Cards:
         return title_cards.end_card(self.title, list(self.credits), width, height)
 
 
-# The last title card drawn ahead, by what it says and its size, until a render takes it.
-_ahead: dict[tuple[str, int, int], Picture] = {}
+# Title cards being drawn ahead, by what they say and their size, until a render takes them.
+_ahead: dict[tuple[str, int, int], Future[Picture]] = {}
 _ahead_lock = threading.Lock()
 
 
-def draw_title_ahead(title: str, width: int, height: int) -> None:
-    """Draw the title card saying ``title`` at the frame's size now, for the next render of it to take: a
-    first render draws it beside the pictures and narrations, so that its piece, the video's first, is
-    encoded at once. One is kept at a time, until taken."""
-    drawn = title_cards.title_card(title, width, height)
-    with _ahead_lock:
-        _ahead.clear()
-        _ahead[(title, width, height)] = drawn
-
-
-def forget_title_ahead() -> None:
-    """Let the title card drawn ahead go, where no render took it (one that failed or was stopped first)."""
-    with _ahead_lock:
-        _ahead.clear()
+@contextlib.contextmanager
+def title_drawn_ahead(title: str, width: int, height: int) -> Iterator[None]:
+    """Within, the title card saying ``title`` at the frame's size is drawn in a thread, for the render to
+    take (a first render draws it beside the pictures and narrations, so that its piece, the video's first,
+    is encoded at once); on leaving, one no render took (it failed, or was stopped first) is let go."""
+    key = (title, width, height)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="title") as drawing:
+        drawn = drawing.submit(title_cards.title_card, title, width, height)
+        with _ahead_lock:
+            _ahead[key] = drawn
+        try:
+            yield
+        finally:
+            with _ahead_lock:
+                if _ahead.get(key) is drawn:
+                    del _ahead[key]
 
 
 def _taken_or_drawn(title: str, width: int, height: int) -> Picture:
+    """The title card drawn ahead (waited for), or drawn now where none is, or its drawing failed."""
     with _ahead_lock:
         drawn = _ahead.pop((title, width, height), None)
-    return drawn if drawn is not None else title_cards.title_card(title, width, height)
+    if drawn is not None and drawn.exception() is None:
+        return drawn.result()
+    return title_cards.title_card(title, width, height)

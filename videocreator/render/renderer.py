@@ -288,6 +288,14 @@ class Plan:
                 yield self.crossfade(slot, shots[n + 1], settings)
 
 
+SEGMENTS = "segments"  # the folder of a project's cache that holds its pieces, ``KEY.h264``
+
+
+def any_piece_kept(cache: Path) -> bool:
+    """Whether a render kept a piece in the project's ``cache`` (none: the next render is its first)."""
+    return any((cache / SEGMENTS).glob("*.h264"))
+
+
 def _name(slot: Slot) -> str:
     """A slot as piece labels name it: the scene's number, or the card's kind."""
     return str(slot.index + 1) if slot.kind == "scene" else slot.kind
@@ -320,7 +328,7 @@ def render(
     plan = Plan(scenes, width, height, fps, style, tight, language, cards)
     settings = encoder.choose(preview)
     segments = list(plan.segments(settings))
-    seg_dir = cache / "segments"
+    seg_dir = cache / SEGMENTS
     seg_dir.mkdir(parents=True, exist_ok=True)
     missing = [s for s in segments if not (seg_dir / f"{s.key}.h264").is_file()]
     sound = cache / f"sound-{_sound_key(plan, music, music_volume)}.m4a"

@@ -3,7 +3,7 @@ the disk's room, then our own renderer makes ``video.mp4`` (or a small ``preview
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 from .. import checks, report
@@ -92,13 +92,13 @@ def render(
         rep.warning(note)
     settings = project.settings
     width, height = _frame_size(settings, preview)
-    drawing_title = settings.title_card and not any((folder.cache / "segments").glob("*.h264"))
-    try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="title") as ahead:
-            # A first render: its first piece shows the title card (drawn again if this fails).
-            if drawing_title:
-                ahead.submit(cards.draw_title_ahead, cards.card_title(project), width, height)
-            pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
+    # A first render: its first piece shows the title card, drawn beside the pictures and narrations.
+    first = settings.title_card and not renderer.any_piece_kept(folder.cache)
+    title_ahead = (
+        cards.title_drawn_ahead(cards.card_title(project), width, height) if first else nullcontext()
+    )
+    with title_ahead:  # taken by the render, or let go
+        pictures_and_narrations(folder, rep.scaled(0.0, 0.2))
         scenes = scene_inputs(folder)
         seconds = _checked_length(folder, scenes)
         checks.ensure_space(folder.root, checks.needed_bytes(round(seconds * settings.fps), width, height))
@@ -119,9 +119,6 @@ def render(
             cards=cards.Cards.of(project),
             progress=rep.scaled(0.2, 1.0).progress,
         )
-    finally:
-        if drawing_title:  # taken by the render, or let go
-            cards.forget_title_ahead()
     project.render_trace = {"preview": preview, "pieces": result.pieces}
     folder.save()
     report.write_report(folder)
